@@ -1,0 +1,131 @@
+import { z } from "zod";
+import { parseImageReference } from "./image-reference.ts";
+
+// The one file a person edits per environment: environments/<env>.yaml.
+// Strict objects everywhere: a typo must fail, not be ignored.
+
+const dns1123Label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const cpuQuantity = /^(\d+(\.\d+)?|\.\d+)m?$/;
+const memoryQuantity = /^(\d+(\.\d+)?|\.\d+)([EPTGMk]|[EPTGMK]i)?$/;
+const envVarName = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const intOrPercent = /^(\d+)%$/;
+
+export const DnsLabel = z
+  .string({ error: "expected a DNS-1123 label (lowercase letters, digits, -)" })
+  .regex(dns1123Label, { error: "expected a DNS-1123 label: at most 63 lowercase letters, digits or '-', starting and ending with a letter or digit" });
+
+const ResourceName = z
+  .string({ error: "expected a Kubernetes object name" })
+  .max(253, { error: "expected a Kubernetes object name of at most 253 characters" })
+  .regex(dns1123Subdomain, { error: "expected a Kubernetes object name (lowercase letters, digits, '-', '.')" });
+
+export const ImageRef = z.string({ error: "expected an image reference such as wordpress:6.6.2-apache" }).superRefine((value, ctx) => {
+  const parsed = parseImageReference(value);
+  if (!parsed.ok) ctx.addIssue({ code: "custom", message: `expected an image reference: ${parsed.problem}` });
+});
+
+const Count = (what: string) => z.int({ error: `expected an integer ${what}` });
+
+const ResourceList = z.strictObject({
+  cpu: z.string({ error: "expected a CPU quantity such as 200m or 1" }).regex(cpuQuantity, { error: "expected a CPU quantity such as 200m or 1" }).optional(),
+  memory: z
+    .string({ error: "expected a memory quantity such as 100Mi or 1Gi" })
+    .regex(memoryQuantity, { error: "expected a memory quantity such as 100Mi or 1Gi" })
+    .optional(),
+});
+
+export const Resources = z.strictObject({
+  requests: ResourceList.optional(),
+  limits: ResourceList.optional(),
+});
+
+export const Autoscaling = z
+  .strictObject({
+    minReplicas: Count(">= 1").min(1, { error: "expected an integer >= 1" }),
+    maxReplicas: Count(">= 1").min(1, { error: "expected an integer >= 1" }),
+    targetCPUUtilizationPercentage: Count("between 1 and 100")
+      .min(1, { error: "expected an integer between 1 and 100" })
+      .max(100, { error: "expected an integer between 1 and 100" })
+      .optional(),
+  })
+  .refine((a) => a.minReplicas <= a.maxReplicas, { error: "expected minReplicas <= maxReplicas", path: ["maxReplicas"] });
+
+const IntOrPercent = z.union([Count(">= 0").min(0), z.string().regex(intOrPercent)], {
+  error: "expected an integer >= 0 or a percentage such as 25%",
+});
+
+export const RollingUpdate = z
+  .strictObject({
+    maxSurge: IntOrPercent.optional(),
+    maxUnavailable: IntOrPercent.optional(),
+  })
+  .refine((s) => !(isZero(s.maxSurge) && isZero(s.maxUnavailable)), {
+    error: "maxSurge and maxUnavailable cannot both be 0: the rollout could never make progress",
+    path: ["maxUnavailable"],
+  });
+
+function isZero(v: number | string | undefined): boolean {
+  return v === 0 || v === "0%";
+}
+
+const probeSeconds = (min: number) => Count(`>= ${min}`).min(min, { error: `expected an integer >= ${min}` });
+
+export const ReadinessProbeTiming = z.strictObject({
+  initialDelaySeconds: probeSeconds(0).optional(),
+  periodSeconds: probeSeconds(1).optional(),
+  timeoutSeconds: probeSeconds(1).optional(),
+  failureThreshold: probeSeconds(1).optional(),
+  successThreshold: probeSeconds(1).optional(),
+});
+
+const ConfigValue = z.union([z.string(), z.number(), z.boolean()], { error: "expected a string, number or boolean" });
+
+export const Workload = z.strictObject({
+  image: ImageRef,
+  replicas: Count(">= 0").min(0, { error: "expected an integer >= 0" }).optional(),
+  autoscaling: Autoscaling.optional(),
+  resources: Resources.optional(),
+  config: z.record(z.string().regex(envVarName, { error: "expected an environment variable name" }), ConfigValue).optional(),
+  rollingUpdate: RollingUpdate.optional(),
+  readinessProbe: ReadinessProbeTiming.optional(),
+});
+export type Workload = z.infer<typeof Workload>;
+
+export const Sync = z.discriminatedUnion(
+  "tool",
+  [
+    z.strictObject({
+      tool: z.literal("argocd"),
+      application: ResourceName,
+      namespace: DnsLabel.default("argocd"),
+      context: z.string({ error: "expected a kube context name" }).min(1),
+    }),
+    z.strictObject({
+      tool: z.literal("flux"),
+      kustomization: ResourceName,
+      namespace: DnsLabel.default("flux-system"),
+      context: z.string({ error: "expected a kube context name" }).min(1),
+    }),
+  ],
+  { error: 'expected tool: argocd or tool: flux' },
+);
+export type Sync = z.infer<typeof Sync>;
+
+export const Severity = z.enum(["blocking", "warning", "note", "off"], { error: "expected one of blocking, warning, note, off" });
+
+export const EnvironmentFile = z.strictObject({
+  namespace: DnsLabel,
+  /** Production environments get the stricter findings (probe removed, replicas below the PDB). */
+  production: z.boolean({ error: "expected true or false" }).default(false),
+  sync: Sync,
+  workloads: z.record(DnsLabel, Workload),
+  policy: z
+    .strictObject({
+      findings: z.record(z.string(), Severity).optional(),
+      /** Added to the readiness failure window before kustodian calls a rollout failed. */
+      slackSeconds: Count(">= 0").min(0, { error: "expected an integer >= 0" }).optional(),
+    })
+    .optional(),
+});
+export type EnvironmentFile = z.infer<typeof EnvironmentFile>;
