@@ -80,11 +80,16 @@ function issueProblems(issue: z.core.$ZodIssue, doc: Document, data: unknown, lo
       return { file, line: pos.line, column: pos.col, field: [...path, key].join("."), message };
     });
   }
+  if (issue.code === "invalid_key") {
+    const key = String(path[path.length - 1]);
+    const pos = locate(keyOffset(doc, path));
+    const why = issue.issues[0]?.message ?? issue.message;
+    return [{ file, line: pos.line, column: pos.col, field: path.join("."), message: `${why}, got key ${JSON.stringify(key)}` }];
+  }
   const actual = valueAt(data, path);
   const pos = locate(valueOffset(doc, path));
   const got = actual === undefined ? "missing" : `got ${JSON.stringify(actual)}`;
-  const message = issue.code === "custom" && actual !== undefined ? `${issue.message}` : `${issue.message}, ${got}`;
-  return [{ file, line: pos.line, column: pos.col, field: path.join("."), message }];
+  return [{ file, line: pos.line, column: pos.col, field: path.join("."), message: `${issue.message}, ${got}` }];
 }
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
