@@ -1,0 +1,58 @@
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { parseAllDocuments } from "yaml";
+import type { Deployment, KubeObject } from "../../src/plan/k8s-types.ts";
+import { isDeployment, isKubeObject } from "../../src/plan/k8s-types.ts";
+
+const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+export function parseManifests(text: string): KubeObject[] {
+  const objects: KubeObject[] = [];
+  for (const document of parseAllDocuments(text)) {
+    if (document.errors.length > 0) throw new Error(document.errors.map((error) => error.message).join("\n"));
+    const value: unknown = document.toJS();
+    if (isKubeObject(value)) objects.push(value);
+  }
+  return objects;
+}
+
+/** The sample app as `kubectl kustomize base` renders it: the "good" fixture. */
+export function renderBase(): KubeObject[] {
+  return parseManifests(execFileSync("kubectl", ["kustomize", "base"], { cwd: repositoryRoot, encoding: "utf8" }));
+}
+
+export function deploymentNamed(objects: readonly KubeObject[], name: string): Deployment {
+  const found = objects.find((object) => isDeployment(object) && object.metadata.name === name);
+  if (found === undefined || !isDeployment(found)) throw new Error(`no Deployment ${name}`);
+  return found;
+}
+
+/** A copy of the objects with one Deployment changed by `edit`. */
+export function withDeployment(objects: readonly KubeObject[], name: string, edit: (deployment: Deployment) => void): KubeObject[] {
+  const copy = structuredClone(objects) as KubeObject[];
+  edit(deploymentNamed(copy, name));
+  return copy;
+}
+
+/** A copy of the objects with the first object of that kind and name changed by `edit`. */
+export function withObject(objects: readonly KubeObject[], kind: string, name: string, edit: (object: KubeObject) => void): KubeObject[] {
+  const copy = structuredClone(objects) as KubeObject[];
+  const found = copy.find((object) => object.kind === kind && object.metadata.name === name);
+  if (found === undefined) throw new Error(`no ${kind} ${name}`);
+  edit(found);
+  return copy;
+}
+
+/** A small Deployment for arithmetic tests. */
+export function inlineDeployment(spec: Partial<Deployment["spec"]> = {}): Deployment {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "app", namespace: "test" },
+    spec: {
+      selector: { matchLabels: { app: "app" } },
+      template: { metadata: { labels: { app: "app" } }, spec: { containers: [{ name: "app", image: "app:1.0.0" }] } },
+      ...spec,
+    },
+  };
+}
