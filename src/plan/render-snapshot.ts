@@ -1,0 +1,77 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FileProblem } from "../environments/problems.ts";
+import type { EnvironmentFile } from "../environments/schema.ts";
+import { KustomizeBuildError, kustomizeBuild, parseManifests, type KubeObject } from "../kustomize/build.ts";
+import { baseInventory } from "../overlays/base-inventory.ts";
+import { computeRender } from "../overlays/compute-render.ts";
+import { applyChanges } from "../repo/fs-snapshot.ts";
+
+/** One environment of a tree, as kustodian would deploy it. */
+export interface RenderedEnvironment {
+  name: string;
+  file: string;
+  env?: EnvironmentFile;
+  /** Problems in the environment file; then there is nothing rendered. */
+  problems: FileProblem[];
+  objects?: KubeObject[];
+  /** kustomize refused the overlay (or base/). */
+  renderError?: string;
+  /** The committed overlay differed from what the environment file generates. */
+  staleOverlay: boolean;
+}
+
+export interface RenderedSnapshot {
+  environments: Map<string, RenderedEnvironment>;
+}
+
+/**
+ * Renders every environment of a tree (path -> text) the way it will be deployed: overlays are
+ * regenerated from the environment files first (what kustodian commits), then built with the
+ * real kustomize in a scratch directory.
+ */
+export async function renderSnapshot(files: ReadonlyMap<string, string>): Promise<RenderedSnapshot> {
+  const dir = await mkdtemp(join(tmpdir(), "kustodian-render-"));
+  try {
+    await applyChanges(dir, [...files].filter(([p]) => p.startsWith("base/") || p.startsWith("overlays/")).map(([path, after]) => ({ path, after })));
+    const environmentFiles = new Map([...files].filter(([p]) => p.startsWith("environments/")));
+    const overlayFiles = new Map([...files].filter(([p]) => p.startsWith("overlays/")));
+    const environments = new Map<string, RenderedEnvironment>();
+
+    let base;
+    try {
+      base = baseInventory(parseManifests(await kustomizeBuild(join(dir, "base"))), files.get("base/kustomization.yaml") ?? "");
+    } catch (error) {
+      const message = error instanceof KustomizeBuildError ? error.stderr.trim() : (error as Error).message;
+      for (const path of environmentFiles.keys()) {
+        const name = path.replace(/^environments\//, "").replace(/\.ya?ml$/, "");
+        environments.set(name, { name, file: path, problems: [], renderError: `base/ does not build: ${message}`, staleOverlay: false });
+      }
+      return { environments };
+    }
+
+    const render = computeRender({ environmentFiles, overlayFiles, base });
+    await applyChanges(dir, render.changes);
+    const stale = new Set(render.changes.map((c) => c.path.split("/")[1]));
+
+    await Promise.all(
+      render.environments.map(async (parsed) => {
+        const problems = render.problems.filter((p) => p.file === parsed.file);
+        const entry: RenderedEnvironment = { name: parsed.name, file: parsed.file, problems, staleOverlay: stale.has(parsed.name) };
+        if (parsed.ok) entry.env = parsed.env;
+        if (problems.length === 0) {
+          try {
+            entry.objects = parseManifests(await kustomizeBuild(join(dir, "overlays", parsed.name)));
+          } catch (error) {
+            entry.renderError = error instanceof KustomizeBuildError ? error.stderr.trim() : (error as Error).message;
+          }
+        }
+        environments.set(parsed.name, entry);
+      }),
+    );
+    return { environments: new Map([...environments].sort(([a], [b]) => (a < b ? -1 : 1))) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
