@@ -207,7 +207,8 @@ function replicasBelowBudget(head: PodWorkload, base: PodWorkload, headObjects: 
   if (!hasReplicaCount(head)) return [];
   const before = base.replicas ?? 1;
   const after = head.replicas ?? 1;
-  if (after >= before) return [];
+  // Scaling to zero is a deliberate shutdown: there is nothing left to evict.
+  if (after >= before || after === 0) return [];
   return disruptionBudgetsFor(head, headObjects)
     .map((pdb) => ({ pdb, budget: disruptionBudget(pdb, after) }))
     .filter(({ budget }) => budget.disruptionsAllowed === 0)
