@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+/** `.github/kustodian.yml` in the repository (Probot's config convention: read from the default branch). */
+export const AppConfig = z.strictObject({
+  scale: z
+    .strictObject({
+      /** Upper bound for `/scale N`. */
+      maxReplicas: z.int().min(1).max(1000).default(50),
+    })
+    .default({ maxReplicas: 50 }),
+  rollout: z
+    .strictObject({
+      /** Commit a revert when a merged rollout fails (a PR on /hold is only reported). */
+      autoRevert: z.boolean().default(true),
+    })
+    .default({ autoRevert: true }),
+  /** Label that `/hold` puts on a pull request. */
+  holdLabel: z.string().min(1).max(50).default("kustodian/hold"),
+});
+export type AppConfig = z.infer<typeof AppConfig>;
+
+export const configFileName = "kustodian.yml";
+
+export type ConfigResult = { ok: true; config: AppConfig } | { ok: false; problems: string[] };
+
+/** Validates the raw config (null when the file does not exist). Problems name the field. */
+export function parseAppConfig(raw: unknown): ConfigResult {
+  const result = AppConfig.safeParse(raw ?? {});
+  if (result.success) return { ok: true, config: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.map((i) => {
+      const field = [...i.path, ...(i.code === "unrecognized_keys" ? [i.keys.join(", ")] : [])].join(".");
+      return `.github/${configFileName}${field ? ` ${field}` : ""}: ${i.code === "unrecognized_keys" ? "unknown field" : i.message}`;
+    }),
+  };
+}

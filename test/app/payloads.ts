@@ -1,0 +1,132 @@
+// Real webhook payloads from @octokit/webhooks-examples, adapted to a test repository and
+// checked against @octokit/webhooks-schemas, so handlers see what GitHub really sends.
+import { createRequire } from "node:module";
+import { Ajv } from "ajv";
+
+const require = createRequire(import.meta.url);
+interface Example {
+  name: string;
+  examples: Record<string, unknown>[];
+}
+const examples = require("@octokit/webhooks-examples/api.github.com/index.json") as Example[];
+const schema = require("@octokit/webhooks-schemas/schema.json") as { definitions: Record<string, unknown> };
+
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false });
+ajv.addSchema(schema, "webhooks");
+
+export const owner = "acme";
+export const repo = "gitops";
+export const installationId = 4242;
+export const appSlug = "kustodian";
+export const botLogin = `${appSlug}[bot]`;
+
+type Json = Record<string, any>;
+
+function example(name: string, match: (e: Json) => boolean): Json {
+  const found = examples.find((e) => e.name === name)?.examples.find((e) => match(e as Json));
+  if (!found) throw new Error(`no ${name} example matches`);
+  return structuredClone(found) as Json;
+}
+
+/** Validates a built payload against the definition GitHub's schema gives that event and action. */
+export function validated<T extends Json>(definition: string, payload: T): T {
+  const valid = ajv.validate({ $ref: `webhooks#/definitions/${definition}` }, payload);
+  if (!valid) throw new Error(`built ${definition} payload does not match @octokit/webhooks-schemas: ${ajv.errorsText(ajv.errors)}`);
+  return payload;
+}
+
+function retarget(payload: Json): Json {
+  const r = payload.repository;
+  r.name = repo;
+  r.full_name = `${owner}/${repo}`;
+  r.owner.login = owner;
+  r.default_branch = "main";
+  r.master_branch = "main";
+  payload.installation = { id: installationId, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==" };
+  return payload;
+}
+
+export interface PullRequestOptions {
+  action: "opened" | "reopened" | "synchronize" | "ready_for_review";
+  number?: number;
+  headSha: string;
+  baseSha: string;
+  headRef?: string;
+  fork?: boolean;
+  sender?: { login: string; type: "User" | "Bot" };
+  title?: string;
+}
+
+export function pullRequestEvent(o: PullRequestOptions): Json {
+  const p = retarget(example("pull_request", (e) => e.action === "synchronize" && e.installation));
+  p.action = o.action;
+  const number = o.number ?? 7;
+  p.number = number;
+  const pr = p.pull_request;
+  pr.number = number;
+  pr.title = o.title ?? "Bump wordpress in staging to 6.7.1";
+  pr.state = "open";
+  pr.merged = false;
+  pr.draft = false;
+  pr.head.sha = o.headSha;
+  pr.head.ref = o.headRef ?? "bump-wordpress";
+  pr.head.label = `${owner}:${pr.head.ref}`;
+  pr.base.sha = o.baseSha;
+  pr.base.ref = "main";
+  pr.base.repo = structuredClone(p.repository);
+  pr.head.repo = structuredClone(p.repository);
+  if (o.fork) {
+    pr.head.repo.full_name = `outsider/${repo}`;
+    pr.head.repo.owner.login = "outsider";
+    pr.head.repo.fork = true;
+    pr.head.repo.id = pr.base.repo.id + 1;
+    pr.head.label = `outsider:${pr.head.ref}`;
+  }
+  if (o.sender) {
+    p.sender.login = o.sender.login;
+    p.sender.type = o.sender.type;
+  }
+  if (o.action === "synchronize") {
+    p.before = o.baseSha;
+    p.after = o.headSha;
+  } else {
+    delete p.before;
+    delete p.after;
+  }
+  return validated(`pull_request$${o.action}`, p);
+}
+
+export interface CommentOptions {
+  body: string;
+  number?: number;
+  user?: string;
+  userType?: "User" | "Bot";
+  commentId?: number;
+  /** false: the comment is on a plain issue, not a pull request. */
+  onPullRequest?: boolean;
+}
+
+/** GitHub sends PR conversation comments as issue_comment with issue.pull_request set; the examples have none. */
+export function issueCommentEvent(o: CommentOptions): Json {
+  const p = retarget(example("issue_comment", (e) => e.action === "created" && e.installation));
+  const number = o.number ?? 7;
+  p.issue.number = number;
+  p.issue.state = "open";
+  if (o.onPullRequest !== false) {
+    p.issue.pull_request = {
+      url: `https://api.github.com/repos/${owner}/${repo}/pulls/${number}`,
+      html_url: `https://github.com/${owner}/${repo}/pull/${number}`,
+      diff_url: `https://github.com/${owner}/${repo}/pull/${number}.diff`,
+      patch_url: `https://github.com/${owner}/${repo}/pull/${number}.patch`,
+      merged_at: null,
+    };
+  }
+  p.comment.id = o.commentId ?? 9001;
+  p.comment.body = o.body;
+  p.comment.user.login = o.user ?? "octo-writer";
+  p.comment.user.type = o.userType ?? "User";
+  p.comment.html_url = `https://github.com/${owner}/${repo}/pull/${number}#issuecomment-${p.comment.id}`;
+  p.sender.login = o.user ?? "octo-writer";
+  p.sender.type = o.userType ?? "User";
+  return validated("issue_comment$created", p);
+}
