@@ -15,8 +15,10 @@ export interface Finding {
   id: FindingId;
   severity: Severity;
   environment: string;
-  /** "Deployment/wordpress" */
+  /** The workload's name: "wordpress". */
   workload: string;
+  /** The workload's kind: "Deployment". */
+  kind: PodWorkload["kind"];
   namespace: string | undefined;
   /** One line: what is wrong, naming the container or object. Never contains a secret value. */
   message: string;
@@ -254,7 +256,8 @@ export function findings(objects: readonly KubeObject[], options: FindingsOption
         id,
         severity,
         environment: options.environment,
-        workload: workload.ref,
+        workload: workload.name,
+        kind: workload.kind,
         namespace: workload.namespace,
         message,
         why: rule.why,

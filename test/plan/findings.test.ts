@@ -289,7 +289,8 @@ describe("findings", () => {
         id: fires.id,
         severity: fires.severity,
         environment: "production",
-        workload: fires.workload ?? "Deployment/wordpress",
+        workload: fires.workload ?? "wordpress",
+        kind: "Deployment",
         namespace: "kube-example",
         message: fires.message,
         why: findingRules.find((rule) => rule.id === fires.id)?.why,
@@ -308,7 +309,7 @@ describe("findings", () => {
   it("the rendered base has nothing blocking or warning, only the replicas-under-HPA note", () => {
     const result = findings(base, { environment: "staging", production: true, baseObjects: base });
     expect(result.map((finding) => [finding.severity, finding.id, finding.workload])).toEqual([
-      ["note", "replicas-set-under-hpa", "Deployment/wordpress"],
+      ["note", "replicas-set-under-hpa", "wordpress"],
     ]);
   });
 
