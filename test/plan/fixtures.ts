@@ -1,4 +1,7 @@
 import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 import type { Deployment, KubeObject } from "../../src/plan/k8s-types.ts";
@@ -55,4 +58,28 @@ export function inlineDeployment(spec: Partial<Deployment["spec"]> = {}): Deploy
       ...spec,
     },
   };
+}
+
+/**
+ * The base as kustomize renders it after editing a copy of its files: realistic generated names
+ * (a config change changes the hash) without touching the repository.
+ */
+export function renderEditedBase(edit: (files: { read: (name: string) => string; write: (name: string, text: string) => void }) => void): KubeObject[] {
+  const directory = mkdtempSync(join(tmpdir(), "kustodian-plan-"));
+  try {
+    cpSync(join(repositoryRoot, "base"), directory, { recursive: true });
+    edit({
+      read: (name) => readFileSync(join(directory, name), "utf8"),
+      write: (name, text) => writeFileSync(join(directory, name), text),
+    });
+    return parseManifests(execFileSync("kubectl", ["kustomize", directory], { encoding: "utf8" }));
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/** Replaces one exact piece of a file; fails loudly when the piece is not there, so fixtures cannot rot silently. */
+export function replaceIn(text: string, from: string, to: string): string {
+  if (!text.includes(from)) throw new Error(`fixture edit: ${JSON.stringify(from)} not found`);
+  return text.replace(from, to);
 }
