@@ -1,0 +1,69 @@
+import { specFor } from "./catalog.ts";
+import type { Command } from "./command.ts";
+import { code, quoteCommand } from "./markdown.ts";
+
+// Parse, then authorise: the handler asks GitHub for the commenter's permission
+// (GET /repos/{owner}/{repo}/collaborators/{username}/permission) before anything changes,
+// and never trusts the comment alone.
+
+export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
+
+const permissions: readonly Permission[] = ["admin", "maintain", "write", "triage", "read", "none"];
+const mayChange: ReadonlySet<Permission> = new Set(["admin", "maintain", "write"]);
+
+/**
+ * Whether the command changes something: the PR branch (/scale, /promote), what happens to the
+ * rollout after the merge (/hold, /unhold) or the default branch (/rollback).
+ *
+ * /plan is not mutating: it renders the plan again from what is already on the branch and edits
+ * kustodian's one sticky comment in place. It writes nothing to git, deploys nothing and decides
+ * nothing; anyone who can comment can read the same plan anyway. Its cost is a bounded number of
+ * API calls, the same as a push to the PR. /help, unknown and invalid commands only get a reply.
+ */
+export function isMutating(command: Command): boolean {
+  if (command.kind === "unknown" || command.kind === "invalid") return false;
+  return specFor(command.kind)?.mutating ?? true;
+}
+
+/** Mutating commands only for write, maintain or admin; the rest for anyone who can comment. */
+export function mayRun(permission: Permission, command: Command): boolean {
+  return !isMutating(command) || mayChange.has(permission);
+}
+
+/**
+ * The repository permission from GitHub's collaborator-permission response. `role_name` is the
+ * precise role (admin, maintain, write, triage, read, or an organisation's custom role);
+ * `permission` is the legacy base level (admin, write, read, none) that custom roles map onto.
+ * Anything unrecognised is `none`: fail closed.
+ */
+export function permissionOf(response: { permission?: string | null; role_name?: string | null }): Permission {
+  const known = (value: string | null | undefined): Permission | undefined =>
+    permissions.find((p) => p === value?.toLowerCase());
+  return known(response.role_name) ?? known(response.permission) ?? "none";
+}
+
+/** A polite refusal: what was asked, what it needs, what the person has; nothing was changed. */
+export function refusalReply(user: string, command: Command, permission: Permission): string {
+  const has = permission === "none" ? "no access to this repository" : `${permission} access`;
+  return [
+    quoteCommand(command.line),
+    "",
+    `Sorry @${user}, ${code(`/${command.kind}`)} ${whatItChanges(command)}, so it needs write, maintain or admin ` +
+      `permission on this repository; you have ${has}. Nothing was changed. Someone with write access can run it for you.`,
+  ].join("\n");
+}
+
+function whatItChanges(command: Command): string {
+  switch (command.kind) {
+    case "scale":
+    case "promote":
+      return "commits to this pull request's environment files";
+    case "hold":
+    case "unhold":
+      return "decides whether a failed rollout of this pull request is reverted";
+    case "rollback":
+      return "reverts what this pull request deployed";
+    default:
+      return "changes what gets deployed";
+  }
+}
