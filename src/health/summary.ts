@@ -11,7 +11,7 @@ const WHAT: Record<FailureReason, string> = {
 };
 
 /** Whitespace collapsed and cut to `max` characters, for one-line summaries. */
-export function oneLine(text: string, max = 240): string {
+export function oneLine(text: string, max = 300): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
