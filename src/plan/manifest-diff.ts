@@ -46,9 +46,10 @@ function label(object: KubeObject): string {
   return `${object.kind}/${object.metadata.namespace === undefined ? "" : `${object.metadata.namespace}/`}${object.metadata.name}`;
 }
 
+/** YAML as `kustomize build` writes it (sequences not indented, no folding), so diff lines match what people render. */
 function yamlLines(object: KubeObject | undefined): string[] {
   if (object === undefined) return [];
-  return stringify(object, { lineWidth: 0 }).replace(/\n$/, "").split("\n");
+  return stringify(object, { lineWidth: 0, indentSeq: false }).replace(/\n$/, "").split("\n");
 }
 
 /** What a reviewer may see of an object: Secrets masked, marked where the value differs from base. */

@@ -19,9 +19,14 @@ export function parseManifests(text: string): KubeObject[] {
   return objects;
 }
 
+/** `kubectl kustomize base` output, as text. */
+export function renderBaseText(): string {
+  return execFileSync("kubectl", ["kustomize", "base"], { cwd: repositoryRoot, encoding: "utf8" });
+}
+
 /** The sample app as `kubectl kustomize base` renders it: the "good" fixture. */
 export function renderBase(): KubeObject[] {
-  return parseManifests(execFileSync("kubectl", ["kustomize", "base"], { cwd: repositoryRoot, encoding: "utf8" }));
+  return parseManifests(renderBaseText());
 }
 
 export function deploymentNamed(objects: readonly KubeObject[], name: string): Deployment {
