@@ -110,6 +110,8 @@ export interface RolloutTiming {
 export interface RolloutTimingOptions {
   /** Added to the failure window before kustodian calls the rollout failed. */
   slackSeconds?: number;
+  /** The pod count to plan for instead of spec.replicas (see plannedReplicas in rollout-shape.ts). */
+  replicas?: number;
 }
 
 /**
@@ -131,7 +133,7 @@ export function rolloutTiming(deployment: Deployment, options: RolloutTimingOpti
   const gracePeriod = terminationGracePeriodSeconds(podSpec);
   const sleeps = podSpec.containers.map(preStopHook).map((hook) => (hook.kind === "sleep" ? hook.sleepSeconds : 0));
   const stopSeconds = Math.min(gracePeriod, Math.max(0, ...sleeps));
-  const shape = rolloutShape(deployment);
+  const shape = rolloutShape(deployment, options.replicas === undefined ? {} : { replicas: options.replicas });
   const estimatedSeconds =
     shape.waves === 0 ? 0 : shape.allPodsStopFirst ? stopSeconds + availableSeconds : shape.waves * availableSeconds;
   return {

@@ -1,4 +1,5 @@
-import type { Deployment, IntOrString } from "./k8s-types.ts";
+import type { Deployment, IntOrString, KubeObject } from "./k8s-types.ts";
+import { isHorizontalPodAutoscaler } from "./k8s-types.ts";
 import { isPercent, literalNumber, scaledValue } from "./int-or-percent.ts";
 
 export interface RolloutShape {
@@ -23,10 +24,32 @@ export interface RolloutShape {
 const defaultMaxSurge: IntOrString = "25%";
 const defaultMaxUnavailable: IntOrString = "25%";
 
+export interface RolloutShapeOptions {
+  /** The pod count to plan for instead of spec.replicas; see plannedReplicas. */
+  replicas?: number;
+}
+
+/**
+ * The pod count a rollout will most likely replace: spec.replicas when set; else the minimum of
+ * the HorizontalPodAutoscaler that owns the count; else 1, the API default.
+ */
+export function plannedReplicas(deployment: Deployment, objects: readonly KubeObject[]): number {
+  if (deployment.spec.replicas !== undefined) return deployment.spec.replicas;
+  const hpa = objects
+    .filter(isHorizontalPodAutoscaler)
+    .find(
+      (candidate) =>
+        candidate.spec.scaleTargetRef.kind === "Deployment" &&
+        candidate.spec.scaleTargetRef.name === deployment.metadata.name &&
+        (candidate.metadata.namespace ?? "") === (deployment.metadata.namespace ?? ""),
+    );
+  return hpa === undefined ? 1 : (hpa.spec.minReplicas ?? 1);
+}
+
 /** The rollout a Deployment gets, resolved the way the Deployment controller resolves it. */
-export function rolloutShape(deployment: Deployment): RolloutShape {
+export function rolloutShape(deployment: Deployment, options: RolloutShapeOptions = {}): RolloutShape {
   const spec = deployment.spec;
-  const replicas = spec.replicas ?? 1;
+  const replicas = options.replicas ?? spec.replicas ?? 1;
   const strategyType = spec.strategy?.type ?? "RollingUpdate";
   const rejected = (strategy: RolloutShape["strategy"], error: string): RolloutShape => ({
     strategy,

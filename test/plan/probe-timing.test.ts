@@ -117,6 +117,10 @@ describe("rolloutTiming", () => {
     });
   });
 
+  it("plans for the pod count it is given (an autoscaler's minimum)", () => {
+    expect(rolloutTiming(deploymentNamed(renderBase(), "wordpress"), { replicas: 6 }).estimatedSeconds).toBe(60);
+  });
+
   it("base mysql (Recreate): old pod stops, then the new one needs 15 s", () => {
     const timing = rolloutTiming(deploymentNamed(renderBase(), "wordpress-mysql"));
     // readiness 10/5/1/6: ready at 15, failure window 10 + 5×5 + 1 = 36; no preStop, so stopping adds 0.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { DeploymentStrategy } from "../../src/plan/k8s-types.ts";
-import { rolloutShape } from "../../src/plan/rollout-shape.ts";
-import { deploymentNamed, inlineDeployment, renderBase } from "./fixtures.ts";
+import type { DeploymentStrategy, HorizontalPodAutoscaler } from "../../src/plan/k8s-types.ts";
+import { plannedReplicas, rolloutShape } from "../../src/plan/rollout-shape.ts";
+import { deploymentNamed, inlineDeployment, renderBase, withDeployment, withObject } from "./fixtures.ts";
 
 type Expected = Partial<ReturnType<typeof rolloutShape>>;
 
@@ -148,5 +148,26 @@ describe("rolloutShape", () => {
       allPodsStopFirst: false,
     });
     expect(rolloutShape(deploymentNamed(objects, "wordpress-mysql"))).toMatchObject({ strategy: "Recreate", waves: 1, minAvailable: 0 });
+  });
+});
+
+describe("plannedReplicas", () => {
+  it("takes spec.replicas, else the owning autoscaler's minimum, else 1", () => {
+    const objects = renderBase();
+    expect(plannedReplicas(deploymentNamed(objects, "wordpress"), objects)).toBe(3);
+    const unset = withObject(
+      withDeployment(objects, "wordpress", (d) => delete d.spec.replicas),
+      "HorizontalPodAutoscaler",
+      "wordpress",
+      (hpa) => void ((hpa as HorizontalPodAutoscaler).spec.minReplicas = 4),
+    );
+    expect(plannedReplicas(deploymentNamed(unset, "wordpress"), unset)).toBe(4);
+    const withoutHpa = unset.filter((object) => object.kind !== "HorizontalPodAutoscaler");
+    expect(plannedReplicas(deploymentNamed(withoutHpa, "wordpress"), withoutHpa)).toBe(1);
+  });
+
+  it("feeds rolloutShape: 4 pods under maxSurge 1 / maxUnavailable 0 are 4 waves", () => {
+    const objects = renderBase();
+    expect(rolloutShape(deploymentNamed(objects, "wordpress"), { replicas: 4 })).toMatchObject({ replicas: 4, waves: 4, maxPods: 5, minAvailable: 4 });
   });
 });
