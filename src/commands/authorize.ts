@@ -3,12 +3,11 @@ import type { Command } from "./command.ts";
 import { code, quoteCommand } from "./markdown.ts";
 
 // Parse, then authorise: the handler asks GitHub for the commenter's permission
-// (GET /repos/{owner}/{repo}/collaborators/{username}/permission) before anything changes,
-// and never trusts the comment alone.
+// (src/github/permission.ts, one API call) before anything changes, and never trusts the
+// comment alone. Permission is the same union as that adapter's RepositoryPermission.
 
 export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
 
-const permissions: readonly Permission[] = ["admin", "maintain", "write", "triage", "read", "none"];
 const mayChange: ReadonlySet<Permission> = new Set(["admin", "maintain", "write"]);
 
 /**
@@ -28,18 +27,6 @@ export function isMutating(command: Command): boolean {
 /** Mutating commands only for write, maintain or admin; the rest for anyone who can comment. */
 export function mayRun(permission: Permission, command: Command): boolean {
   return !isMutating(command) || mayChange.has(permission);
-}
-
-/**
- * The repository permission from GitHub's collaborator-permission response. `role_name` is the
- * precise role (admin, maintain, write, triage, read, or an organisation's custom role);
- * `permission` is the legacy base level (admin, write, read, none) that custom roles map onto.
- * Anything unrecognised is `none`: fail closed.
- */
-export function permissionOf(response: { permission?: string | null; role_name?: string | null }): Permission {
-  const known = (value: string | null | undefined): Permission | undefined =>
-    permissions.find((p) => p === value?.toLowerCase());
-  return known(response.role_name) ?? known(response.permission) ?? "none";
 }
 
 /** A polite refusal: what was asked, what it needs, what the person has; nothing was changed. */
