@@ -16,16 +16,10 @@ export interface PodWorkload {
   kind: "Deployment" | "StatefulSet" | "DaemonSet";
   name: string;
   namespace: string | undefined;
-  /** How the plan names it: "Deployment/wordpress". */
-  ref: string;
   /** spec.replicas as written; undefined when unset, and always for DaemonSets. */
   replicas: number | undefined;
   template: PodTemplateSpec;
   object: Deployment | StatefulSet | DaemonSet;
-}
-
-export function workloadRef(kind: string, name: string): string {
-  return `${kind}/${name}`;
 }
 
 export function podWorkloads(objects: readonly KubeObject[]): PodWorkload[] {
@@ -36,7 +30,6 @@ export function podWorkloads(objects: readonly KubeObject[]): PodWorkload[] {
       kind: object.kind,
       name: object.metadata.name,
       namespace: object.metadata.namespace,
-      ref: workloadRef(object.kind, object.metadata.name),
       replicas: object.kind === "DaemonSet" ? undefined : object.spec.replicas,
       template: object.spec.template,
       object,
