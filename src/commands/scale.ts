@@ -138,13 +138,12 @@ interface Decided {
 function plainEdits(target: Target, workload: Workload, replicas: number): Decided {
   const path = ["workloads", target.workload, "replicas"];
   const where = `${code(target.workload)} in ${code(target.env)}`;
-  const was = workload.replicas === undefined ? "not set here, so base's count applied" : String(workload.replicas);
   return {
     edits: workload.replicas === replicas ? [] : [{ path, value: replicas }],
     summary:
       workload.replicas === undefined
         ? `${where}: replicas set to ${replicas} (it was not set, so base's count applied).`
-        : `${where}: replicas ${was} → ${replicas}.`,
+        : `${where}: replicas ${workload.replicas} → ${replicas}.`,
     unchanged: `Nothing changed: ${where} already has replicas ${replicas}.`,
   };
 }
