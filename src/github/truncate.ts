@@ -64,10 +64,10 @@ function safeSlice(text: string, end: number): string {
 function closers(head: string): string {
   let out = "";
   const fence = openFence(head);
-  if (fence !== undefined) out += `${head.endsWith("\n") ? "" : "\n"}${fence}\n`;
+  if (fence !== undefined) out += `${head.endsWith("\n") ? "" : "\n"}${fence}`;
   const opened = (head.match(/<details\b/gi) ?? []).length;
   const closed = (head.match(/<\/details>/gi) ?? []).length;
-  for (let i = closed; i < opened; i++) out += "\n</details>\n";
+  for (let i = closed; i < opened; i++) out += "\n\n</details>";
   return out;
 }
 
