@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import type { CliIo } from "./io.ts";
+import { planCommand } from "./plan.ts";
 import { renderCommand } from "./render.ts";
 
 const usage = `usage: kustodian <command> [options]
@@ -7,6 +8,9 @@ const usage = `usage: kustodian <command> [options]
 commands:
   render [--env NAME] [--check]   regenerate overlays/<env>/ from environments/<env>.yaml
                                   --check writes nothing and exits 1 if any overlay is stale
+  plan --base REF [--head REF] [--format markdown|json]
+                                  the rollout plan of HEAD (or --head) against REF, read from git;
+                                  exits 1 when an environment is invalid or a finding is blocking
   help                            this text
 `;
 
@@ -17,6 +21,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       case "render": {
         const { values } = parseArgs({ args: rest, options: { env: { type: "string" }, check: { type: "boolean", default: false } }, strict: true });
         return await renderCommand(io, { check: values.check ?? false, ...(values.env !== undefined ? { env: values.env } : {}) });
+      }
+      case "plan": {
+        const { values } = parseArgs({
+          args: rest,
+          options: { base: { type: "string" }, head: { type: "string", default: "HEAD" }, format: { type: "string", default: "markdown" } },
+          strict: true,
+        });
+        if (!values.base) throw usageError("plan needs --base REF (the branch or commit to compare with, e.g. --base origin/main)");
+        if (values.format !== "markdown" && values.format !== "json") throw usageError(`--format must be markdown or json, got "${values.format}"`);
+        return await planCommand(io, { base: values.base, head: values.head ?? "HEAD", format: values.format });
       }
       case undefined:
       case "help":
@@ -30,11 +44,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
   } catch (error) {
     const e = error as Error & { code?: string };
-    if (e.code?.startsWith("ERR_PARSE_ARGS")) {
+    if (e.code?.startsWith("ERR_PARSE_ARGS") || e.code === "KUSTODIAN_USAGE") {
       io.stderr.write(`kustodian: ${e.message}\n\n${usage}`);
       return 2;
     }
     io.stderr.write(`kustodian: ${e.message}\n`);
     return 1;
   }
+}
+
+function usageError(message: string): Error {
+  return Object.assign(new Error(message), { code: "KUSTODIAN_USAGE" });
 }

@@ -123,8 +123,10 @@ function allowedKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[
     else return [];
   }
   cur = unwrap(cur);
-  const def = cur?._zod.def as { type: string; shape?: Record<string, unknown> } | undefined;
-  return def?.type === "object" && def.shape ? Object.keys(def.shape) : [];
+  const def = cur?._zod.def as { type: string; shape?: Record<string, unknown>; keyType?: z.core.$ZodType } | undefined;
+  if (def?.type === "object" && def.shape) return Object.keys(def.shape);
+  const keys = def?.type === "record" ? (def.keyType?._zod.def as { type: string; entries?: Record<string, string> } | undefined) : undefined;
+  return keys?.type === "enum" && keys.entries ? Object.values(keys.entries) : [];
 }
 
 function closest(word: string, candidates: readonly string[]): string | undefined {

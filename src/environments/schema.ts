@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseImageReference } from "./image-reference.ts";
+import { FindingPolicy } from "../plan/finding-rules.ts";
 
 // The one file a person edits per environment: environments/<env>.yaml.
 // Strict objects everywhere: a typo must fail, not be ignored.
@@ -112,8 +113,6 @@ export const Sync = z.discriminatedUnion(
 );
 export type Sync = z.infer<typeof Sync>;
 
-export const Severity = z.enum(["blocking", "warning", "note", "off"], { error: "expected one of blocking, warning, note, off" });
-
 export const EnvironmentFile = z.strictObject({
   namespace: DnsLabel,
   /** Production environments get the stricter findings (probe removed, replicas below the PDB). */
@@ -122,7 +121,7 @@ export const EnvironmentFile = z.strictObject({
   workloads: z.record(DnsLabel, Workload),
   policy: z
     .strictObject({
-      findings: z.record(z.string(), Severity).optional(),
+      findings: FindingPolicy.optional(),
       /** Added to the readiness failure window before kustodian calls a rollout failed. */
       slackSeconds: Count(">= 0").min(0, { error: "expected an integer >= 0" }).optional(),
     })

@@ -5,7 +5,7 @@ import type { FileProblem } from "../environments/problems.ts";
 import type { EnvironmentFile } from "../environments/schema.ts";
 import { KustomizeBuildError, kustomizeBuild, parseManifests, type KubeObject } from "../kustomize/build.ts";
 import { baseInventory } from "../overlays/base-inventory.ts";
-import { computeRender } from "../overlays/compute-render.ts";
+import { computeRender, type FileChange } from "../overlays/compute-render.ts";
 import { applyChanges } from "../repo/fs-snapshot.ts";
 
 /** One environment of a tree, as kustodian would deploy it. */
@@ -24,6 +24,12 @@ export interface RenderedEnvironment {
 
 export interface RenderedSnapshot {
   environments: Map<string, RenderedEnvironment>;
+  /** What regenerating the overlays changes in the tree (what kustodian commits). */
+  changes: FileChange[];
+  /** Problems of environment files; when there are any, kustodian commits nothing. */
+  problems: FileProblem[];
+  /** base/ itself does not build. */
+  baseError?: string;
 }
 
 /**
@@ -48,7 +54,7 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>): Promis
         const name = path.replace(/^environments\//, "").replace(/\.ya?ml$/, "");
         environments.set(name, { name, file: path, problems: [], renderError: `base/ does not build: ${message}`, staleOverlay: false });
       }
-      return { environments };
+      return { environments, changes: [], problems: [], baseError: message };
     }
 
     const render = computeRender({ environmentFiles, overlayFiles, base });
@@ -70,7 +76,11 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>): Promis
         environments.set(parsed.name, entry);
       }),
     );
-    return { environments: new Map([...environments].sort(([a], [b]) => (a < b ? -1 : 1))) };
+    return {
+      environments: new Map([...environments].sort(([a], [b]) => (a < b ? -1 : 1))),
+      changes: render.problems.length ? [] : render.changes,
+      problems: render.problems,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

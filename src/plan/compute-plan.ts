@@ -1,0 +1,84 @@
+import { isDeepStrictEqual } from "node:util";
+import type { KubeObject } from "./k8s-types.ts";
+import { isDeployment } from "./k8s-types.ts";
+import { findings as findingsOf } from "./findings.ts";
+import type { FindingPolicy } from "./finding-rules.ts";
+import { manifestDiff } from "./manifest-diff.ts";
+import type { EnvironmentPlan, Plan, WorkloadRollout } from "./plan-types.ts";
+import { rolloutShape } from "./rollout-shape.ts";
+import { rolloutTiming } from "./probe-timing.ts";
+import type { RenderedEnvironment, RenderedSnapshot } from "./render-snapshot.ts";
+import { workloadChanges } from "./workload-changes.ts";
+
+/** Slack added to the readiness failure window when an environment file does not set one. */
+export const defaultSlackSeconds = 2;
+
+/**
+ * The rollout plan: a pure function of the rendered base and head trees. Lists only the
+ * environments whose rendered output changes, or whose file is broken at head.
+ */
+export function buildPlan(base: RenderedSnapshot, head: RenderedSnapshot, labels: { base: string; head: string }): Plan {
+  const names = [...new Set([...base.environments.keys(), ...head.environments.keys()])].sort();
+  const environments = names.flatMap((name) => {
+    const plan = environmentPlan(base.environments.get(name), head.environments.get(name));
+    return plan ? [plan] : [];
+  });
+  const blocking = environments.some(
+    (e) => e.status === "invalid" || e.status === "render-failed" || e.findings.some((f) => f.severity === "blocking"),
+  );
+  return { base: labels.base, head: labels.head, environments, blocking };
+}
+
+function environmentPlan(before: RenderedEnvironment | undefined, after: RenderedEnvironment | undefined): EnvironmentPlan | undefined {
+  const current = after ?? before!;
+  const plan: EnvironmentPlan = {
+    name: current.name,
+    file: current.file,
+    status: "changed",
+    production: after?.env?.production ?? before?.env?.production ?? false,
+    problems: after?.problems ?? [],
+    staleOverlay: after?.staleOverlay ?? false,
+    changes: [],
+    rollouts: [],
+    findings: [],
+    diff: "",
+  };
+  const sync = after?.env?.sync ?? before?.env?.sync;
+  if (sync) plan.sync = sync;
+
+  if (after && after.problems.length > 0) return { ...plan, status: "invalid" };
+  if (after?.renderError !== undefined) return { ...plan, status: "render-failed", renderError: after.renderError };
+
+  const baseObjects = (before?.objects ?? []) as KubeObject[];
+  const headObjects = (after?.objects ?? []) as KubeObject[];
+  if (before?.objects && after?.objects && isDeepStrictEqual(baseObjects, headObjects)) return undefined;
+
+  plan.status = !after ? "removed" : !before?.objects ? "added" : "changed";
+  plan.changes = workloadChanges(baseObjects, headObjects);
+  plan.diff = manifestDiff(baseObjects, headObjects);
+  if (!after) return plan;
+
+  const slackSeconds = after.env?.policy?.slackSeconds ?? defaultSlackSeconds;
+  plan.rollouts = rollingDeployments(baseObjects, headObjects).map(
+    (d): WorkloadRollout => ({ workload: d.metadata.name, shape: rolloutShape(d), timing: rolloutTiming(d, { slackSeconds }) }),
+  );
+  const policy = after.env?.policy?.findings as FindingPolicy | undefined;
+  plan.findings = findingsOf(headObjects, {
+    environment: plan.name,
+    production: plan.production,
+    ...(policy ? { policy } : {}),
+    ...(before?.objects ? { baseObjects } : {}),
+  });
+  return plan;
+}
+
+/** Deployments whose pod template changes (new pods roll out); a replicas-only change just scales. */
+function rollingDeployments(baseObjects: readonly KubeObject[], headObjects: readonly KubeObject[]) {
+  return headObjects
+    .filter(isDeployment)
+    .filter((d) => {
+      const old = baseObjects.filter(isDeployment).find((b) => b.metadata.name === d.metadata.name && b.metadata.namespace === d.metadata.namespace);
+      return !old || !isDeepStrictEqual(old.spec.template, d.spec.template);
+    })
+    .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+}

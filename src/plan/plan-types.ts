@@ -1,0 +1,43 @@
+import type { FileProblem } from "../environments/problems.ts";
+import type { Sync } from "../environments/schema.ts";
+import type { Finding } from "./findings.ts";
+import type { RolloutShape } from "./rollout-shape.ts";
+import type { RolloutTiming } from "./probe-timing.ts";
+import type { WorkloadChange } from "./workload-changes.ts";
+
+export type EnvironmentStatus = "changed" | "added" | "removed" | "invalid" | "render-failed";
+
+/** How one Deployment's pods will be replaced. */
+export interface WorkloadRollout {
+  workload: string;
+  shape: RolloutShape;
+  timing: RolloutTiming;
+}
+
+export interface EnvironmentPlan {
+  name: string;
+  file: string;
+  status: EnvironmentStatus;
+  production: boolean;
+  sync?: Sync;
+  /** Problems of the environment file at head (status invalid). */
+  problems: FileProblem[];
+  /** kustomize's message when the head does not build (status render-failed). */
+  renderError?: string;
+  /** The committed overlay at head is not what the environment file generates (kustodian will regenerate it). */
+  staleOverlay: boolean;
+  changes: WorkloadChange[];
+  /** Deployments whose pods roll (pod template changed), in name order. */
+  rollouts: WorkloadRollout[];
+  findings: Finding[];
+  /** Unified diff of the rendered manifests, Secret values masked. */
+  diff: string;
+}
+
+export interface Plan {
+  base: string;
+  head: string;
+  environments: EnvironmentPlan[];
+  /** True when any environment is invalid, does not render, or has a blocking finding. */
+  blocking: boolean;
+}
