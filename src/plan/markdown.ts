@@ -97,6 +97,8 @@ function details(env: EnvironmentPlan, diff: string): string[] {
     out.push("| Workload | Field | From | To |", "| --- | --- | --- | --- |");
     for (const c of env.changes) out.push(`| ${c.workload} | ${escapeCell(c.field)} | ${escapeCell(short(c.from))} | ${escapeCell(short(c.to))} |`);
     out.push("");
+    const notes = [...new Set(env.changes.flatMap((c) => (c.note ? [`${c.workload}: ${c.note}`] : [])))];
+    if (notes.length) out.push(...notes.map((n) => `- ${n}`), "");
   }
   for (const r of env.rollouts) out.push(...rolloutLines(env, r));
   if (env.rollouts.length === 0 && env.status !== "removed") out.push("No pods roll: no pod template changes.", "");
