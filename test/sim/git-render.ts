@@ -1,0 +1,91 @@
+// Renders a path of a local git repository at a revision with the real kustomize: the tree is
+// exported with `git archive` (the working copy is never touched) and built with
+// `kustomize build`, or `kubectl kustomize` where only kubectl is installed. A directory
+// without a kustomization is read as plain manifests, as Argo CD's directory source does.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseAllDocuments } from "yaml";
+import { isRecord } from "./json.ts";
+import type { KubeObject } from "./types.ts";
+
+export type RenderResult =
+  | { ok: true; objects: KubeObject[]; yaml: string; command: string }
+  | { ok: false; error: string; command: string };
+
+let kustomizeCommand: string[] | undefined;
+
+function kustomize(): string[] {
+  if (kustomizeCommand) return kustomizeCommand;
+  try {
+    execFileSync("kustomize", ["version"], { stdio: "ignore" });
+    kustomizeCommand = ["kustomize", "build"];
+  } catch {
+    kustomizeCommand = ["kubectl", "kustomize"];
+  }
+  return kustomizeCommand;
+}
+
+/** A repoURL / GitRepository url that names a local repository: a path or a file:// URL. */
+export function localRepoPath(url: string): string {
+  return url.startsWith("file://") ? fileURLToPath(url) : resolve(url);
+}
+
+export function git(repo: string, args: string[]): string {
+  return execFileSync("git", ["-C", repo, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+
+/** Resolves a branch, tag, HEAD or sha to a commit sha. Throws with git's message. */
+export function resolveRevision(repo: string, revision: string): string {
+  return git(repo, ["rev-parse", "--verify", "--quiet", `${revision}^{commit}`]);
+}
+
+function stderrOf(error: unknown): string {
+  if (isRecord(error) && error["stderr"]) return String(error["stderr"]).trim();
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function parseManifests(text: string): KubeObject[] {
+  const objects: KubeObject[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length > 0) throw new Error(doc.errors.map((e) => e.message).join("; "));
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) continue;
+    if (!isRecord(value) || typeof value["apiVersion"] !== "string" || typeof value["kind"] !== "string" || !isRecord(value["metadata"])) {
+      throw new Error("a manifest is not a Kubernetes object (apiVersion, kind and metadata are required)");
+    }
+    if (value["kind"] === "List" && Array.isArray(value["items"])) objects.push(...(value["items"] as KubeObject[]));
+    else objects.push(value as unknown as KubeObject);
+  }
+  return objects;
+}
+
+export function renderAt(repo: string, sha: string, path: string): RenderResult {
+  const work = mkdtempSync(join(tmpdir(), "kustodian-sim-render-"));
+  const command = [...kustomize(), path].join(" ");
+  try {
+    const tar = execFileSync("git", ["-C", repo, "archive", "--format=tar", sha], { maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
+    execFileSync("tar", ["-x", "-C", work], { input: tar, stdio: ["pipe", "ignore", "pipe"] });
+    const dir = join(work, path);
+    if (!existsSync(dir)) return { ok: false, error: `app path does not exist: ${path}`, command };
+    const hasKustomization = ["kustomization.yaml", "kustomization.yml", "Kustomization"].some((f) => existsSync(join(dir, f)));
+    let yaml: string;
+    if (hasKustomization) {
+      const [cmd, ...args] = kustomize();
+      yaml = execFileSync(cmd ?? "kubectl", [...args, dir], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
+    } else {
+      yaml = readdirSync(dir)
+        .filter((f) => /\.(ya?ml|json)$/.test(f))
+        .sort()
+        .map((f) => readFileSync(join(dir, f), "utf8"))
+        .join("\n---\n");
+    }
+    return { ok: true, objects: parseManifests(yaml), yaml, command };
+  } catch (error) {
+    return { ok: false, error: stderrOf(error).replaceAll(work, "").replace(/\s+$/, ""), command };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,32 @@
+// A kubeconfig for the simulator: as a @kubernetes/client-node KubeConfig object, as YAML, or
+// written to a file for code that loads one from disk (KUBECONFIG).
+import { writeFileSync } from "node:fs";
+import { KubeConfig } from "@kubernetes/client-node";
+import { stringify } from "yaml";
+
+export const SIM_CONTEXT = "kustodian-sim";
+
+export function kubeconfigYaml(url: string, context = SIM_CONTEXT): string {
+  return stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    // client-node refuses plain HTTP unless TLS verification is off (there is no TLS to verify).
+    clusters: [{ name: context, cluster: { server: url, "insecure-skip-tls-verify": true } }],
+    users: [{ name: context, user: { token: "kustodian-sim-token" } }],
+    contexts: [{ name: context, context: { cluster: context, user: context, namespace: "default" } }],
+    "current-context": context,
+    preferences: {},
+  });
+}
+
+export function makeKubeConfig(url: string, context = SIM_CONTEXT): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromString(kubeconfigYaml(url, context));
+  return kc;
+}
+
+/** Writes the kubeconfig to `path` (mode 0600) and returns the path. */
+export function writeKubeconfig(url: string, path: string, context = SIM_CONTEXT): string {
+  writeFileSync(path, kubeconfigYaml(url, context), { mode: 0o600 });
+  return path;
+}
