@@ -8,7 +8,7 @@ export class TreeTruncatedError extends Error {
   readonly sha: string;
   constructor(repo: RepoRef, sha: string) {
     super(
-      `The recursive tree of ${repo.owner}/${repo.repo} at ${sha} is truncated by GitHub (too many entries); ` +
+      `The recursive tree of ${repo.owner}/${repo.repo} at ${sha} is truncated by GitHub (over 100,000 entries or 7 MB); ` +
         "kustodian reads a repository's tree in one request and cannot see every file of one this large",
     );
     this.name = "TreeTruncatedError";

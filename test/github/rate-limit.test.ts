@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { repositoryPermission } from "../../src/github/permission.ts";
 import { RateLimitedError, rateLimitWait, withRetryAfter } from "../../src/github/rate-limit.ts";
 import { replyToIssue } from "../../src/github/reactions.ts";
+import { ProbotOctokit } from "probot";
 import { api, repo, strictNock, testOctokit } from "./helpers.ts";
 
 strictNock();
@@ -102,6 +103,29 @@ describe("withRetryAfter", () => {
 
     expect(result.viewer.login).toBe("kustodian[bot]");
     expect(waits).toEqual([3_000]);
+  });
+});
+
+describe("withRetryAfter with throttling on, as a Probot app configures it", () => {
+  it("retries the secondary rate limit that Probot's throttling options only log", async () => {
+    const logged: number[] = [];
+    // Probot's app-level throttle options (lib/octokit/get-octokit-throttle-options.js): the
+    // secondary-limit handler logs and returns nothing, so plugin-throttling does not retry.
+    const octokit = new ProbotOctokit({
+      auth: { token: "test" },
+      retry: { enabled: false },
+      throttle: { onSecondaryRateLimit: (retryAfter: number) => void logged.push(retryAfter), onRateLimit: () => false },
+    });
+    const path = "/repos/acme/gitops/collaborators/octocat/permission";
+    nock(api).get(path).reply(403, secondary, { "retry-after": "7" });
+    nock(api).get(path).reply(200, { permission: "write", role_name: "write", user: null });
+    const { waits, sleep } = fakeSleep();
+
+    const permission = await withRetryAfter(() => repositoryPermission(octokit, { repo, username: "octocat" }), { sleep });
+
+    expect(permission).toBe("write");
+    expect(logged).toEqual([7]);
+    expect(waits).toEqual([7_000]);
   });
 });
 
