@@ -170,6 +170,12 @@ describe('classifyRollout: Healthy follows kstatus Current', () => {
     { name: 'updated but not available', d: deployment({ availableReplicas: 2 }), status: 'Progressing', reason: 'LessAvailable' },
     { name: 'available but not ready', d: deployment({ ready: 2 }), status: 'Progressing', reason: 'LessReady' },
     { name: 'Available=False', d: deployment({ availableStatus: 'False' }), status: 'Progressing', reason: 'DeploymentNotAvailable' },
+    {
+      name: 'no Available condition (kstatus wants Available=True)',
+      d: { ...deployment(), status: { ...deployment().status, conditions: [{ type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' }] } },
+      status: 'Progressing',
+      reason: 'DeploymentNotAvailable',
+    },
     { name: 'Progressing without NewReplicaSetAvailable', d: deployment({ progressing: { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated' } }), status: 'Progressing', reason: 'ReplicaSetNotAvailable' },
     { name: 'paused (gitops-engine: Suspended)', d: deployment({ paused: true }), status: 'Progressing', reason: 'Paused' },
   ];

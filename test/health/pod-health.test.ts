@@ -166,8 +166,8 @@ describe('classifyPod: nothing proven yet', () => {
 
 describe('classifyPod: readiness window (base probe 5/5/1/3 -> 16 s, slack 2 s)', () => {
   const events = [
-    podEvent('wp-1', 'Unhealthy', 'Readiness probe failed: dial tcp 10.0.0.7:80: connect: connection refused', 15),
     podEvent('wp-1', 'Unhealthy', 'Readiness probe failed: dial tcp 10.0.0.7:80: i/o timeout', 10),
+    podEvent('wp-1', 'Unhealthy', 'Readiness probe failed: dial tcp 10.0.0.7:80: connect: connection refused', 15),
     podEvent('wp-1', 'Unhealthy', 'Liveness probe failed: nope', 16),
     podEvent('wp-1', 'BackOff', 'Back-off restarting failed container', 17),
   ];
@@ -242,7 +242,7 @@ describe('classifyPod: event matching', () => {
 
   it('reads the repeat time of a series (series.lastObservedTime)', () => {
     const old = { ...podEvent('wp-1', 'Unhealthy', 'Readiness probe failed: first', 2), series: { lastObservedTime: at(17), count: 3 } };
-    const events = [old, podEvent('wp-1', 'Unhealthy', 'Readiness probe failed: second', 10)];
+    const events = [podEvent('wp-1', 'Unhealthy', 'Readiness probe failed: second', 10), old];
     expect(failed(classifyPod(pod('wp-1'), { now: T0 + 20_000, events })).evidence[0]?.message).toMatch(/first/);
   });
 });
