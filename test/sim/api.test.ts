@@ -12,12 +12,13 @@ import {
   setHeaderOptions,
   Watch,
   type KubernetesObject,
+  type V1Deployment,
   type V1Lease,
 } from "@kubernetes/client-node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eventually, NAMESPACE, renderBase } from "./helpers.ts";
 import { startSimulator, type Simulator } from "./index.ts";
-import type { Deployment, WatchEvent } from "./types.ts";
+import type { WatchEvent } from "./types.ts";
 
 let sim: Simulator;
 
@@ -37,7 +38,7 @@ async function failure(promise: Promise<unknown>): Promise<{ code: number; body:
   return { code: error.code, body: JSON.parse(String(error.body)) as Record<string, unknown> };
 }
 
-const deploymentBody = (name: string, image = "nginx:1.27"): Deployment => ({
+const deploymentBody = (name: string, image = "nginx:1.27"): V1Deployment => ({
   apiVersion: "apps/v1",
   kind: "Deployment",
   metadata: { name, namespace: "default", labels: { app: name, team: "web" } },

@@ -50,6 +50,7 @@ it("resumes after a dropped watch and relists after 410 Gone, ending with the cl
     lists++;
     return core.listNamespacedPod({ namespace: NAMESPACE });
   });
+  if (!(informer instanceof ListWatch)) throw new Error("makeInformer returns a ListWatch");
   const errors: unknown[] = [];
   informer.on("error", (e) => errors.push(e));
   await informer.start();
