@@ -1,0 +1,49 @@
+// The real-time clock: simulated time is wall-clock time, and the controllers run on a ticker.
+import { AppsV1Api } from "@kubernetes/client-node";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { getCondition } from "./conditions.ts";
+import { rolloutComplete } from "./helpers.ts";
+import { startSimulator, type Simulator } from "./index.ts";
+import type { Deployment, Pod } from "./types.ts";
+
+let sim: Simulator;
+beforeEach(async () => {
+  sim = await startSimulator({ clock: "real", pullSeconds: 0 });
+});
+afterEach(async () => {
+  await sim.stop();
+});
+
+it("rolls out a small Deployment in about a second of wall-clock time, with wall-clock timestamps", async () => {
+  const wallStart = Date.now();
+  const realStart = performance.now();
+  await sim.kubeConfig.makeApiClient(AppsV1Api).createNamespacedDeployment({
+    namespace: "default",
+    body: {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "quick", namespace: "default" },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: "quick" } },
+        template: {
+          metadata: { labels: { app: "quick" } },
+          spec: { containers: [{ name: "web", image: "nginx:1.27", readinessProbe: { tcpSocket: { port: 80 }, initialDelaySeconds: 1, periodSeconds: 1 } }] },
+        },
+      },
+    },
+  });
+  const ref = { apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "quick" };
+  await sim.clock.runUntil(() => rolloutComplete(sim.store.get<Deployment>(ref) as Deployment), { maxSimulatedMs: 5000 });
+  const realMs = performance.now() - realStart;
+
+  // Ready after initialDelaySeconds (1 s) of real time, give or take the ticker.
+  expect(realMs).toBeGreaterThanOrEqual(950);
+  expect(realMs).toBeLessThan(3000);
+  const pod = sim.store.list<Pod>({ apiVersion: "v1", kind: "Pod", namespace: "default" })[0];
+  const readyAt = Date.parse(getCondition(pod?.status?.conditions, "Ready")?.lastTransitionTime ?? "");
+  expect(readyAt).toBeGreaterThanOrEqual(Math.floor(wallStart / 1000) * 1000);
+  expect(readyAt).toBeLessThanOrEqual(Date.now());
+  expect(Math.abs(sim.clock.now() - Date.now())).toBeLessThan(1000);
+  expect(() => sim.clock.advance(1000)).toThrow(/fast clock/);
+});
