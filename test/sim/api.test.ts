@@ -1,11 +1,15 @@
 // The HTTP API as client-node sees it: discovery, CRUD in the real shapes and error Statuses,
 // the three patch flavours, optimistic concurrency on Leases, watches with bookmarks and 410,
 // and the injected faults.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   ApiException,
   AppsV1Api,
   CoordinationV1Api,
   CoreV1Api,
+  KubeConfig,
   KubernetesObjectApi,
   loadAllYaml,
   PatchStrategy,
@@ -84,6 +88,21 @@ describe("apply of the whole base render over HTTP", () => {
     expect(wordpress.metadata?.generation).toBe(1);
     expect(wordpress.spec?.template.spec?.containers[0]?.readinessProbe?.successThreshold).toBe(1);
     expect(wordpress.spec?.template.spec?.restartPolicy).toBe("Always");
+  });
+});
+
+describe("kubeconfig", () => {
+  it("writes a kubeconfig file that client-node loads and uses", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kustodian-sim-kc-"));
+    try {
+      const kc = new KubeConfig();
+      kc.loadFromFile(sim.writeKubeconfig(join(dir, "config")));
+      expect(kc.getCurrentCluster()?.server).toBe(sim.url);
+      const pods = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: "default" });
+      expect(pods.items).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
