@@ -20,6 +20,12 @@ export interface RunUntilOptions {
   /** Called after every step with the simulated time, e.g. to record what a user would see. */
   onStep?: (now: number) => void;
   /**
+   * Awaited before each jump forward, e.g. to let an informer catch up with the store
+   * (`() => eventually(() => informer.latestResourceVersion() === sim.store.resourceVersion())`)
+   * so that code under test sees every intermediate state at the simulated time it happened.
+   */
+  beforeStep?: () => void | Promise<void>;
+  /**
    * When nothing is scheduled but the predicate is still false, keep polling for this much
    * real time before giving up (lets HTTP clients such as informers catch up). Default 500.
    */
@@ -194,6 +200,12 @@ export class SimClock {
         const again = this.nextWakeAt();
         if (again !== undefined && again - begin <= max) continue;
         throw this.timeout(max);
+      }
+      if (options.beforeStep) {
+        await options.beforeStep();
+        this.settle();
+        if (await predicate()) return this.current - begin;
+        next = Math.min(next, this.nextWakeAt() ?? Infinity);
       }
       this.current = next;
       await yieldToLoop();

@@ -90,3 +90,28 @@ it("reports the failed probes before the deadline, at initialDelaySeconds + (fai
   expect(sim.clock.now() - start).toBe(1000 + 5000 + 2 * 5000);
   expect(getCondition(deployment(sim, "wordpress").status?.conditions, "Progressing")?.reason).toBe("ReplicaSetUpdated");
 });
+
+it("rolls back to the previous ReplicaSet when the image is reverted, after the deadline", async () => {
+  const ref = { apiVersion: "apps/v1", kind: "Deployment", namespace: NAMESPACE, name: "wordpress" };
+  const setImage = (image: string): void => {
+    sim.store.mutate(ref, (d) => {
+      (d.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image = image;
+    });
+  };
+  const hashes = (): string[] =>
+    sim.store
+      .list<ReplicaSet>({ apiVersion: "apps/v1", kind: "ReplicaSet", namespace: NAMESPACE })
+      .filter((rs) => rs.metadata.name.startsWith("wordpress-") && !rs.metadata.name.startsWith("wordpress-mysql"))
+      .map((rs) => rs.metadata.labels?.["pod-template-hash"] ?? "")
+      .sort();
+  const original = podsOf(sim, { app: "wordpress", tier: "frontend" })[0]?.metadata.labels?.["pod-template-hash"];
+  setImage("wordpress:bad");
+  await sim.clock.runUntil(() => getCondition(deployment(sim, "wordpress").status?.conditions, "Progressing")?.reason === "ProgressDeadlineExceeded");
+  setImage("wordpress:5.3.2-apache"); // what kustodian's revert commit makes Argo CD / Flux apply
+  await sim.clock.runUntil(() => rolloutComplete(deployment(sim, "wordpress")) && podsOf(sim, { app: "wordpress", tier: "frontend" }).length === 3);
+  const d = deployment(sim, "wordpress");
+  expect(d.metadata.annotations?.["deployment.kubernetes.io/revision"]).toBe("3");
+  expect(hashes()).toHaveLength(2); // the old ReplicaSet came back; no third one
+  expect(podsOf(sim, { app: "wordpress", tier: "frontend" }).every((p) => p.metadata.labels?.["pod-template-hash"] === original)).toBe(true);
+  expect(getCondition(d.status?.conditions, "Progressing")).toMatchObject({ status: "True", reason: "NewReplicaSetAvailable" });
+});

@@ -1,6 +1,6 @@
 // A @kubernetes/client-node informer against the simulator survives dropped watches and 410 Gone
 // and ends with the cache the cluster has.
-import { CoreV1Api, ListWatch, makeInformer, Watch, type V1Pod } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, ListWatch, makeInformer, Watch, type V1Pod } from "@kubernetes/client-node";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { deployment, deploymentRef, eventually, NAMESPACE, renderBase, rolloutComplete } from "./helpers.ts";
 import { startSimulator, type Simulator } from "./index.ts";
@@ -144,5 +144,37 @@ it("backs off before relisting after an HTTP 410, with the delay the caller inje
   await eventually(() => lists === 2 && inSync(informer));
   expect(delays).toEqual([1000]);
   expect(sim.requests().some((r) => r.watch === false && r.status === 410)).toBe(true);
+  await informer.stop();
+});
+
+it("lets an informer observe each wave at the simulated time it happened (beforeStep)", async () => {
+  const apps = sim.kubeConfig.makeApiClient(AppsV1Api);
+  const RS = `/apis/apps/v1/namespaces/${NAMESPACE}/replicasets`;
+  const informer = makeInformer(sim.kubeConfig, RS, () => apps.listNamespacedReplicaSet({ namespace: NAMESPACE }));
+  const seen: { at: number; replicas: number }[] = [];
+  informer.on("update", (rs) => {
+    if (rs.spec?.template?.spec?.containers[0]?.image === "wordpress:5.4.2-apache") seen.push({ at: sim.clock.elapsed(), replicas: rs.spec.replicas ?? 0 });
+  });
+  informer.on("add", (rs) => {
+    if (rs.spec?.template?.spec?.containers[0]?.image === "wordpress:5.4.2-apache") seen.push({ at: sim.clock.elapsed(), replicas: rs.spec.replicas ?? 0 });
+  });
+  await informer.start();
+  const rsInSync = (): boolean =>
+    JSON.stringify(informer.list(NAMESPACE).map((r) => `${r.metadata?.name}@${r.metadata?.resourceVersion}`).sort()) ===
+    JSON.stringify(sim.store.list({ apiVersion: "apps/v1", kind: "ReplicaSet", namespace: NAMESPACE }).map((r) => `${r.metadata.name}@${r.metadata.resourceVersion}`).sort());
+  await eventually(rsInSync);
+
+  const start = sim.clock.elapsed();
+  sim.store.mutate<Deployment>(deploymentRef("wordpress"), (d) => {
+    d.spec.template.spec.containers[0]!.image = "wordpress:5.4.2-apache";
+  });
+  await sim.clock.runUntil(() => rolloutComplete(deployment(sim, "wordpress")), { beforeStep: () => eventually(rsInSync) });
+  await eventually(rsInSync);
+  const waves = seen.filter((s, i) => i === 0 || s.replicas !== seen[i - 1]?.replicas).map((s) => ({ at: s.at - start, replicas: s.replicas }));
+  expect(waves).toEqual([
+    { at: 0, replicas: 1 },
+    { at: 6000, replicas: 2 },
+    { at: 12_000, replicas: 3 },
+  ]);
   await informer.stop();
 });
