@@ -41,7 +41,7 @@ function resourceLabel(group: string, plural: string): string {
   return group ? `${plural}.${group}` : plural;
 }
 
-export function notFound(group: string, plural: string, name: string, kind: string): ApiError {
+export function notFound(group: string, plural: string, name: string): ApiError {
   return new ApiError({
     code: 404,
     reason: "NotFound",

@@ -35,7 +35,9 @@ export function applyManifests(store: ObjectStore, input: string | KubeObject | 
 function applyOne(store: ObjectStore, raw: KubeObject, options: ApplyOptions): AppliedObject {
   const desired = clone(raw);
   desired.metadata = { ...desired.metadata };
-  const type = store.typeOf({ apiVersion: desired.apiVersion, kind: desired.kind, metadata: { namespace: desired.metadata.namespace ?? (desired.kind === "Namespace" ? undefined : "") } });
+  // Unknown kinds are taken as namespaced unless they name no namespace and look cluster-wide.
+  const clusterWide = desired.metadata.namespace === undefined && /^Cluster/.test(desired.kind);
+  const type = store.typeOf({ apiVersion: desired.apiVersion, kind: desired.kind, metadata: { namespace: clusterWide ? undefined : "" } });
   if (type.namespaced) {
     desired.metadata.namespace = options.targetNamespace ?? desired.metadata.namespace ?? options.namespace ?? "default";
   } else {

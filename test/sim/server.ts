@@ -303,7 +303,7 @@ export class ApiServer {
   private existing(target: Target): KubeObject {
     const name = target.name ?? "";
     const found = this.store.get(this.ref(target, name));
-    if (!found) throw notFound(target.type.group, target.type.plural, name, target.type.kind);
+    if (!found) throw notFound(target.type.group, target.type.plural, name);
     return found;
   }
 
@@ -487,7 +487,7 @@ export class ApiServer {
         const object = prepareCreate(target.type, this.bodyObject(body, target, name));
         return this.send(req, res, 201, this.isDryRun(url) ? object : this.store.create(object));
       }
-      throw notFound(target.type.group, target.type.plural, name, target.type.kind);
+      throw notFound(target.type.group, target.type.plural, name);
     }
     if (target.subresource === "scale") {
       const scale = applyPatch(type, this.scaleOf(current), body);

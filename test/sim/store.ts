@@ -158,7 +158,7 @@ export class ObjectStore {
     if (!type.namespaced) delete object.metadata.namespace;
     const key = keyOf(refOf(object));
     const existing = this.objects.get(key);
-    if (!existing) throw notFound(type.group, type.plural, object.metadata.name, type.kind);
+    if (!existing) throw notFound(type.group, type.plural, object.metadata.name);
     const expected = object.metadata.resourceVersion;
     if (expected !== undefined && expected !== "" && expected !== existing.metadata.resourceVersion) {
       throw conflict(type.group, type.plural, object.metadata.name);
@@ -202,7 +202,7 @@ export class ObjectStore {
   delete(ref: ObjectRef, options: DeleteOptions = {}): KubeObject {
     const existing = this.objects.get(keyOf(ref));
     const type = this.typeOf({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { namespace: ref.namespace } });
-    if (!existing) throw notFound(type.group, type.plural, ref.name, type.kind);
+    if (!existing) throw notFound(type.group, type.plural, ref.name);
     if (existing.kind === "Pod" && existing.apiVersion === "v1") {
       const spec = existing.spec as { nodeName?: string; terminationGracePeriodSeconds?: number } | undefined;
       const grace = options.gracePeriodSeconds ?? spec?.terminationGracePeriodSeconds ?? 30;
@@ -228,7 +228,7 @@ export class ObjectStore {
     const key = keyOf(ref);
     const existing = this.objects.get(key);
     const type = this.typeOf({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { namespace: ref.namespace } });
-    if (!existing) throw notFound(type.group, type.plural, ref.name, type.kind);
+    if (!existing) throw notFound(type.group, type.plural, ref.name);
     this.objects.delete(key);
     const object = clone(existing);
     object.metadata.resourceVersion = String(++this.rv);

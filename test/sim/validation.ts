@@ -1,7 +1,6 @@
 // The validation a real API server would refuse with 422 Invalid, for the kinds whose mistakes
 // a rollout test is likely to make.
 import { invalid } from "./api-error.ts";
-import { scaledValue } from "./rollout-math.ts";
 import { selectorMatches } from "./selectors.ts";
 import type { Deployment, KubeObject } from "./types.ts";
 
@@ -29,10 +28,8 @@ function validateDeployment(d: Deployment): void {
     causes.push({ field: "spec.strategy.rollingUpdate", message: "Forbidden: may not be specified when strategy `type` is 'Recreate'" });
   }
   if (spec?.strategy?.type === "RollingUpdate" && rolling) {
-    const replicas = spec.replicas ?? 1;
-    const surge = scaledValue(rolling.maxSurge ?? "25%", replicas, true);
-    const unavailable = scaledValue(rolling.maxUnavailable ?? "25%", replicas, false);
-    if (surge === 0 && unavailable === 0 && isZero(rolling.maxSurge) && isZero(rolling.maxUnavailable)) {
+    // ValidateRollingUpdateDeployment compares the literal values: "10%" of 3 replicas is allowed.
+    if (isZero(rolling.maxSurge ?? "25%") && isZero(rolling.maxUnavailable ?? "25%")) {
       causes.push({
         field: "spec.strategy.rollingUpdate.maxUnavailable",
         message: `Invalid value: ${JSON.stringify(rolling.maxUnavailable)}: may not be 0 when \`maxSurge\` is 0`,
@@ -48,7 +45,6 @@ function validateDeployment(d: Deployment): void {
   if (causes.length > 0) throw invalid("Deployment", "apps", d.metadata.name, causes);
 }
 
-/** The API refuses only a literal 0 / "0%" for both; "10%" of 3 replicas (0) is allowed. */
 function isZero(value: number | string | undefined): boolean {
   return value === 0 || value === "0%" || value === "0";
 }
