@@ -106,6 +106,26 @@ describe("kubeconfig", () => {
   });
 });
 
+describe("custom resources", () => {
+  it("serves the kinds of a CustomResourceDefinition once it is created", async () => {
+    const client = KubernetesObjectApi.makeApiClient(sim.kubeConfig);
+    await client.create({
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "rollouts.argoproj.io" },
+      spec: {
+        group: "argoproj.io",
+        scope: "Namespaced",
+        names: { kind: "Rollout", plural: "rollouts", singular: "rollout" },
+        versions: [{ name: "v1alpha1", served: true, storage: true, subresources: { status: {} } }],
+      },
+    } as KubernetesObject);
+    await client.create({ apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", metadata: { name: "web", namespace: "default" } });
+    const list = await client.list("argoproj.io/v1alpha1", "Rollout", "default");
+    expect(list.items.map((r) => r.metadata?.name)).toEqual(["web"]);
+  });
+});
+
 describe("reads", () => {
   it("lists with label and field selectors, in the List shape", async () => {
     const apps = sim.kubeConfig.makeApiClient(AppsV1Api);

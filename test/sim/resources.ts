@@ -96,6 +96,28 @@ export class ResourceRegistry {
     return [...seen.values()];
   }
 
+  /** Serves the kinds a CustomResourceDefinition defines, as the API server does once it is created. */
+  registerDefinition(crd: { spec?: unknown }): void {
+    const spec = crd.spec as
+      | { group?: string; scope?: string; names?: { kind?: string; plural?: string; singular?: string; shortNames?: string[] }; versions?: { name: string; subresources?: { status?: unknown } }[] }
+      | undefined;
+    if (!spec?.group || !spec.names?.kind || !spec.names.plural) return;
+    for (const v of spec.versions ?? []) {
+      if (this.byKind(`${spec.group}/${v.name}`, spec.names.kind)) continue;
+      const type: ResourceType = {
+        group: spec.group,
+        version: v.name,
+        kind: spec.names.kind,
+        plural: spec.names.plural,
+        singular: spec.names.singular ?? spec.names.kind.toLowerCase(),
+        namespaced: spec.scope !== "Cluster",
+        statusSubresource: v.subresources?.status !== undefined,
+      };
+      if (spec.names.shortNames) type.shortNames = spec.names.shortNames;
+      this.types.push(type);
+    }
+  }
+
   /** Finds the type of an object, registering an unknown kind on first sight. */
   ensure(apiVersion: string, kind: string, namespaced: boolean): ResourceType {
     const found = this.byKind(apiVersion, kind);

@@ -143,6 +143,7 @@ export class ObjectStore {
     else delete object.metadata.generation;
     object.metadata.resourceVersion = String(++this.rv);
     this.objects.set(key, object);
+    if (object.kind === "CustomResourceDefinition") this.registry.registerDefinition(object);
     this.record({ rv: this.rv, type: "ADDED", object, previous: undefined });
     return clone(object);
   }
