@@ -1,0 +1,168 @@
+import type { Command } from "../commands/command.ts";
+import { isMutating, mayRun, refusalReply } from "../commands/authorize.ts";
+import { parseCommands } from "../commands/parse.ts";
+import { planPromote, formatPromoteReply } from "../commands/promote.ts";
+import { planScale, formatScaleReply } from "../commands/scale.ts";
+import type { EditPlan } from "../commands/edit-plan.ts";
+import { helpReply, holdReply, invalidCommandReply, rollbackNotMergedReply, unholdReply, unknownCommandReply } from "../commands/replies.ts";
+import { formatProblem } from "../environments/problems.ts";
+import { commitToBranch, commitWithRetry } from "../github/commit.ts";
+import type { RepoRef } from "../github/client.ts";
+import { repositoryPermission, type RepositoryPermission } from "../github/permission.ts";
+import { reactToComment, replyToIssue } from "../github/reactions.ts";
+import { readFilesAt } from "../github/read-files.ts";
+import { renderSnapshot } from "../plan/render-snapshot.ts";
+import { isGitOpsPath } from "../repo/git-snapshot.ts";
+import type { AppConfig } from "./config.ts";
+import { syncPullRequest, type FlowDeps, type PullRequestRef } from "./pull-request-flow.ts";
+import { touchedEnvironments } from "./touched.ts";
+
+export interface PullRequestState extends PullRequestRef {
+  title: string;
+  state: "open" | "closed";
+  merged: boolean;
+  mergeCommitSha: string | null;
+  labels: string[];
+}
+
+export interface CommentEvent {
+  repo: RepoRef;
+  issueNumber: number;
+  commentId: number;
+  body: string;
+  author: string;
+}
+
+export interface CommandDeps extends FlowDeps {
+  config: AppConfig;
+  configProblems: string[];
+  /** Reads the pull request as it is now (head may have moved since the comment). */
+  loadPullRequest: () => Promise<PullRequestState>;
+  /** Routes `/rollback` on a merged PR to the rollout watcher; returns the reply. */
+  rollback?: (pr: PullRequestState, requestedBy: string) => Promise<string>;
+}
+
+type Outcome = { reply: string; ok: boolean };
+
+/**
+ * A PR comment: acknowledge with 👀, run each command in order (mutating ones only for
+ * writers), answer in one reply, and end with 👍 when all went through or 👎 otherwise.
+ * Returns false when the comment holds no command (nothing is done at all).
+ */
+export async function handleCommandComment(deps: CommandDeps, event: CommentEvent): Promise<boolean> {
+  const commands = parseCommands(event.body);
+  if (commands.length === 0) return false;
+  await reactToComment(deps.octokit, { repo: event.repo, commentId: event.commentId, content: "eyes" });
+
+  let permission: RepositoryPermission | undefined;
+  let pr: PullRequestState | undefined;
+  const outcomes: Outcome[] = [];
+  for (const command of commands) {
+    try {
+      if (isMutating(command)) {
+        permission ??= await repositoryPermission(deps.octokit, { repo: event.repo, username: event.author });
+        if (!mayRun(permission, command)) {
+          outcomes.push({ reply: refusalReply(event.author, command, permission), ok: false });
+          continue;
+        }
+      }
+      pr ??= await deps.loadPullRequest();
+      const outcome = await runCommand(deps, event, command, pr);
+      if (outcome.refresh) pr = await deps.loadPullRequest();
+      outcomes.push(outcome);
+    } catch (error) {
+      deps.log.error({ err: error, command: command.line }, "command failed");
+      outcomes.push({ reply: `> ${command.line}\n\nkustodian could not finish this command: ${(error as Error).message}\n\nNothing else was changed.`, ok: false });
+    }
+  }
+  const replies = outcomes.map((o) => o.reply).filter(Boolean);
+  if (replies.length) await replyToIssue(deps.octokit, { repo: event.repo, issueNumber: event.issueNumber, body: replies.join("\n\n---\n\n") });
+  await reactToComment(deps.octokit, { repo: event.repo, commentId: event.commentId, content: outcomes.every((o) => o.ok) ? "+1" : "-1" });
+  return true;
+}
+
+async function runCommand(deps: CommandDeps, event: CommentEvent, command: Command, pr: PullRequestState): Promise<Outcome & { refresh?: boolean }> {
+  switch (command.kind) {
+    case "unknown":
+      return { reply: unknownCommandReply(command), ok: false };
+    case "invalid":
+      return { reply: invalidCommandReply(command), ok: false };
+    case "help":
+      return { reply: helpReply(command), ok: true };
+    case "plan": {
+      if (pr.state !== "open") return { reply: `> ${command.line}\n\nThis pull request is closed; its plan is final.`, ok: false };
+      await syncPullRequest(deps, pr, async () => deps.loadPullRequest(), deps.configProblems);
+      return { reply: "", ok: true, refresh: true };
+    }
+    case "hold":
+    case "unhold": {
+      const wasHeld = pr.labels.includes(deps.config.holdLabel);
+      if (command.kind === "hold" && !wasHeld) {
+        await deps.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...event.repo, issue_number: pr.number, labels: [deps.config.holdLabel] });
+      }
+      if (command.kind === "unhold" && wasHeld) {
+        await deps.octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...event.repo, issue_number: pr.number, name: deps.config.holdLabel });
+      }
+      const reply = command.kind === "hold" ? holdReply(command, { wasHeld }) : unholdReply(command, { wasHeld });
+      return { reply, ok: true, refresh: true };
+    }
+    case "rollback": {
+      if (!pr.merged) return { reply: rollbackNotMergedReply(command), ok: false };
+      if (!deps.rollback) {
+        return { reply: `> ${command.line}\n\nThe rollout watcher is not running in this kustodian deployment, so it cannot revert. Nothing was changed.`, ok: false };
+      }
+      return { reply: await deps.rollback(pr, event.author), ok: true };
+    }
+    case "scale":
+    case "promote":
+      return editCommand(deps, command, pr);
+  }
+}
+
+/** /scale and /promote: edit one environment file, regenerate its overlay, ONE commit on the PR branch. */
+async function editCommand(deps: CommandDeps, command: Extract<Command, { kind: "scale" | "promote" }>, pr: PullRequestState): Promise<Outcome & { refresh?: boolean }> {
+  const refuse = (why: string): Outcome => ({ reply: `> ${command.line}\n\n${why}\n\nNothing was changed.`, ok: false });
+  if (pr.state !== "open") return refuse("This pull request is closed: kustodian edits only open pull requests.");
+  if (pr.fork) return refuse("This pull request comes from a fork, and kustodian never pushes to a fork's branch. Make the change in your branch instead.");
+
+  const repo: RepoRef = { owner: pr.owner, repo: pr.repo };
+  const baseFiles = (await readFilesAt(deps.octokit, repo, pr.baseSha, (p) => p.startsWith("environments/"))).files;
+  let headSha = pr.headSha;
+  let plan: EditPlan | undefined;
+  let problems: string[] = [];
+  let first = true;
+
+  const pushed = await commitWithRetry({
+    read: async () => {
+      if (!first) headSha = (await deps.loadPullRequest()).headSha;
+      first = false;
+      const files = (await readFilesAt(deps.octokit, repo, headSha, isGitOpsPath)).files;
+      const environmentFiles = new Map([...files].filter(([p]) => p.startsWith("environments/")));
+      plan =
+        command.kind === "scale"
+          ? planScale({ command, environmentFiles, touched: touchedEnvironments(baseFiles, files), maxReplicas: deps.config.scale.maxReplicas })
+          : planPromote({ from: command.from, to: command.to, environmentFiles, line: command.line });
+      if (!plan.ok || !plan.changed) return null;
+      const edited = new Map(files).set(plan.file, plan.after);
+      const snapshot = await renderSnapshot(edited);
+      problems = snapshot.problems.map(formatProblem);
+      if (problems.length) return null;
+      return {
+        headOid: headSha,
+        changes: [{ path: plan.file, after: plan.after }, ...snapshot.changes],
+        headline: `kustodian: ${command.line.replace(/^\/(kustodian\s+)?/i, "")} (requested in #${pr.number})`,
+        body: `${command.line}\n\nEdited ${plan.file} and regenerated overlays/${plan.env}/ from it.`,
+      };
+    },
+    commit: (c) => commitToBranch(deps.octokit, { repo, branch: pr.headRef, expectedHeadOid: c.headOid, headline: c.headline, body: c.body ?? "", changes: c.changes }),
+  });
+
+  if (!plan) return refuse("kustodian could not read the environment files.");
+  if (problems.length) return refuse(`The change would leave an invalid environment:\n\n\`\`\`text\n${problems.join("\n")}\n\`\`\``);
+  const reply = command.kind === "scale" ? formatScaleReply(plan as Parameters<typeof formatScaleReply>[0], pushed ? { commitUrl: pushed.url } : {}) : formatPromoteReply(plan as Parameters<typeof formatPromoteReply>[0], pushed ? { commitUrl: pushed.url } : {});
+  if (pushed) {
+    // Our own push's synchronize event is skipped (no loops), so the plan is updated here.
+    await syncPullRequest(deps, { ...pr, headSha: pushed.oid }, async () => deps.loadPullRequest(), deps.configProblems);
+  }
+  return { reply, ok: plan.ok, refresh: Boolean(pushed) };
+}

@@ -1,0 +1,123 @@
+import type { Context, Probot } from "probot";
+import type { GitHubClient, RepoRef } from "../github/client.ts";
+import { handleCommandComment, type PullRequestState } from "./command-flow.ts";
+import { AppConfig, configFileName, parseAppConfig } from "./config.ts";
+import { syncPullRequest } from "./pull-request-flow.ts";
+import { WorkQueue } from "./work-queue.ts";
+
+export interface KustodianOptions {
+  /** The app's bot login; its own pushes and comments are ignored (no loops). */
+  botLogin?: string;
+  /** `/rollback` on a merged PR is handed to the rollout watcher when one runs in this process. */
+  rollback?: (pr: PullRequestState, requestedBy: string) => Promise<string>;
+}
+
+export interface KustodianApp {
+  /** The Probot application function: `probot.load(app.appFn)`. */
+  appFn: (app: Probot) => void;
+  /** Work accepted from webhooks and not finished yet. */
+  queue: WorkQueue;
+}
+
+const pullRequestActions = ["pull_request.opened", "pull_request.reopened", "pull_request.synchronize", "pull_request.ready_for_review"] as const;
+
+/**
+ * Wiring only: each webhook is turned into inputs for a flow and queued, so GitHub gets its
+ * answer at once; the flows do the work.
+ */
+export function createKustodianApp(options: KustodianOptions = {}): KustodianApp {
+  const botLogin = options.botLogin ?? process.env.KUSTODIAN_BOT_LOGIN ?? "kustodian[bot]";
+  let log: Probot["log"] | undefined;
+  const queue = new WorkQueue({ onError: (error, key) => log?.error({ err: error, key }, "kustodian work failed") });
+
+  const appFn = (app: Probot) => {
+    log = app.log;
+    app.on([...pullRequestActions], async (context) => {
+      const payload = context.payload;
+      if (payload.action === "synchronize" && payload.sender.login === botLogin) {
+        context.log.info({ pr: payload.number }, "skipping the push kustodian made itself");
+        return;
+      }
+      if (payload.pull_request.draft && payload.action !== "ready_for_review") return;
+      const repo = context.repo();
+      queue.enqueue(`${repo.owner}/${repo.repo}#${payload.number}`, context.id, async () => {
+        const { problems } = await loadConfig(context);
+        const pr = pullRequestState(repo, payload.pull_request);
+        await syncPullRequest(deps(context, botLogin), pr, () => loadPullRequest(context.octokit, repo, pr.number), problems);
+      });
+    });
+
+    app.on("issue_comment.created", async (context) => {
+      const { payload } = context;
+      if (!payload.issue.pull_request || payload.comment.user?.type === "Bot" || payload.comment.user?.login === botLogin) return;
+      const repo = context.repo();
+      const number = payload.issue.number;
+      queue.enqueue(`${repo.owner}/${repo.repo}#${number}`, context.id, async () => {
+        const { config, problems } = await loadConfig(context);
+        await handleCommandComment(
+          {
+            ...deps(context, botLogin),
+            config,
+            configProblems: problems,
+            loadPullRequest: () => loadPullRequest(context.octokit, repo, number),
+            ...(options.rollback ? { rollback: options.rollback } : {}),
+          },
+          { repo, issueNumber: number, commentId: payload.comment.id, body: payload.comment.body ?? "", author: payload.comment.user?.login ?? "" },
+        );
+      });
+    });
+  };
+  return { appFn, queue };
+}
+
+function deps(context: Context, botLogin: string) {
+  return { octokit: context.octokit as unknown as GitHubClient, log: context.log, botLogin };
+}
+
+/** `.github/kustodian.yml`; a bad file is reported on the PR (kustodian then runs on defaults), never thrown. */
+async function loadConfig(context: Context): Promise<{ config: AppConfig; problems: string[] }> {
+  let raw: unknown;
+  try {
+    raw = await context.config(configFileName);
+  } catch (error) {
+    return { config: AppConfig.parse({}), problems: [`.github/${configFileName}: ${(error as Error).message}`] };
+  }
+  const parsed = parseAppConfig(raw);
+  return parsed.ok ? { config: parsed.config, problems: [] } : { config: AppConfig.parse({}), problems: parsed.problems };
+}
+
+interface PullRequestPayload {
+  number: number;
+  title: string;
+  state: string;
+  merged?: boolean | null;
+  merge_commit_sha?: string | null;
+  labels?: { name?: string }[];
+  head: { sha: string; ref: string; repo: { full_name: string } | null };
+  base: { sha: string; ref: string; repo: { full_name: string } };
+}
+
+function pullRequestState(repo: RepoRef, pr: PullRequestPayload): PullRequestState {
+  return {
+    ...repo,
+    number: pr.number,
+    title: pr.title,
+    state: pr.state === "open" ? "open" : "closed",
+    merged: pr.merged === true,
+    mergeCommitSha: pr.merge_commit_sha ?? null,
+    labels: (pr.labels ?? []).flatMap((l) => (l.name ? [l.name] : [])),
+    headSha: pr.head.sha,
+    headRef: pr.head.ref,
+    baseSha: pr.base.sha,
+    baseRef: pr.base.ref,
+    // A deleted fork has no head repository; it is still not ours to push to.
+    fork: pr.head.repo === null || pr.head.repo.full_name !== pr.base.repo.full_name,
+  };
+}
+
+async function loadPullRequest(octokit: Context["octokit"], repo: RepoRef, number: number): Promise<PullRequestState> {
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { ...repo, pull_number: number });
+  return pullRequestState(repo, data as PullRequestPayload);
+}
+
+export default createKustodianApp().appFn;

@@ -1,0 +1,166 @@
+import type { Logger } from "pino";
+import { formatProblem } from "../environments/problems.ts";
+import type { GitHubClient, RepoRef } from "../github/client.ts";
+import { commitWithRetry, commitToBranch } from "../github/commit.ts";
+import { publishCheckRun } from "../github/checks.ts";
+import { readFilesAt } from "../github/read-files.ts";
+import { upsertStickyComment } from "../github/sticky-comment.ts";
+import type { FileChange } from "../overlays/compute-render.ts";
+import { buildPlan } from "../plan/compute-plan.ts";
+import { planMarkdown } from "../plan/markdown.ts";
+import type { Plan } from "../plan/plan-types.ts";
+import { renderSnapshot, type RenderedSnapshot } from "../plan/render-snapshot.ts";
+import { isGitOpsPath } from "../repo/git-snapshot.ts";
+import { regenerationCommitMessage } from "./commit-message.ts";
+
+export const planMarker = "plan";
+export const checkName = "kustodian/plan";
+
+export interface PullRequestRef extends RepoRef {
+  number: number;
+  headSha: string;
+  headRef: string;
+  baseSha: string;
+  baseRef: string;
+  /** The head branch lives in another repository: kustodian never pushes there. */
+  fork: boolean;
+}
+
+export interface FlowDeps {
+  octokit: GitHubClient;
+  log: Pick<Logger, "info" | "warn" | "error">;
+  /** The app's bot login (`kustodian[bot]`): only its comments are edited. */
+  botLogin?: string;
+}
+
+export interface SyncOutcome {
+  /** The commit kustodian pushed, if it pushed one. */
+  commit?: { oid: string; url: string };
+  headSha: string;
+  plan: Plan;
+  commentUrl: string;
+}
+
+/** Reads a pull request's current head (after a race, the branch moved). */
+export type ReadHead = () => Promise<{ headSha: string }>;
+
+/**
+ * The pull request lifecycle step: regenerate overlays, push one commit if they changed,
+ * then post the plan (one sticky comment) and the kustodian/plan check run.
+ */
+export async function syncPullRequest(deps: FlowDeps, pr: PullRequestRef, readHead: ReadHead, extraProblems: string[] = []): Promise<SyncOutcome> {
+  let headSha = pr.headSha;
+  let head = await renderAt(deps, pr, headSha);
+  let commit: SyncOutcome["commit"];
+
+  if (head.snapshot.changes.length > 0 && !pr.fork) {
+    let firstRead = true;
+    const pushed = await commitWithRetry({
+      read: async () => {
+        // After a refused commit the branch moved: read its new head and compute again.
+        if (!firstRead) {
+          headSha = (await readHead()).headSha;
+          head = await renderAt(deps, pr, headSha);
+        }
+        firstRead = false;
+        if (head.snapshot.changes.length === 0) return null;
+        const message = regenerationCommitMessage(head.snapshot.changes, head.files);
+        return { headOid: headSha, changes: head.snapshot.changes, ...message };
+      },
+      commit: (c) => commitToBranch(deps.octokit, { repo: repoOf(pr), branch: pr.headRef, expectedHeadOid: c.headOid, headline: c.headline, body: c.body ?? "", changes: c.changes }),
+    });
+    if (pushed) {
+      commit = pushed;
+      deps.log.info({ pr: pr.number, commit: pushed.oid }, "pushed regenerated overlays");
+      headSha = pushed.oid;
+    }
+  }
+
+  const baseFiles = (await readFilesAt(deps.octokit, repoOf(pr), pr.baseSha, isGitOpsPath)).files;
+  const base = await renderSnapshot(baseFiles);
+  const plan = buildPlan(base, head.snapshot, { base: pr.baseRef, head: pr.headRef });
+
+  const forkChanges = pr.fork ? head.snapshot.changes : [];
+  const body = [planMarkdown(plan, { command: `npx kustodian plan --base origin/${pr.baseRef}` }), forkSection(forkChanges), configSection(extraProblems)]
+    .filter(Boolean)
+    .join("\n");
+  const comment = await upsertStickyComment(deps.octokit, { repo: repoOf(pr), issueNumber: pr.number, marker: planMarker, body, ...(deps.botLogin ? { author: deps.botLogin } : {}) });
+
+  const failing = plan.blocking || forkChanges.length > 0 || extraProblems.length > 0;
+  await publishCheckRun(deps.octokit, {
+    repo: repoOf(pr),
+    headSha,
+    name: checkName,
+    conclusion: failing ? "failure" : "success",
+    title: checkTitle(plan, forkChanges, extraProblems),
+    summary: body,
+  });
+  return { ...(commit ? { commit } : {}), headSha, plan, commentUrl: comment.url };
+}
+
+async function renderAt(deps: FlowDeps, pr: PullRequestRef, sha: string): Promise<{ files: ReadonlyMap<string, string>; snapshot: RenderedSnapshot }> {
+  const { files } = await readFilesAt(deps.octokit, repoOf(pr), sha, isGitOpsPath);
+  return { files, snapshot: await renderSnapshot(files) };
+}
+
+function repoOf(pr: PullRequestRef): RepoRef {
+  return { owner: pr.owner, repo: pr.repo };
+}
+
+function checkTitle(plan: Plan, forkChanges: readonly FileChange[], extraProblems: readonly string[]): string {
+  if (extraProblems.length) return "Invalid .github/kustodian.yml";
+  const invalid = plan.environments.filter((e) => e.status === "invalid" || e.status === "render-failed");
+  if (invalid.length) return `Invalid environment: ${invalid.map((e) => e.name).join(", ")}`;
+  if (forkChanges.length) return "Overlays are stale: run npx kustodian render";
+  const blocking = plan.environments.flatMap((e) => e.findings).filter((f) => f.severity === "blocking").length;
+  if (blocking) return `${blocking} blocking finding(s)`;
+  if (plan.environments.length === 0) return "No rollout changes";
+  return `Rollout plan for ${plan.environments.map((e) => e.name).join(", ")}`;
+}
+
+/** A fork's branch is not ours to push to: say exactly what to run and what it would change. */
+function forkSection(changes: readonly FileChange[]): string {
+  if (changes.length === 0) return "";
+  const diff = changes
+    .map((c) => `--- ${c.before === undefined ? "/dev/null" : `a/${c.path}`}\n+++ ${c.after === undefined ? "/dev/null" : `b/${c.path}`}\n${simpleDiff(c.before ?? "", c.after ?? "")}`)
+    .join("\n");
+  return [
+    "### ❌ Generated overlays are out of date",
+    "",
+    "This pull request comes from a fork, and kustodian never pushes to a fork's branch. Run this in your clone and push the result:",
+    "",
+    "```sh",
+    "npx kustodian render",
+    "```",
+    "",
+    "<details><summary>What it would change</summary>",
+    "",
+    "```diff",
+    diff.trimEnd(),
+    "```",
+    "",
+    "</details>",
+    "",
+  ].join("\n");
+}
+
+function configSection(problems: readonly string[]): string {
+  if (problems.length === 0) return "";
+  return ["### ❌ Invalid kustodian configuration", "", "kustodian used its defaults for this run.", "", "```text", ...problems, "```", ""].join("\n");
+}
+
+/** Whole-file diff: removed lines, then added lines (generated files are small). */
+function simpleDiff(before: string, after: string): string {
+  const a = before ? before.replace(/\n$/, "").split("\n") : [];
+  const b = after ? after.replace(/\n$/, "").split("\n") : [];
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let end = 0;
+  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
+  const lines = [`@@ -${start + 1},${a.length - start - end} +${start + 1},${b.length - start - end} @@`];
+  for (const l of a.slice(start, a.length - end)) lines.push(`-${l}`);
+  for (const l of b.slice(start, b.length - end)) lines.push(`+${l}`);
+  return lines.join("\n") + "\n";
+}
+
+export { formatProblem };

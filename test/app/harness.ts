@@ -1,0 +1,63 @@
+import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import { Probot, ProbotOctokit } from "probot";
+import { blobCache } from "../../src/github/blob-cache.ts";
+import { createKustodianApp, type KustodianApp } from "../../src/app/index.ts";
+import { sampleGitRepo, git } from "../helpers/git-repo.ts";
+import { FakeGitHub } from "./fake-github.ts";
+import { botLogin } from "./payloads.ts";
+
+const secret = "kustodian-test-secret";
+const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+
+export interface Harness {
+  github: FakeGitHub;
+  probot: Probot;
+  app: KustodianApp;
+  /** Delivers a webhook as GitHub does: JSON body, X-GitHub-Event, X-GitHub-Delivery, X-Hub-Signature-256. */
+  deliver(name: string, payload: object, deliveryId?: string): Promise<void>;
+  /** Waits until the app has finished the work the deliveries queued. */
+  settle(): Promise<void>;
+  dir: string;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const dir = await sampleGitRepo();
+  const github = new FakeGitHub(dir, botLogin);
+  github.install();
+  // Blobs are cached by content hash across events; start each test cold so call counts are exact.
+  blobCache.clear();
+  const probot = new Probot({
+    appId: 1,
+    privateKey,
+    secret,
+    logLevel: (process.env.LOG_LEVEL as "fatal" | undefined) ?? "fatal",
+    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+  });
+  const app = createKustodianApp({ botLogin });
+  await probot.load(app.appFn);
+  return {
+    github,
+    probot,
+    app,
+    dir,
+    async deliver(name, payload, deliveryId = randomUUID()) {
+      const body = JSON.stringify(payload);
+      const signature = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+      await probot.webhooks.verifyAndReceive({ id: deliveryId, name: name as "push", payload: body, signature });
+    },
+    settle: () => app.queue.idle(),
+  };
+}
+
+/** A PR branch where a person changed an environment file (and, as people do, not the overlay). */
+export async function openBranch(dir: string, branch: string, edit: (text: string) => string, file = "environments/staging.yaml"): Promise<string> {
+  const { readFile, writeFile } = await import("node:fs/promises");
+  const { join } = await import("node:path");
+  await git(dir, "checkout", "-q", "-B", branch, "main");
+  const path = join(dir, file);
+  await writeFile(path, edit(await readFile(path, "utf8")));
+  await git(dir, "commit", "-qam", `edit ${file}`);
+  const sha = await git(dir, "rev-parse", "HEAD");
+  await git(dir, "checkout", "-q", "main");
+  return sha;
+}

@@ -1,0 +1,160 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { botLogin, pullRequestEvent } from "./payloads.ts";
+import { openBranch, startHarness, type Harness } from "./harness.ts";
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(() => {
+  h.github.uninstall();
+  expect(h.github.unmatched).toEqual([]);
+});
+
+const bump = (text: string) => text.replace("image: wordpress:6.6.2-apache", "image: wordpress:6.7.1-apache");
+
+async function openPr(branch = "bump-wordpress", options: { fork?: boolean } = {}) {
+  const headSha = await openBranch(h.dir, branch, bump);
+  h.github.pulls.set(7, { number: 7, title: "Bump wordpress in staging", headRef: branch, baseRef: "main", fork: options.fork ?? false, state: "open", merged: false, labels: [] });
+  const event = pullRequestEvent({ action: "opened", headSha, baseSha: h.github.head("main"), headRef: branch, ...(options.fork ? { fork: true } : {}) });
+  return { headSha, event };
+}
+
+describe("pull request events", () => {
+  it("opened: one commit regenerating the overlay, one plan comment, one check run — within the call budget", async () => {
+    const { headSha, event } = await openPr();
+    await h.deliver("pull_request", event);
+    await h.settle();
+
+    // One commit, on the PR branch, on top of the person's commit, touching overlays/staging only.
+    const newHead = h.github.head("bump-wordpress");
+    expect(h.github.git("rev-parse", `${newHead}^`)).toBe(headSha);
+    expect(h.github.git("diff", "--name-only", headSha, newHead).split("\n")).toEqual(["overlays/staging/kustomization.yaml"]);
+    expect(h.github.git("show", `${newHead}:overlays/staging/kustomization.yaml`)).toContain("newTag: 6.7.1-apache");
+    expect(h.github.git("log", "-1", "--format=%B", newHead)).toContain("kustodian: regenerate overlays/staging from environments/staging.yaml");
+
+    const comments = h.github.comments.get(7)!;
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain("<!-- kustodian:plan -->");
+    expect(comments[0]!.body).toContain("| **staging** | wordpress | containers.wordpress.image: wordpress:6.6.2-apache → wordpress:6.7.1-apache | 3 |");
+
+    expect(h.github.checkRuns).toHaveLength(1);
+    expect(h.github.checkRuns[0]).toMatchObject({ head_sha: newHead, name: "kustodian/plan", conclusion: "success" });
+
+    // The budget (README): config (repo, then the org's .github repo), 2 tree reads, 2 blob queries, 1 commit, comment list + write, check run.
+    expect(h.github.callNames().sort()).toEqual(["blobs", "blobs", "check-run", "comment", "comments", "config", "config", "createCommitOnBranch", "tree", "tree"].sort());
+  });
+
+  it("the push kustodian made itself is ignored: no loop", async () => {
+    const { event } = await openPr();
+    await h.deliver("pull_request", event);
+    await h.settle();
+    const calls = h.github.calls.length;
+    const own = pullRequestEvent({ action: "synchronize", headSha: h.github.head("bump-wordpress"), baseSha: h.github.head("main"), headRef: "bump-wordpress", sender: { login: botLogin, type: "Bot" } });
+    await h.deliver("pull_request", own);
+    await h.settle();
+    expect(h.github.calls.length).toBe(calls);
+  });
+
+  it("a second push by a person edits the same comment in place", async () => {
+    const { event } = await openPr();
+    await h.deliver("pull_request", event);
+    await h.settle();
+    const headSha = await openBranch(h.dir, "bump-wordpress", (t) => t.replace("replicas: 3", "replicas: 4"));
+    void headSha;
+    // openBranch rebuilt the branch from main; push the new change on top of kustodian's commit instead.
+    h.github.git("checkout", "-q", "main");
+    await h.deliver("pull_request", pullRequestEvent({ action: "synchronize", headSha: h.github.head("bump-wordpress"), baseSha: h.github.head("main"), headRef: "bump-wordpress" }));
+    await h.settle();
+
+    expect(h.github.comments.get(7)).toHaveLength(1);
+    expect(h.github.count("comment-edit")).toBe(1);
+    expect(h.github.comments.get(7)![0]!.body).toContain("replicas");
+    expect(h.github.checkRuns).toHaveLength(2);
+  });
+
+  it("a redelivered webhook (same delivery id) makes no second commit or comment", async () => {
+    const { event } = await openPr();
+    await h.deliver("pull_request", event, "delivery-1");
+    await h.deliver("pull_request", event, "delivery-1");
+    await h.settle();
+    expect(h.github.count("createCommitOnBranch")).toBe(1);
+    expect(h.github.comments.get(7)).toHaveLength(1);
+  });
+
+  it("the same event delivered twice (new delivery id) finds nothing to commit and writes no new comment", async () => {
+    const { event } = await openPr();
+    await h.deliver("pull_request", event, "delivery-a");
+    await h.settle();
+    const head = h.github.head("bump-wordpress");
+    await h.deliver("pull_request", event, "delivery-b");
+    await h.settle();
+    expect(h.github.head("bump-wordpress")).toBe(head);
+    // The stale payload's head is refused by GitHub (branch moved); the re-read finds the overlay current.
+    expect(h.github.git("rev-list", "--count", `main..${head}`)).toBe("2");
+    expect(h.github.comments.get(7)).toHaveLength(1);
+    expect(h.github.count("comment")).toBe(1);
+  });
+
+  it("when the branch moves during the commit, kustodian re-reads and commits on the new head", async () => {
+    const { headSha, event } = await openPr();
+    h.github.beforeNextCommit = async () => {
+      // Someone pushes another change to the same branch at that moment.
+      h.github.git("checkout", "-q", "bump-wordpress");
+      const { writeFileSync, readFileSync } = await import("node:fs");
+      const file = `${h.dir}/environments/staging.yaml`;
+      writeFileSync(file, readFileSync(file, "utf8").replace('WORDPRESS_DEBUG: "0"', 'WORDPRESS_DEBUG: "1"'));
+      h.github.git("commit", "-qam", "debug on");
+      h.github.git("checkout", "-q", "main");
+    };
+    await h.deliver("pull_request", event);
+    await h.settle();
+    const head = h.github.head("bump-wordpress");
+    expect(h.github.count("createCommitOnBranch")).toBe(2);
+    expect(h.github.git("rev-parse", `${head}^^`)).toBe(headSha);
+    const overlay = h.github.git("show", `${head}:overlays/staging/kustomization.yaml`);
+    expect(overlay).toContain("newTag: 6.7.1-apache");
+    expect(overlay).toContain("WORDPRESS_DEBUG=1");
+    expect(h.github.checkRuns.at(-1)).toMatchObject({ head_sha: head, conclusion: "success" });
+  });
+
+  it("a fork's PR is never pushed to: the check fails with the command to run and the diff", async () => {
+    const { event } = await openPr("fork-bump", { fork: true });
+    const before = h.github.head("fork-bump");
+    await h.deliver("pull_request", event);
+    await h.settle();
+    expect(h.github.count("createCommitOnBranch")).toBe(0);
+    expect(h.github.head("fork-bump")).toBe(before);
+    const check = h.github.checkRuns[0]!;
+    expect(check).toMatchObject({ head_sha: before, conclusion: "failure" });
+    expect(check.output.title).toBe("Overlays are stale: run npx kustodian render");
+    expect(check.output.summary).toContain("npx kustodian render");
+    expect(check.output.summary).toContain("-    newTag: 6.6.2-apache\n+    newTag: 6.7.1-apache");
+  });
+
+  it("an invalid environment file: no commit, and the plan and check name file, line and field", async () => {
+    const headSha = await openBranch(h.dir, "typo", (t) => t.replace("    replicas: 3", '    replicas: "six"'));
+    h.github.pulls.set(7, { number: 7, title: "typo", headRef: "typo", baseRef: "main", fork: false, state: "open", merged: false, labels: [] });
+    await h.deliver("pull_request", pullRequestEvent({ action: "opened", headSha, baseSha: h.github.head("main"), headRef: "typo" }));
+    await h.settle();
+    expect(h.github.count("createCommitOnBranch")).toBe(0);
+    expect(h.github.comments.get(7)![0]!.body).toContain('environments/staging.yaml:11:15 workloads.wordpress.replicas: expected an integer >= 0, got "six"');
+    expect(h.github.checkRuns[0]).toMatchObject({ conclusion: "failure", output: { title: "Invalid environment: staging" } });
+  });
+
+  it("a bad .github/kustodian.yml is reported on the PR, not thrown", async () => {
+    h.github.config = "scale:\n  maxReplicas: lots\nunknownKey: 1\n";
+    const { event } = await openPr();
+    await h.deliver("pull_request", event);
+    await h.settle();
+    const body = h.github.comments.get(7)![0]!.body;
+    expect(body).toContain("Invalid kustodian configuration");
+    expect(body).toContain(".github/kustodian.yml scale.maxReplicas");
+    expect(h.github.checkRuns[0]).toMatchObject({ conclusion: "failure", output: { title: "Invalid .github/kustodian.yml" } });
+    // The overlay is still kept in step.
+    expect(h.github.count("createCommitOnBranch")).toBe(1);
+  });
+});
+
+void parse;
