@@ -1,0 +1,50 @@
+// The contract between the rollout watcher (cluster side: informers, classifier, timers) and
+// the merge orchestration (GitHub side: Deployments, revert commits, comments).
+import type { Evidence, FailureReason } from "../health/index.ts";
+
+export type SyncTarget =
+  | { tool: "argocd"; application: string; namespace: string }
+  | { tool: "flux"; kustomization: string; namespace: string };
+
+/** One environment of one merge: what to watch and what counts as "applied". */
+export interface RolloutTarget {
+  /** Environment name (environments/<env>.yaml). */
+  environment: string;
+  /** kube context from the environment file; the watcher maps it to a cluster connection. */
+  context: string;
+  /** Namespace of the workloads (the environment's namespace). */
+  namespace: string;
+  /** Deployments whose rollout decides the verdict (the workloads the merge changed). */
+  deployments: string[];
+  sync: SyncTarget;
+  /** Full 40-hex merge commit SHA that Argo CD / Flux must report as applied. */
+  mergeSha: string;
+  /** Added to the readiness failure window (environment policy.slackSeconds, default 2). */
+  slackSeconds: number;
+  mergedAt: Date;
+}
+
+export type TerminalVerdict =
+  | { status: "Healthy"; detail: string; decidedAt: Date }
+  | { status: "Failed"; reason: FailureReason; summary: string; evidence: Evidence[]; decidedAt: Date };
+
+export interface WatchOptions {
+  /** Abort the watch (the orchestrator lost the lease, or the process is stopping). */
+  signal?: AbortSignal;
+  /** Give up waiting for the sync after this long (a later merge may supersede this one). */
+  syncTimeoutMs?: number;
+}
+
+export interface RolloutWatcher {
+  /** Resolves with the first terminal verdict (Healthy or Failed); rejects when aborted. */
+  watch(target: RolloutTarget, options?: WatchOptions): Promise<TerminalVerdict>;
+  /** Stops every informer and timer. */
+  close(): Promise<void>;
+}
+
+/** Time, passed in (DESIGN.md): the simulator's clock in tests, the wall clock in production. */
+export interface Clock {
+  now(): number;
+  /** Calls fn at (or soon after) `at` ms; returns a cancel function. */
+  at(at: number, fn: () => void): () => void;
+}
