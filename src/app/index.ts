@@ -1,5 +1,6 @@
 import type { Context, Probot } from "probot";
 import type { GitHubClient, RepoRef } from "../github/client.ts";
+import { parseCommands } from "../commands/parse.ts";
 import { handleCommandComment, type PullRequestState } from "./command-flow.ts";
 import { AppConfig, configFileName, parseAppConfig } from "./config.ts";
 import { syncPullRequest } from "./pull-request-flow.ts";
@@ -50,6 +51,8 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
     app.on("issue_comment.created", async (context) => {
       const { payload } = context;
       if (!payload.issue.pull_request || payload.comment.user?.type === "Bot" || payload.comment.user?.login === botLogin) return;
+      // Most comments are conversation: no API call at all for them.
+      if (parseCommands(payload.comment.body ?? "").length === 0) return;
       const repo = context.repo();
       const number = payload.issue.number;
       queue.enqueue(`${repo.owner}/${repo.repo}#${number}`, context.id, async () => {
