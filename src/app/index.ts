@@ -5,8 +5,11 @@ import { handleCommandComment, type PullRequestState } from "./command-flow.ts";
 import { AppConfig, configFileName, parseAppConfig } from "./config.ts";
 import { syncPullRequest } from "./pull-request-flow.ts";
 import { WorkQueue } from "./work-queue.ts";
+import { withRetryAfter } from "../github/rate-limit.ts";
 
 export interface KustodianOptions {
+  /** Waits between rate-limited retries (tests pass a recorder; default a timer). */
+  sleep?: (ms: number) => Promise<void>;
   /** The app's bot login; its own pushes and comments are ignored (no loops). */
   botLogin?: string;
   /** `/rollback` on a merged PR is handed to the rollout watcher when one runs in this process. */
@@ -30,6 +33,11 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
   const botLogin = options.botLogin ?? process.env.KUSTODIAN_BOT_LOGIN ?? "kustodian[bot]";
   let log: Probot["log"] | undefined;
   const queue = new WorkQueue({ onError: (error, key) => log?.error({ err: error, key }, "kustodian work failed") });
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  // Every job is idempotent (it recomputes from GitHub's current state), so after a rate limit
+  // the whole job runs again once GitHub's retry-after has passed.
+  const enqueue = (key: string, delivery: string, work: () => Promise<void>) =>
+    queue.enqueue(key, delivery, () => withRetryAfter(work, { sleep, maxWaitSeconds: 300, attempts: 3 }));
 
   const appFn = (app: Probot) => {
     log = app.log;
@@ -41,7 +49,7 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
       }
       if (payload.pull_request.draft && payload.action !== "ready_for_review") return;
       const repo = context.repo();
-      queue.enqueue(`${repo.owner}/${repo.repo}#${payload.number}`, context.id, async () => {
+      enqueue(`${repo.owner}/${repo.repo}#${payload.number}`, context.id, async () => {
         const { problems } = await loadConfig(context);
         const pr = pullRequestState(repo, payload.pull_request);
         await syncPullRequest(deps(context, botLogin), pr, () => loadPullRequest(context.octokit, repo, pr.number), problems);
@@ -55,7 +63,7 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
       if (parseCommands(payload.comment.body ?? "").length === 0) return;
       const repo = context.repo();
       const number = payload.issue.number;
-      queue.enqueue(`${repo.owner}/${repo.repo}#${number}`, context.id, async () => {
+      enqueue(`${repo.owner}/${repo.repo}#${number}`, context.id, async () => {
         const { config, problems } = await loadConfig(context);
         await handleCommandComment(
           {

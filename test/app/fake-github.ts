@@ -44,6 +44,8 @@ export class FakeGitHub {
   readonly pulls = new Map<number, PullRequest>();
   readonly unmatched: string[] = [];
   config: string | undefined;
+  /** Answer the next check-run creation with a secondary rate limit asking to retry after N seconds. */
+  rateLimitNextCheckRun: number | undefined;
   /** Called once before the next createCommitOnBranch is applied (to simulate a concurrent push). */
   beforeNextCommit: (() => Promise<void>) | undefined;
   #nextId = 1000;
@@ -138,6 +140,12 @@ export class FakeGitHub {
       return [200, comment];
     }));
     scope.post(`/repos/${owner}/${repo}/check-runs`).reply(route(async (_uri, body) => {
+      if (this.rateLimitNextCheckRun !== undefined) {
+        const wait = this.rateLimitNextCheckRun;
+        this.rateLimitNextCheckRun = undefined;
+        this.calls.push({ method: "POST", path: "check-run-limited" });
+        return [403, { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." }, { "retry-after": String(wait) }];
+      }
       this.checkRuns.push(body as FakeGitHub["checkRuns"][number]);
       this.calls.push({ method: "POST", path: "check-run", body });
       return [201, { id: this.#nextId++, html_url: `https://github.com/${owner}/${repo}/runs/1` }];

@@ -18,6 +18,8 @@ export interface Harness {
   /** Waits until the app has finished the work the deliveries queued. */
   settle(): Promise<void>;
   dir: string;
+  /** Waits the app asked for after rate limits (ms); nothing really sleeps in tests. */
+  sleeps: number[];
 }
 
 export async function startHarness(): Promise<Harness> {
@@ -33,13 +35,15 @@ export async function startHarness(): Promise<Harness> {
     logLevel: (process.env.LOG_LEVEL as "fatal" | undefined) ?? "fatal",
     Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
   });
-  const app = createKustodianApp({ botLogin });
+  const sleeps: number[] = [];
+  const app = createKustodianApp({ botLogin, sleep: async (ms) => void sleeps.push(ms) });
   await probot.load(app.appFn);
   return {
     github,
     probot,
     app,
     dir,
+    sleeps,
     async deliver(name, payload, deliveryId = randomUUID()) {
       const body = JSON.stringify(payload);
       const signature = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;

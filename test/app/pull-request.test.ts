@@ -143,6 +143,19 @@ describe("pull request events", () => {
     expect(h.github.checkRuns[0]).toMatchObject({ conclusion: "failure", output: { title: "Invalid environment: staging" } });
   });
 
+  it("a secondary rate limit is waited out as GitHub asks (retry-after), then the job runs again without duplicates", async () => {
+    h.github.rateLimitNextCheckRun = 7;
+    const { event } = await openPr();
+    await h.deliver("pull_request", event);
+    await h.settle();
+    expect(h.sleeps).toEqual([7000]);
+    expect(h.github.count("check-run-limited")).toBe(1);
+    expect(h.github.count("createCommitOnBranch")).toBe(2); // the second is refused: the branch already moved
+    expect(h.github.git("rev-list", "--count", `main..${h.github.head("bump-wordpress")}`)).toBe("2");
+    expect(h.github.comments.get(7)).toHaveLength(1);
+    expect(h.github.checkRuns).toHaveLength(1);
+  });
+
   it("a bad .github/kustodian.yml is reported on the PR, not thrown", async () => {
     h.github.config = "scale:\n  maxReplicas: lots\nunknownKey: 1\n";
     const { event } = await openPr();
