@@ -1,0 +1,312 @@
+// The rollout watcher (cluster side of issue 6): for each target, wait until Argo CD / Flux
+// reports the merge SHA, then classify on every informer change that touches the target and
+// on a timer at the classifier's nextCheckAt, and resolve on the first Healthy or Failed.
+//
+// Informers are shared per (context, kind, namespace) and routed to rollouts by views
+// (informer-views.ts). Stale reads: once the sync reports the SHA, the Deployments are read
+// from the API server (deployment-generations.ts) and a rollout only classifies with an
+// informer copy at least that new. Decisions: README.md.
+import type { KubernetesObject } from "@kubernetes/client-node";
+import type { Connections } from "../cluster/connections.ts";
+import { backoffDelay, realDelay, silentLog, type BackoffOptions, type Delay, type Log } from "../cluster/backoff.ts";
+import { createSharedInformers, type SharedInformers } from "../cluster/shared-informers.ts";
+import { createDeploymentGenerations, type DeploymentGenerations, type Generations } from "../cluster/deployment-generations.ts";
+import {
+  classifyRollout,
+  HealthInputError,
+  syncState,
+  type Deployment,
+  type KubeEvent,
+  type Pod,
+  type ReplicaSet,
+  type SyncObject,
+  type Verdict,
+} from "../health/index.ts";
+import { combineVerdicts, type NamedVerdict } from "./combine-verdicts.ts";
+import { WatchError } from "./errors.ts";
+import { Views, type Subscriber, type View } from "./informer-views.ts";
+import { appliedRevision, supersededBy } from "./sync-revision.ts";
+import type { Clock, RolloutTarget, RolloutWatcher, TerminalVerdict, WatchOptions } from "./types.ts";
+
+export interface RolloutWatcherOptions {
+  connections: Connections;
+  clock: Clock;
+  /** Shared informers to use (e.g. shared with another component, or inspected by tests). Made here when absent; close() closes only those made here. */
+  informers?: SharedInformers;
+  /** Backoff for informer restarts and for re-reading Deployments after an API error. */
+  backoff?: BackoffOptions;
+  /** Sleeps between retries (real time). Default setTimeout. */
+  delay?: Delay;
+  /** WaitingForSync bound when watch() is given no syncTimeoutMs. Default 30 minutes. */
+  syncTimeoutMs?: number;
+  log?: Log;
+}
+
+export const DEFAULT_SYNC_TIMEOUT_MS = 30 * 60_000;
+
+interface Shared {
+  clock: Clock;
+  views: Views;
+  generations: DeploymentGenerations;
+  backoff: BackoffOptions;
+  delay: Delay;
+  log: Log;
+}
+
+type Settle = { verdict: TerminalVerdict } | { error: unknown };
+
+function syncRef(target: RolloutTarget): { kind: "Application" | "Kustomization"; name: string; namespace: string } {
+  return target.sync.tool === "argocd"
+    ? { kind: "Application", name: target.sync.application, namespace: target.sync.namespace }
+    : { kind: "Kustomization", name: target.sync.kustomization, namespace: target.sync.namespace };
+}
+
+// Informer objects are client-node models or plain JSON from the watch stream; the classifier's
+// structural types accept both (test/health/client-node-types.test.ts).
+function as<T>(object: KubernetesObject | undefined): T | undefined {
+  return object as unknown as T | undefined;
+}
+
+class Rollout implements Subscriber {
+  private readonly target: RolloutTarget;
+  private readonly shared: Shared;
+  private readonly workload: View;
+  private readonly syncView: View;
+  private readonly syncName: string;
+  private readonly done: (result: Settle) => void;
+  private finished = false;
+  private dirty = false;
+  private baseline: string | undefined;
+  private baselineSeen = false;
+  private seenMerge = false;
+  /** The last sync object that reported the merge SHA (applied or failed). */
+  private mergeSync: SyncObject | undefined;
+  private floors: Generations | undefined;
+  private floorPending = false;
+  private floorFailures = 0;
+  private cancelCheck: (() => void) | undefined;
+  private checkAt: number | undefined;
+  private cancelSyncTimeout: (() => void) | undefined;
+
+  constructor(target: RolloutTarget, syncTimeoutMs: number, shared: Shared, done: (result: Settle) => void) {
+    this.target = target;
+    this.shared = shared;
+    this.done = done;
+    const ref = syncRef(target);
+    this.syncName = ref.name;
+    this.syncView = shared.views.sync(target.context, ref.kind, ref.namespace);
+    this.syncView.add(ref.name, this);
+    this.workload = shared.views.workload(target.context, target.namespace);
+    for (const name of target.deployments) this.workload.add(name, this);
+    const timeoutAt = shared.clock.now() + syncTimeoutMs;
+    this.cancelSyncTimeout = shared.clock.at(timeoutAt, () => {
+      if (this.seenMerge) return;
+      this.finish({
+        error: new WatchError("SyncTimeout", `${ref.kind} ${ref.namespace}/${ref.name} did not report ${target.mergeSha} within ${syncTimeoutMs / 1000} s`),
+      });
+    });
+    void Promise.all([this.syncView.whenSynced(), this.workload.whenSynced()]).then(() => this.changed());
+  }
+
+  /** An informer change touched this rollout: classify once the current burst is delivered. */
+  changed(): void {
+    if (this.dirty || this.finished) return;
+    this.dirty = true;
+    queueMicrotask(() => {
+      this.dirty = false;
+      this.evaluate();
+    });
+  }
+
+  finish(result: Settle): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.cancelCheck?.();
+    this.cancelSyncTimeout?.();
+    this.shared.views.leave(this.syncView, this.syncName, this);
+    for (const name of this.target.deployments) this.shared.views.leave(this.workload, name, this);
+    this.done(result);
+  }
+
+  private evaluate(): void {
+    if (this.finished || !this.syncView.synced() || !this.workload.synced()) return;
+    try {
+      const verdict = this.classify();
+      if (verdict) this.act(verdict);
+    } catch (error) {
+      this.finish({ error: error instanceof HealthInputError ? new WatchError("InvalidTarget", error.message, { cause: error }) : error });
+    }
+  }
+
+  /** undefined: nothing to say yet (waiting for the sync or for the Deployment re-read). */
+  private classify(): Verdict | undefined {
+    const { target } = this;
+    const current = as<SyncObject>(this.syncView.handle(syncRef(target).kind).get(this.syncName));
+    if (!current) return undefined;
+    if (!this.baselineSeen) {
+      this.baselineSeen = true;
+      this.baseline = appliedRevision(current);
+    }
+    const options = { mergedAt: target.mergedAt };
+    const state = syncState(current, target.mergeSha, options);
+    const replacedBy = supersededBy({ sync: current, mergeSha: target.mergeSha, baseline: this.baseline, seenMerge: this.seenMerge });
+    if (replacedBy !== undefined) {
+      throw new WatchError("Superseded", `the sync applied ${replacedBy} instead of ${target.mergeSha}`, { revision: replacedBy });
+    }
+    if (state.state !== "Waiting") {
+      this.mergeSync = current;
+      if (!this.seenMerge) {
+        this.seenMerge = true;
+        this.cancelSyncTimeout?.();
+        this.cancelSyncTimeout = undefined;
+      }
+    }
+    // The sync moved on to a revision it has not applied yet (e.g. OutOfSync at a newer
+    // commit): the merge's manifests are still what runs, so judge with what it said last.
+    const sync = this.mergeSync;
+    if (!sync) return undefined;
+    const common = { sync, mergeSha: target.mergeSha, now: this.shared.clock.now(), slackSeconds: target.slackSeconds, mergedAt: target.mergedAt };
+
+    const syncOnly = classifyRollout({ ...common, deployment: null });
+    if (syncOnly.status === "Failed") return syncOnly; // the merge never reached the cluster
+    if (target.deployments.length === 0) return { status: "Healthy", detail: "the sync applied the merge; no Deployments to watch" };
+
+    if (!this.floors) {
+      this.readFloors();
+      return undefined;
+    }
+    const verdicts: NamedVerdict[] = target.deployments.map((name) => ({ deployment: name, verdict: this.classifyDeployment(name, common) }));
+    return combineVerdicts(verdicts);
+  }
+
+  private classifyDeployment(name: string, common: Omit<Parameters<typeof classifyRollout>[0], "deployment">): Verdict {
+    const view = this.workload;
+    const deployment = as<Deployment>(view.handle("Deployment").get(name));
+    const floor = this.floors?.get(name) ?? 0;
+    const generation = deployment?.metadata?.generation ?? 0;
+    if (!deployment || generation < floor) {
+      return { status: "Progressing", reason: "StaleRead", detail: `Deployment ${name}: waiting for the informer to see generation ${floor} (has ${deployment ? generation : "none"})` };
+    }
+    const replicaSets = view.handle("ReplicaSet").byOwner(name);
+    const pods = replicaSets.flatMap((rs) => view.handle("Pod").byOwner(rs.metadata?.name ?? ""));
+    const events = pods.flatMap((pod) => view.handle("Event").byOwner(pod.metadata?.name ?? ""));
+    return classifyRollout({
+      ...common,
+      deployment,
+      replicaSets: replicaSets as unknown as ReplicaSet[],
+      pods: pods as unknown as Pod[],
+      events: events as unknown as KubeEvent[],
+    });
+  }
+
+  private readFloors(): void {
+    if (this.floorPending) return;
+    this.floorPending = true;
+    const { context, namespace, deployments } = this.target;
+    this.shared.generations.read(context, namespace).then(
+      (generations) => {
+        this.floorPending = false;
+        if (this.finished) return;
+        const missing = deployments.filter((d) => !generations.has(d));
+        if (missing.length > 0) {
+          this.finish({
+            error: new WatchError("DeploymentNotFound", `the sync applied ${this.target.mergeSha} but Deployment ${missing.join(", ")} does not exist in ${namespace}`),
+          });
+          return;
+        }
+        this.floors = generations;
+        this.floorFailures = 0;
+        this.evaluate();
+      },
+      (error: unknown) => {
+        this.floorFailures++;
+        const ms = backoffDelay(this.floorFailures, this.shared.backoff);
+        this.shared.log.warn({ namespace, err: error, retryInMs: ms }, "reading Deployments failed; retrying after backoff");
+        void this.shared.delay(ms).then(() => {
+          this.floorPending = false;
+          this.evaluate();
+        });
+      },
+    );
+  }
+
+  private act(verdict: Verdict): void {
+    const decidedAt = new Date(this.shared.clock.now());
+    if (verdict.status === "Healthy") {
+      this.finish({ verdict: { status: "Healthy", detail: verdict.detail, decidedAt } });
+      return;
+    }
+    if (verdict.status === "Failed") {
+      this.finish({ verdict: { status: "Failed", reason: verdict.reason, summary: verdict.summary, evidence: verdict.evidence, decidedAt } });
+      return;
+    }
+    const next = verdict.status === "Progressing" ? verdict.nextCheckAt?.getTime() : undefined;
+    if (next === this.checkAt) return;
+    this.cancelCheck?.();
+    this.cancelCheck = undefined;
+    this.checkAt = next;
+    if (next !== undefined) {
+      this.cancelCheck = this.shared.clock.at(next, () => {
+        this.cancelCheck = undefined;
+        this.checkAt = undefined;
+        this.evaluate();
+      });
+    }
+  }
+}
+
+const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
+
+/** A watcher: one per process (or per lease term); watch() as many targets as needed. */
+export function createRolloutWatcher(options: RolloutWatcherOptions): RolloutWatcher {
+  const delay = options.delay ?? realDelay;
+  const log = options.log ?? silentLog;
+  const ownInformers = options.informers === undefined;
+  const informers =
+    options.informers ??
+    createSharedInformers({ connections: options.connections, delay, log, ...(options.backoff ? { backoff: options.backoff } : {}) });
+  const shared: Shared = {
+    clock: options.clock,
+    views: new Views(informers),
+    generations: createDeploymentGenerations(options.connections),
+    backoff: options.backoff ?? {},
+    delay,
+    log,
+  };
+  const active = new Set<Rollout>();
+  let closed = false;
+
+  return {
+    watch(target: RolloutTarget, watchOptions: WatchOptions = {}): Promise<TerminalVerdict> {
+      if (closed) return Promise.reject(new WatchError("Closed", "the rollout watcher is closed"));
+      const signal = watchOptions.signal;
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      return new Promise<TerminalVerdict>((resolve, reject) => {
+        let rollout: Rollout | undefined;
+        const onAbort = (): void => rollout?.finish({ error: signal?.reason });
+        const done = (result: Settle): void => {
+          signal?.removeEventListener("abort", onAbort);
+          if (rollout) active.delete(rollout);
+          if ("verdict" in result) {
+            log.info({ environment: target.environment, mergeSha: target.mergeSha, verdict: result.verdict.status }, "rollout verdict");
+            resolve(result.verdict);
+          } else reject(result.error);
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+        try {
+          if (!FULL_SHA.test(target.mergeSha)) throw new WatchError("InvalidTarget", `mergeSha must be a full commit SHA, got "${target.mergeSha}"`);
+          options.connections.forContext(target.context); // an unknown context fails here, before any informer starts
+          rollout = new Rollout(target, watchOptions.syncTimeoutMs ?? options.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS, shared, done);
+          active.add(rollout);
+        } catch (error) {
+          done({ error });
+        }
+      });
+    },
+    async close() {
+      closed = true;
+      for (const rollout of [...active]) rollout.finish({ error: new WatchError("Closed", "the rollout watcher was closed") });
+      if (ownInformers) await informers.close();
+    },
+  };
+}

@@ -1,0 +1,149 @@
+// Shared by the watcher tests: a GitOps repository (a copy of the real base/ plus an overlay
+// whose image changes per commit), the simulator's clock as a watcher Clock, and a check that
+// every shared informer has caught up with the simulated cluster (for runUntil's beforeStep).
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { SharedInformers } from "../../src/cluster/shared-informers.ts";
+import type { WatchedKind } from "../../src/cluster/watched-kinds.ts";
+import type { Clock, RolloutTarget, SyncTarget } from "../../src/watch/types.ts";
+import type { Simulator } from "../sim/index.ts";
+import type { KubeObject } from "../sim/types.ts";
+import { repoRoot } from "../sim/helpers.ts";
+
+export const NAMESPACE = "kube-example";
+
+/** The simulator's clock as the watcher's Clock. */
+export function simClock(sim: Simulator): Clock {
+  return { now: () => sim.clock.now(), at: (at, fn) => sim.clock.schedule(at, fn) };
+}
+
+export class GitRepo {
+  readonly path: string;
+  constructor() {
+    this.path = mkdtempSync(join(tmpdir(), "kustodian-watch-repo-"));
+    execFileSync("git", ["init", "-q", "-b", "main", this.path]);
+    cpSync(resolve(repoRoot, "base"), join(this.path, "base"), { recursive: true });
+  }
+  get url(): string {
+    return pathToFileURL(this.path).href;
+  }
+  git(...args: string[]): string {
+    return execFileSync("git", ["-C", this.path, ...args], { encoding: "utf8" }).trim();
+  }
+  commit(files: Record<string, string>, message: string): string {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(this.path, path)), { recursive: true });
+      writeFileSync(join(this.path, path), text);
+    }
+    this.git("add", "-A");
+    this.git("-c", "user.name=Test", "-c", "user.email=test@example.com", "commit", "-qm", message);
+    return this.git("rev-parse", "HEAD");
+  }
+  remove(): void {
+    rmSync(this.path, { recursive: true, force: true });
+  }
+}
+
+/** overlays/<env>/kustomization.yaml on the base, with the WordPress image tag of the commit. */
+export function overlay(tag: string, extra = ""): string {
+  return `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - ../../base
+images:
+  - name: wordpress
+    newTag: ${tag}
+${extra}`;
+}
+
+export function argoApplication(repo: GitRepo, name = "wordpress-prod", path = "overlays/prod"): KubeObject {
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Application",
+    metadata: { name, namespace: "argocd" },
+    spec: {
+      project: "default",
+      source: { repoURL: repo.url, targetRevision: "main", path },
+      destination: { server: "https://kubernetes.default.svc", namespace: NAMESPACE },
+    },
+  };
+}
+
+export function fluxObjects(repo: GitRepo, name = "wordpress-prod", path = "./overlays/prod"): KubeObject[] {
+  return [
+    {
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "GitRepository",
+      metadata: { name: "kustodian", namespace: "flux-system" },
+      spec: { interval: "1m", url: repo.url, ref: { branch: "main" } },
+    },
+    {
+      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+      kind: "Kustomization",
+      // A long interval: tests trigger reconciliations themselves.
+      metadata: { name, namespace: "flux-system" },
+      spec: { interval: "60m", path, prune: true, sourceRef: { kind: "GitRepository", name: "kustodian" } },
+    },
+  ];
+}
+
+export function target(mergeSha: string, sync: SyncTarget, overrides: Partial<RolloutTarget> = {}): RolloutTarget {
+  return {
+    environment: "prod",
+    context: "prod-cluster",
+    namespace: NAMESPACE,
+    deployments: ["wordpress"],
+    sync,
+    mergeSha,
+    slackSeconds: 2,
+    mergedAt: new Date("2025-01-01T00:00:00Z"),
+    ...overrides,
+  };
+}
+
+export const ARGO: SyncTarget = { tool: "argocd", application: "wordpress-prod", namespace: "argocd" };
+export const FLUX: SyncTarget = { tool: "flux", kustomization: "wordpress-prod", namespace: "flux-system" };
+
+const API_VERSIONS: Record<WatchedKind, string> = {
+  Deployment: "apps/v1",
+  ReplicaSet: "apps/v1",
+  Pod: "v1",
+  Event: "v1",
+  Application: "argoproj.io/v1alpha1",
+  Kustomization: "kustomize.toolkit.fluxcd.io/v1",
+};
+
+/**
+ * Follows the simulated store: the resourceVersion of the last change per (kind, namespace),
+ * so `inSync(informers)` says whether every informer has received everything up to now.
+ */
+export function changeTracker(sim: Simulator): { inSync(informers: SharedInformers): boolean; stop(): void } {
+  const last = new Map<string, number>();
+  const stop = sim.store.onChange((change) => {
+    const o = change.object;
+    if (o.kind === "Event" && (o as { involvedObject?: { kind?: string } }).involvedObject?.kind !== "Pod") return;
+    last.set(`${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ""}`, change.rv);
+  });
+  return {
+    inSync(informers) {
+      return informers.stats().every((s) => {
+        const changed = last.get(`${API_VERSIONS[s.key.kind]} ${s.key.kind} ${s.key.namespace}`) ?? 0;
+        return s.synced && Number(s.resourceVersion) >= changed;
+      });
+    },
+    stop,
+  };
+}
+
+/** Polls a condition that depends on HTTP clients, a few ms at a time. */
+export async function eventually(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!predicate()) {
+    if (performance.now() > deadline) throw new Error("condition not met in time");
+    await sleep(2);
+  }
+}
