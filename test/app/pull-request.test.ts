@@ -46,6 +46,16 @@ describe("pull request events", () => {
     expect(h.github.callNames().sort()).toEqual(["blobs", "blobs", "check-run", "comment", "comments", "config", "config", "createCommitOnBranch", "tree", "tree"].sort());
   });
 
+  it("answers the webhook before the work is done (GitHub waits only 10 s)", async () => {
+    const { event } = await openPr();
+    const started = Date.now();
+    await h.deliver("pull_request", event);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(h.github.checkRuns).toHaveLength(0);
+    await h.settle();
+    expect(h.github.checkRuns).toHaveLength(1);
+  });
+
   it("the push kustodian made itself is ignored: no loop", async () => {
     const { event } = await openPr();
     await h.deliver("pull_request", event);
