@@ -9,10 +9,13 @@ import { pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SharedInformers } from "../../src/cluster/shared-informers.ts";
 import type { WatchedKind } from "../../src/cluster/watched-kinds.ts";
-import type { Clock, RolloutTarget, SyncTarget } from "../../src/watch/types.ts";
-import type { Simulator } from "../sim/index.ts";
-import type { KubeObject } from "../sim/types.ts";
-import { repoRoot } from "../sim/helpers.ts";
+import { singleClusterConnections } from "../../src/cluster/connections.ts";
+import { createSharedInformers } from "../../src/cluster/shared-informers.ts";
+import { createRolloutWatcher } from "../../src/watch/rollout-watcher.ts";
+import type { Clock, RolloutTarget, RolloutWatcher, SyncTarget, TerminalVerdict } from "../../src/watch/types.ts";
+import { startSimulator, type Simulator } from "../sim/index.ts";
+import type { KubeObject, Pod } from "../sim/types.ts";
+import { deployment, repoRoot, rolloutComplete } from "../sim/helpers.ts";
 
 export const NAMESPACE = "kube-example";
 
@@ -146,4 +149,109 @@ export async function eventually(predicate: () => boolean, timeoutMs = 5000): Pr
     if (performance.now() > deadline) throw new Error("condition not met in time");
     await sleep(2);
   }
+}
+
+export type Tool = "argocd" | "flux";
+
+export const noDelay = async (): Promise<void> => {};
+
+export interface Harness {
+  sim: Simulator;
+  repo: GitRepo;
+  tool: Tool;
+  sync: SyncTarget;
+  informers: SharedInformers;
+  watcher: RolloutWatcher;
+  /** A second watcher with its own informers (a restarted bot); closed by stop(). */
+  newWatcher(): { watcher: RolloutWatcher; informers: SharedInformers };
+  /** Commits the overlay with this WordPress tag (and extra kustomization text); returns the sha. */
+  commitTag(tag: string, extra?: string): string;
+  /** What `argocd app sync` / `flux reconcile` would do now. */
+  syncNow(): void;
+  /** Steps simulated time until the promise settles, letting every informer catch up first. */
+  runToVerdict(promise: Promise<TerminalVerdict>, maxSimulatedMs?: number): Promise<TerminalVerdict>;
+  inSync(): boolean;
+  stop(): Promise<void>;
+}
+
+/** Simulator + git repo on the base, synced and rolled out at 6.6.2-apache, plus a watcher. */
+export async function startHarness(tool: Tool): Promise<Harness> {
+  const repo = new GitRepo();
+  const sim = await startSimulator({ clock: "fast" });
+  const tracker = changeTracker(sim);
+  const connections = singleClusterConnections(sim.kubeConfig);
+  const all: { watcher: RolloutWatcher; informers: SharedInformers }[] = [];
+  const newWatcher = (): { watcher: RolloutWatcher; informers: SharedInformers } => {
+    const informers = createSharedInformers({ connections, delay: noDelay });
+    const watcher = createRolloutWatcher({ connections, clock: simClock(sim), informers, delay: noDelay });
+    all.push({ watcher, informers });
+    return { watcher, informers };
+  };
+  const first = newWatcher();
+  const syncRef =
+    tool === "argocd"
+      ? ({ kind: "Application", namespace: "argocd", name: "wordpress-prod" } as const)
+      : ({ kind: "Kustomization", namespace: "flux-system", name: "wordpress-prod" } as const);
+  const inSync = (): boolean => all.every((w) => tracker.inSync(w.informers));
+  const harness: Harness = {
+    sim,
+    repo,
+    tool,
+    sync: tool === "argocd" ? ARGO : FLUX,
+    informers: first.informers,
+    watcher: first.watcher,
+    newWatcher,
+    commitTag: (tag, extra = "") => repo.commit({ "overlays/prod/kustomization.yaml": overlay(tag, extra) }, `prod on ${tag}`),
+    syncNow: () => {
+      sim.gitops.sync(syncRef);
+    },
+    inSync,
+    async runToVerdict(promise, maxSimulatedMs = 900_000) {
+      let settled: { value: TerminalVerdict } | { error: unknown } | undefined;
+      promise.then(
+        (value) => (settled = { value }),
+        (error: unknown) => (settled = { error }),
+      );
+      await sim.clock.runUntil(() => settled !== undefined, {
+        maxSimulatedMs,
+        beforeStep: async () => {
+          const deadline = performance.now() + 5000;
+          while (!inSync() && performance.now() < deadline) await sleep(1);
+          await new Promise((r) => setImmediate(r)); // the watcher's coalesced classification
+        },
+      });
+      if (!settled) throw new Error("runUntil returned before the watch settled");
+      if ("error" in settled) throw settled.error;
+      return settled.value;
+    },
+    async stop() {
+      for (const w of all) {
+        await w.watcher.close();
+        await w.informers.close();
+      }
+      tracker.stop();
+      await sim.stop();
+      repo.remove();
+    },
+  };
+  harness.commitTag("6.6.2-apache");
+  if (tool === "argocd") {
+    sim.apply(argoApplication(repo));
+    harness.syncNow();
+  } else {
+    sim.apply(fluxObjects(repo));
+  }
+  await sim.clock.runUntil(() => rolloutComplete(deployment(sim, "wordpress")) && rolloutComplete(deployment(sim, "wordpress-mysql")));
+  return harness;
+}
+
+/** Pods of the namespace running this image in their first container. */
+export function podsWithImage(sim: Simulator, image: string): Pod[] {
+  return sim.store.list<Pod>({ apiVersion: "v1", kind: "Pod", namespace: NAMESPACE }).filter((p) => p.spec.containers[0]?.image === image);
+}
+
+export function containerStartedAt(pod: Pod): number {
+  const state = pod.status?.containerStatuses?.[0]?.state;
+  if (!state || !("running" in state)) throw new Error(`pod ${pod.metadata.name} is not running`);
+  return Date.parse(state.running.startedAt);
 }
