@@ -1,28 +1,24 @@
-export interface ImageReference {
-  /** Registry and repository: "docker.io/library/nginx" stays as written ("nginx"). */
-  repository: string;
-  tag: string | undefined;
-  digest: string | undefined;
-}
+import { parseImageReference } from "../environments/image-reference.ts";
 
-/** Splits "registry:5000/app:1.2@sha256:…" into repository, tag and digest. */
-export function imageReference(image: string): ImageReference {
-  const at = image.indexOf("@");
-  const named = at === -1 ? image : image.slice(0, at);
-  const digest = at === -1 ? undefined : image.slice(at + 1);
-  // A colon after the last slash starts the tag; one before it belongs to a registry port.
-  const colon = named.lastIndexOf(":");
-  const tagged = colon > named.lastIndexOf("/");
-  return {
-    repository: tagged ? named.slice(0, colon) : named,
-    tag: tagged ? named.slice(colon + 1) : undefined,
-    digest,
-  };
-}
-
-/** An image that may change under the same name: tag latest, or neither tag nor digest. */
+/**
+ * An image that may change under the same name: tag latest, or neither tag nor digest.
+ * Uses the same reference grammar as environment files; a reference that grammar rejects is
+ * split leniently (a colon after the last slash starts the tag), since rendered manifests
+ * may hold what Kubernetes accepts and the grammar does not (e.g. upper-case registries).
+ */
 export function isMutableImage(image: string): boolean {
-  const reference = imageReference(image);
-  if (reference.digest !== undefined) return false;
-  return reference.tag === undefined || reference.tag === "latest";
+  const parsed = parseImageReference(image);
+  let tag: string | undefined;
+  let digest: string | undefined;
+  if (parsed.ok) {
+    ({ tag, digest } = parsed.image);
+  } else {
+    const at = image.indexOf("@");
+    const named = at === -1 ? image : image.slice(0, at);
+    digest = at === -1 ? undefined : image.slice(at + 1);
+    const colon = named.lastIndexOf(":");
+    tag = colon > named.lastIndexOf("/") ? named.slice(colon + 1) : undefined;
+  }
+  if (digest !== undefined) return false;
+  return tag === undefined || tag === "latest";
 }

@@ -1,3 +1,4 @@
+import { probeFailureWindowSeconds } from "../health/probe-window.ts";
 import type { Container, Deployment, Probe } from "./k8s-types.ts";
 import { preStopHook, terminationGracePeriodSeconds } from "./pre-stop.ts";
 import { rolloutShape } from "./rollout-shape.ts";
@@ -39,12 +40,11 @@ export function earliestSuccessSeconds(probe: Probe): number {
 
 /**
  * The moment failureThreshold probes have run without a success, counted from container start:
- * initialDelaySeconds + (failureThreshold − 1) × periodSeconds + timeoutSeconds.
- * Same formula as src/health/probe-window.ts; kept here so plan and health do not depend on each other yet.
+ * initialDelaySeconds + (failureThreshold − 1) × periodSeconds + timeoutSeconds. The health
+ * classifier owns the formula, so the plan shows the very number the watcher acts on.
  */
 export function readinessFailureWindowSeconds(probe: Probe): number {
-  const p = resolvedProbe(probe);
-  return p.initialDelaySeconds + (p.failureThreshold - 1) * p.periodSeconds + p.timeoutSeconds;
+  return probeFailureWindowSeconds(probe);
 }
 
 /** Seed 001's worst case before a failing liveness probe restarts a freshly started container: each check may take period + timeout. */
