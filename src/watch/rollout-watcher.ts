@@ -25,7 +25,7 @@ import {
 import { combineVerdicts, type NamedVerdict } from "./combine-verdicts.ts";
 import { WatchError } from "./errors.ts";
 import { Views, type Subscriber, type View } from "./informer-views.ts";
-import { appliedRevision, supersededBy } from "./sync-revision.ts";
+import { replacement, revisionSha } from "./sync-revision.ts";
 import type { Clock, RolloutTarget, RolloutWatcher, TerminalVerdict, WatchOptions } from "./types.ts";
 
 export interface RolloutWatcherOptions {
@@ -51,6 +51,8 @@ interface Shared {
   backoff: BackoffOptions;
   delay: Delay;
   log: Log;
+  /** API reads and isLaterCommit calls in flight. */
+  pending: number;
 }
 
 type Settle = { verdict: TerminalVerdict } | { error: unknown };
@@ -76,9 +78,10 @@ class Rollout implements Subscriber {
   private readonly done: (result: Settle) => void;
   private finished = false;
   private dirty = false;
-  private baseline: string | undefined;
-  private baselineSeen = false;
   private seenMerge = false;
+  private readonly isLaterCommit: WatchOptions["isLaterCommit"];
+  /** Answers of isLaterCommit by commit SHA (undefined while asked). */
+  private readonly laterCommits = new Map<string, boolean | undefined>();
   /** The last sync object that reported the merge SHA (applied or failed). */
   private mergeSync: SyncObject | undefined;
   private floors: Generations | undefined;
@@ -88,8 +91,10 @@ class Rollout implements Subscriber {
   private checkAt: number | undefined;
   private cancelSyncTimeout: (() => void) | undefined;
 
-  constructor(target: RolloutTarget, syncTimeoutMs: number, shared: Shared, done: (result: Settle) => void) {
+  constructor(target: RolloutTarget, options: WatchOptions & { syncTimeoutMs: number }, shared: Shared, done: (result: Settle) => void) {
+    const { syncTimeoutMs } = options;
     this.target = target;
+    this.isLaterCommit = options.isLaterCommit;
     this.shared = shared;
     this.done = done;
     const ref = syncRef(target);
@@ -143,15 +148,10 @@ class Rollout implements Subscriber {
     const { target } = this;
     const current = as<SyncObject>(this.syncView.handle(syncRef(target).kind).get(this.syncName));
     if (!current) return undefined;
-    if (!this.baselineSeen) {
-      this.baselineSeen = true;
-      this.baseline = appliedRevision(current);
-    }
-    const options = { mergedAt: target.mergedAt };
-    const state = syncState(current, target.mergeSha, options);
-    const replacedBy = supersededBy({ sync: current, mergeSha: target.mergeSha, baseline: this.baseline, seenMerge: this.seenMerge });
-    if (replacedBy !== undefined) {
-      throw new WatchError("Superseded", `the sync applied ${replacedBy} instead of ${target.mergeSha}`, { revision: replacedBy });
+    const state = syncState(current, target.mergeSha, { mergedAt: target.mergedAt });
+    const replaced = replacement(current, target.mergeSha, this.seenMerge);
+    if (replaced && (replaced.certain || this.laterCommit(replaced.revision))) {
+      throw new WatchError("Superseded", `the sync applied ${replaced.revision} instead of ${target.mergeSha}`, { revision: replaced.revision });
     }
     if (state.state !== "Waiting") {
       this.mergeSync = current;
@@ -199,13 +199,38 @@ class Rollout implements Subscriber {
     });
   }
 
+  /** Whether the orchestrator says this revision comes after the merge; asks once, re-evaluates on the answer. */
+  private laterCommit(revision: string): boolean {
+    const sha = revisionSha(revision);
+    if (!this.isLaterCommit) return false;
+    if (this.laterCommits.has(sha)) return this.laterCommits.get(sha) === true;
+    this.laterCommits.set(sha, undefined);
+    this.shared.pending++;
+    Promise.resolve()
+      .then(() => this.isLaterCommit!(sha))
+      .then(
+        (later) => this.laterCommits.set(sha, later),
+        (error: unknown) => {
+          this.laterCommits.delete(sha); // ask again on the next change
+          this.shared.log.warn({ sha, err: error }, "isLaterCommit failed");
+        },
+      )
+      .finally(() => {
+        this.shared.pending--;
+        this.changed();
+      });
+    return false;
+  }
+
   private readFloors(): void {
     if (this.floorPending) return;
     this.floorPending = true;
+    this.shared.pending++;
     const { context, namespace, deployments } = this.target;
     this.shared.generations.read(context, namespace).then(
       (generations) => {
         this.floorPending = false;
+        this.shared.pending--;
         if (this.finished) return;
         const missing = deployments.filter((d) => !generations.has(d));
         if (missing.length > 0) {
@@ -219,6 +244,7 @@ class Rollout implements Subscriber {
         this.evaluate();
       },
       (error: unknown) => {
+        this.shared.pending--;
         this.floorFailures++;
         const ms = backoffDelay(this.floorFailures, this.shared.backoff);
         this.shared.log.warn({ namespace, err: error, retryInMs: ms }, "reading Deployments failed; retrying after backoff");
@@ -257,8 +283,21 @@ class Rollout implements Subscriber {
 
 const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 
+export interface WatcherStats {
+  /** Watches in progress. */
+  rollouts: number;
+  /** Deployment re-reads and isLaterCommit calls in flight (tests wait for 0 before moving simulated time). */
+  pending: number;
+  /** Deployment re-reads sent so far (batched per namespace). */
+  deploymentReads: number;
+}
+
+export interface ClusterRolloutWatcher extends RolloutWatcher {
+  stats(): WatcherStats;
+}
+
 /** A watcher: one per process (or per lease term); watch() as many targets as needed. */
-export function createRolloutWatcher(options: RolloutWatcherOptions): RolloutWatcher {
+export function createRolloutWatcher(options: RolloutWatcherOptions): ClusterRolloutWatcher {
   const delay = options.delay ?? realDelay;
   const log = options.log ?? silentLog;
   const ownInformers = options.informers === undefined;
@@ -272,6 +311,7 @@ export function createRolloutWatcher(options: RolloutWatcherOptions): RolloutWat
     backoff: options.backoff ?? {},
     delay,
     log,
+    pending: 0,
   };
   const active = new Set<Rollout>();
   let closed = false;
@@ -296,13 +336,15 @@ export function createRolloutWatcher(options: RolloutWatcherOptions): RolloutWat
         try {
           if (!FULL_SHA.test(target.mergeSha)) throw new WatchError("InvalidTarget", `mergeSha must be a full commit SHA, got "${target.mergeSha}"`);
           options.connections.forContext(target.context); // an unknown context fails here, before any informer starts
-          rollout = new Rollout(target, watchOptions.syncTimeoutMs ?? options.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS, shared, done);
+          const syncTimeoutMs = watchOptions.syncTimeoutMs ?? options.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS;
+          rollout = new Rollout(target, { ...watchOptions, syncTimeoutMs }, shared, done);
           active.add(rollout);
         } catch (error) {
           done({ error });
         }
       });
     },
+    stats: () => ({ rollouts: active.size, pending: shared.pending, deploymentReads: shared.generations.reads() }),
     async close() {
       closed = true;
       for (const rollout of [...active]) rollout.finish({ error: new WatchError("Closed", "the rollout watcher was closed") });

@@ -1,6 +1,6 @@
-// Which revision the GitOps controller has applied, and whether that means a later merge
-// took this one's place (pure). The classifier answers "is the merge SHA applied"; this
-// answers "was something else applied instead", which it cannot.
+// Which revision the GitOps controller has applied, and whether that means another commit took
+// the merge's place (pure). The classifier answers "is the merge SHA applied"; this answers
+// "was something else applied instead", which it cannot.
 import type { ArgoApplication, FluxKustomization, SyncObject } from "../health/index.ts";
 import { isArgoApplication, revisionNamesSha } from "../health/index.ts";
 
@@ -16,34 +16,35 @@ export function appliedRevision(sync: SyncObject): string | undefined {
   return (sync as FluxKustomization).status?.lastAppliedRevision || undefined;
 }
 
+/** The bare commit SHA of a reported revision (`main@sha1:<sha>`, `sha1:<sha>`, `<sha>`). */
+export function revisionSha(revision: string): string {
+  return revision.trim().toLowerCase().split(/[@:/]/).pop() ?? "";
+}
+
 interface ArgoHistory {
   status?: { history?: Array<{ revision?: string }> | null } | null;
 }
 
-export interface SupersedeInput {
-  sync: SyncObject;
-  mergeSha: string;
-  /** appliedRevision when the watch first saw the sync object. */
-  baseline: string | undefined;
-  /** The sync has reported the merge SHA (applied or failed) during this watch. */
-  seenMerge: boolean;
-}
+export type Replacement =
+  /** Another revision was applied after the merge's: the merge's manifests no longer run. */
+  | { certain: true; revision: string }
+  /** Another revision is applied and the merge's never was (as far as this watch saw): a later
+   *  commit the sync jumped to, or an older one it is still catching up with. Only git can say. */
+  | { certain: false; revision: string };
 
 /**
- * The revision that took the merge's place, if one did: after the merge was seen, any other
- * applied revision; before, an applied revision other than the one live when the watch began
- * (the controller jumped past this merge). Argo CD's history also shows a merge that was
- * applied and then replaced before this watch began (a restart); Flux keeps no history, so
- * there the sync timeout decides.
+ * Whether another revision than the merge is applied, and whether that certainly replaced the
+ * merge: yes once this watch saw the merge reported, or when Argo CD's history lists the merge
+ * followed by later syncs (applied and replaced before the watch began, e.g. across a restart).
  */
-export function supersededBy(input: SupersedeInput): string | undefined {
-  const applied = appliedRevision(input.sync);
-  if (applied === undefined || revisionNamesSha(applied, input.mergeSha)) return undefined;
-  if (input.seenMerge || applied !== input.baseline) return applied;
-  if (isArgoApplication(input.sync)) {
-    const history = (input.sync as ArgoHistory).status?.history ?? [];
-    const ours = history.findIndex((h) => revisionNamesSha(h.revision, input.mergeSha));
-    if (ours >= 0 && ours < history.length - 1) return applied;
+export function replacement(sync: SyncObject, mergeSha: string, seenMerge: boolean): Replacement | undefined {
+  const applied = appliedRevision(sync);
+  if (applied === undefined || revisionNamesSha(applied, mergeSha)) return undefined;
+  if (seenMerge) return { certain: true, revision: applied };
+  if (isArgoApplication(sync)) {
+    const history = (sync as ArgoHistory).status?.history ?? [];
+    const ours = history.findIndex((h) => revisionNamesSha(h.revision, mergeSha));
+    if (ours >= 0 && ours < history.length - 1) return { certain: true, revision: applied };
   }
-  return undefined;
+  return { certain: false, revision: applied };
 }

@@ -33,6 +33,13 @@ export interface WatchOptions {
   signal?: AbortSignal;
   /** Give up waiting for the sync after this long (a later merge may supersede this one). */
   syncTimeoutMs?: number;
+  /**
+   * Optional. Whether `sha` (a full commit SHA the sync applied instead of the merge) comes after
+   * the merge on the branch (i.e. contains it). Lets the watcher end a watch the sync jumped past
+   * with a WatchError "Superseded" (src/watch/errors.ts) instead of at syncTimeoutMs; the cluster
+   * alone cannot order commits. Asked at most once per revision.
+   */
+  isLaterCommit?: (sha: string) => boolean | Promise<boolean>;
 }
 
 export interface RolloutWatcher {

@@ -11,8 +11,8 @@ import type { SharedInformers } from "../../src/cluster/shared-informers.ts";
 import type { WatchedKind } from "../../src/cluster/watched-kinds.ts";
 import { singleClusterConnections } from "../../src/cluster/connections.ts";
 import { createSharedInformers } from "../../src/cluster/shared-informers.ts";
-import { createRolloutWatcher } from "../../src/watch/rollout-watcher.ts";
-import type { Clock, RolloutTarget, RolloutWatcher, SyncTarget, TerminalVerdict } from "../../src/watch/types.ts";
+import { createRolloutWatcher, type ClusterRolloutWatcher } from "../../src/watch/rollout-watcher.ts";
+import type { Clock, RolloutTarget, SyncTarget, TerminalVerdict } from "../../src/watch/types.ts";
 import { startSimulator, type Simulator } from "../sim/index.ts";
 import type { KubeObject, Pod } from "../sim/types.ts";
 import { deployment, repoRoot, rolloutComplete } from "../sim/helpers.ts";
@@ -161,16 +161,21 @@ export interface Harness {
   tool: Tool;
   sync: SyncTarget;
   informers: SharedInformers;
-  watcher: RolloutWatcher;
+  watcher: ClusterRolloutWatcher;
   /** A second watcher with its own informers (a restarted bot); closed by stop(). */
-  newWatcher(): { watcher: RolloutWatcher; informers: SharedInformers };
+  newWatcher(): { watcher: ClusterRolloutWatcher; informers: SharedInformers };
   /** Commits the overlay with this WordPress tag (and extra kustomization text); returns the sha. */
   commitTag(tag: string, extra?: string): string;
   /** What `argocd app sync` / `flux reconcile` would do now. */
   syncNow(): void;
   /** Steps simulated time until the promise settles, letting every informer catch up first. */
   runToVerdict(promise: Promise<TerminalVerdict>, maxSimulatedMs?: number): Promise<TerminalVerdict>;
+  /** Every informer has everything up to now and no watcher has an API read in flight. */
   inSync(): boolean;
+  /** Waits (real time) until inSync, then lets the watchers' queued classifications run. */
+  catchUp(): Promise<void>;
+  /** git merge-base --is-ancestor: the orchestrator's isLaterCommit, from the test repo. */
+  isLaterCommit(mergeSha: string): (sha: string) => boolean;
   stop(): Promise<void>;
 }
 
@@ -180,8 +185,8 @@ export async function startHarness(tool: Tool): Promise<Harness> {
   const sim = await startSimulator({ clock: "fast" });
   const tracker = changeTracker(sim);
   const connections = singleClusterConnections(sim.kubeConfig);
-  const all: { watcher: RolloutWatcher; informers: SharedInformers }[] = [];
-  const newWatcher = (): { watcher: RolloutWatcher; informers: SharedInformers } => {
+  const all: { watcher: ClusterRolloutWatcher; informers: SharedInformers }[] = [];
+  const newWatcher = (): { watcher: ClusterRolloutWatcher; informers: SharedInformers } => {
     const informers = createSharedInformers({ connections, delay: noDelay });
     const watcher = createRolloutWatcher({ connections, clock: simClock(sim), informers, delay: noDelay });
     all.push({ watcher, informers });
@@ -192,7 +197,12 @@ export async function startHarness(tool: Tool): Promise<Harness> {
     tool === "argocd"
       ? ({ kind: "Application", namespace: "argocd", name: "wordpress-prod" } as const)
       : ({ kind: "Kustomization", namespace: "flux-system", name: "wordpress-prod" } as const);
-  const inSync = (): boolean => all.every((w) => tracker.inSync(w.informers));
+  const inSync = (): boolean => all.every((w) => tracker.inSync(w.informers) && w.watcher.stats().pending === 0);
+  const catchUp = async (): Promise<void> => {
+    const deadline = performance.now() + 5000;
+    while (!inSync() && performance.now() < deadline) await sleep(1);
+    await new Promise((r) => setImmediate(r)); // the watchers' coalesced classifications
+  };
   const harness: Harness = {
     sim,
     repo,
@@ -206,6 +216,16 @@ export async function startHarness(tool: Tool): Promise<Harness> {
       sim.gitops.sync(syncRef);
     },
     inSync,
+    catchUp,
+    isLaterCommit: (mergeSha) => (sha) => {
+      if (sha === mergeSha) return false;
+      try {
+        repo.git("merge-base", "--is-ancestor", mergeSha, sha);
+        return true;
+      } catch {
+        return false;
+      }
+    },
     async runToVerdict(promise, maxSimulatedMs = 900_000) {
       let settled: { value: TerminalVerdict } | { error: unknown } | undefined;
       promise.then(
@@ -214,11 +234,7 @@ export async function startHarness(tool: Tool): Promise<Harness> {
       );
       await sim.clock.runUntil(() => settled !== undefined, {
         maxSimulatedMs,
-        beforeStep: async () => {
-          const deadline = performance.now() + 5000;
-          while (!inSync() && performance.now() < deadline) await sleep(1);
-          await new Promise((r) => setImmediate(r)); // the watcher's coalesced classification
-        },
+        beforeStep: catchUp,
       });
       if (!settled) throw new Error("runUntil returned before the watch settled");
       if ("error" in settled) throw settled.error;
