@@ -1,9 +1,10 @@
 import type { Command } from "../commands/command.ts";
 import { isMutating, mayRun, refusalReply } from "../commands/authorize.ts";
 import { parseCommands } from "../commands/parse.ts";
-import { planPromote, formatPromoteReply } from "../commands/promote.ts";
-import { planScale, formatScaleReply } from "../commands/scale.ts";
-import type { EditPlan } from "../commands/edit-plan.ts";
+import { heldImageCheck, planAllow } from "../commands/allow.ts";
+import { planPromote } from "../commands/promote.ts";
+import { planScale } from "../commands/scale.ts";
+import { formatEditReply, type EditPlan } from "../commands/edit-plan.ts";
 import { helpReply, holdReply, invalidCommandReply, rollbackNotMergedReply, unholdReply, unknownCommandReply } from "../commands/replies.ts";
 import { formatProblem } from "../environments/problems.ts";
 import { commitToBranch, commitWithRetry } from "../github/commit.ts";
@@ -115,12 +116,13 @@ async function runCommand(deps: CommandDeps, event: CommentEvent, command: Comma
     }
     case "scale":
     case "promote":
+    case "allow":
       return editCommand(deps, command, pr);
   }
 }
 
 /** /scale and /promote: edit one environment file, regenerate its overlay, ONE commit on the PR branch. */
-async function editCommand(deps: CommandDeps, command: Extract<Command, { kind: "scale" | "promote" }>, pr: PullRequestState): Promise<Outcome & { refresh?: boolean }> {
+async function editCommand(deps: CommandDeps, command: Extract<Command, { kind: "scale" | "promote" | "allow" }>, pr: PullRequestState): Promise<Outcome & { refresh?: boolean }> {
   const refuse = (why: string): Outcome => ({ reply: `> ${command.line}\n\n${why}\n\nNothing was changed.`, ok: false });
   if (pr.state !== "open") return refuse("This pull request is closed: kustodian edits only open pull requests.");
   if (pr.fork) return refuse("This pull request comes from a fork, and kustodian never pushes to a fork's branch. Make the change in your branch instead.");
@@ -141,7 +143,9 @@ async function editCommand(deps: CommandDeps, command: Extract<Command, { kind: 
       plan =
         command.kind === "scale"
           ? planScale({ command, environmentFiles, touched: touchedEnvironments(baseFiles, files), maxReplicas: deps.config.scale.maxReplicas })
-          : planPromote({ from: command.from, to: command.to, environmentFiles, line: command.line });
+          : command.kind === "allow"
+            ? planAllow({ command, environmentFiles })
+            : planPromote({ from: command.from, to: command.to, environmentFiles, line: command.line, held: heldImageCheck(environmentFiles) });
       if (!plan.ok || !plan.changed) return null;
       const edited = new Map(files).set(plan.file, plan.after);
       const snapshot = await renderSnapshot(edited);
@@ -159,7 +163,7 @@ async function editCommand(deps: CommandDeps, command: Extract<Command, { kind: 
 
   if (!plan) return refuse("kustodian could not read the environment files.");
   if (problems.length) return refuse(`The change would leave an invalid environment:\n\n\`\`\`text\n${problems.join("\n")}\n\`\`\``);
-  const reply = command.kind === "scale" ? formatScaleReply(plan as Parameters<typeof formatScaleReply>[0], pushed ? { commitUrl: pushed.url } : {}) : formatPromoteReply(plan as Parameters<typeof formatPromoteReply>[0], pushed ? { commitUrl: pushed.url } : {});
+  const reply = formatEditReply(plan, pushed ? { commitUrl: pushed.url } : {});
   if (pushed) {
     // Our own push's synchronize event is skipped (no loops), so the plan is updated here.
     await syncPullRequest(deps, { ...pr, headSha: pushed.oid }, async () => deps.loadPullRequest(), deps.configProblems);

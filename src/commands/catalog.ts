@@ -101,6 +101,19 @@ const specs: { [K in CommandName]: SpecOf<K> } = {
     mutating: true,
     build: (_args, line) => ({ kind: "rollback", line }),
   },
+  allow: {
+    name: "allow",
+    params: [
+      { name: "image", display: "IMAGE", type: "word", describe: "the held image to allow again" },
+      { name: "env", display: "env", type: "word", optional: true, describe: "the environment that holds it" },
+    ],
+    summary: "Lift the hold a revert put on IMAGE (in env, default: the one environment holding it), on this PR's branch.",
+    mutating: true,
+    build: (args, line) => {
+      const env = args.optionalWord("env");
+      return { kind: "allow", image: args.word("image"), ...(env === undefined ? {} : { env }), line };
+    },
+  },
   help: {
     name: "help",
     params: [],

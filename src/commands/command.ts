@@ -38,6 +38,14 @@ export interface RollbackCommand {
   line: string;
 }
 
+/** `/allow IMAGE [env]`: lift a hold that a revert put on an image (issue 7). */
+export interface AllowCommand {
+  kind: "allow";
+  image: string;
+  env?: string;
+  line: string;
+}
+
 export interface HelpCommand {
   kind: "help";
   line: string;
@@ -69,6 +77,7 @@ export type Command =
   | HoldCommand
   | UnholdCommand
   | RollbackCommand
+  | AllowCommand
   | HelpCommand
   | UnknownCommand
   | InvalidCommand;

@@ -113,12 +113,25 @@ export const Sync = z.discriminatedUnion(
 );
 export type Sync = z.infer<typeof Sync>;
 
+/** An image kustodian reverted in this environment; PRs that set it again are blocked until `/allow`. */
+export const HeldImage = z.strictObject({
+  image: ImageRef,
+  reason: z.string({ error: "expected the reason the image is held" }).min(1).max(500),
+  since: z.iso.datetime({ error: "expected an ISO 8601 time such as 2026-11-23T14:00:00Z" }),
+  /** The merge commit whose rollout failed (and was reverted). */
+  revertedCommit: z.string().regex(/^[0-9a-f]{40}$/, { error: "expected a 40-hex commit SHA" }).optional(),
+  revertCommit: z.string().regex(/^[0-9a-f]{40}$/, { error: "expected a 40-hex commit SHA" }).optional(),
+});
+export type HeldImage = z.infer<typeof HeldImage>;
+
 export const EnvironmentFile = z.strictObject({
   namespace: DnsLabel,
   /** Production environments get the stricter findings (probe removed, replicas below the PDB). */
   production: z.boolean({ error: "expected true or false" }).default(false),
   sync: Sync,
   workloads: z.record(DnsLabel, Workload),
+  /** Written by kustodian's revert commits; removed with `/allow IMAGE env`. */
+  held: z.array(HeldImage).max(100).optional(),
   policy: z
     .strictObject({
       findings: FindingPolicy.optional(),

@@ -1,7 +1,10 @@
 import { isDeepStrictEqual } from "node:util";
 import type { KubeObject } from "./k8s-types.ts";
 import { isDeployment } from "./k8s-types.ts";
-import { findings as findingsOf } from "./findings.ts";
+import { findings as findingsOf, type Finding } from "./findings.ts";
+import { findingRule } from "./finding-rules.ts";
+import { describeHold, heldBy } from "../environments/held-images.ts";
+import type { EnvironmentFile } from "../environments/schema.ts";
 import type { FindingPolicy } from "./finding-rules.ts";
 import { manifestDiff } from "./manifest-diff.ts";
 import type { EnvironmentPlan, Plan, WorkloadRollout } from "./plan-types.ts";
@@ -63,13 +66,38 @@ function environmentPlan(before: RenderedEnvironment | undefined, after: Rendere
     (d): WorkloadRollout => ({ workload: d.metadata.name, shape: rolloutShape(d), timing: rolloutTiming(d, { slackSeconds }) }),
   );
   const policy = after.env?.policy?.findings as FindingPolicy | undefined;
-  plan.findings = findingsOf(headObjects, {
-    environment: plan.name,
-    production: plan.production,
-    ...(policy ? { policy } : {}),
-    ...(before?.objects ? { baseObjects } : {}),
-  });
+  plan.findings = [
+    ...heldImageFindings(plan.name, after.env, policy),
+    ...findingsOf(headObjects, {
+      environment: plan.name,
+      production: plan.production,
+      ...(policy ? { policy } : {}),
+      ...(before?.objects ? { baseObjects } : {}),
+    }),
+  ];
   return plan;
+}
+
+/** Images the environment file sets that a revert put on its `held` list (issue 7). */
+function heldImageFindings(environment: string, env: EnvironmentFile | undefined, policy: FindingPolicy | undefined): Finding[] {
+  const severity = policy?.["held-image"] ?? findingRule("held-image").defaultSeverity;
+  if (!env?.held?.length || severity === "off") return [];
+  return Object.entries(env.workloads).flatMap(([workload, w]) => {
+    const entry = heldBy(env.held, w.image);
+    if (!entry) return [];
+    return [
+      {
+        id: "held-image" as const,
+        severity,
+        environment,
+        workload,
+        kind: "Deployment" as const,
+        namespace: env.namespace,
+        message: describeHold(entry, environment),
+        why: findingRule("held-image").why,
+      },
+    ];
+  });
 }
 
 /** Deployments whose pod template changes (new pods roll out); a replicas-only change just scales. */

@@ -134,6 +134,13 @@ export const findingRules = [
     why: "With no pod to spare, the budget allows no eviction: node drains block, and a single failing pod breaks the promise.",
     productionOnly: true,
   },
+  {
+    id: "held-image",
+    defaultSeverity: "blocking",
+    summary: "The environment file sets an image that kustodian reverted in this environment and holds (its `held` list).",
+    why: "This image already failed to become Ready here and was reverted; bringing it back repeats the outage unless the build was fixed (then `/allow` it).",
+    productionOnly: false,
+  },
 ] as const satisfies readonly FindingRule[];
 
 export type FindingId = (typeof findingRules)[number]["id"];

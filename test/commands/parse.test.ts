@@ -109,13 +109,13 @@ describe("parseCommands: limits", () => {
 describe("helpText", () => {
   it("lists every command with its arguments and who may run it", () => {
     const text = helpText();
-    for (const usage of ["/scale N [workload] [env]", "/promote FROM TO", "/plan", "/hold", "/unhold", "/rollback", "/help"]) {
+    for (const usage of ["/scale N [workload] [env]", "/promote FROM TO", "/plan", "/hold", "/unhold", "/rollback", "/allow IMAGE [env]", "/help"]) {
       expect(text).toContain(`| \`${usage}\` |`);
     }
     expect(text).toMatch(/\| `\/scale N \[workload\] \[env\]` \| .+ \| write, maintain or admin \|/);
     expect(text).toMatch(/\| `\/plan` \| .+ \| anyone who can comment \|/);
     expect(text).toMatch(/\| `\/help` \| .+ \| anyone who can comment \|/);
     // One table row per command, nothing else that looks like one.
-    expect(text.split("\n").filter((l) => l.startsWith("| `/"))).toHaveLength(7);
+    expect(text.split("\n").filter((l) => l.startsWith("| `/"))).toHaveLength(8);
   });
 });

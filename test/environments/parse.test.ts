@@ -61,7 +61,7 @@ describe("environment files", () => {
     {
       what: "an unknown top-level field",
       text: `${valid}extra: true\n`,
-      want: ["environments/prod.yaml:10:1 extra: unknown field; allowed: namespace, production, sync, workloads, policy"],
+      want: ["environments/prod.yaml:10:1 extra: unknown field; allowed: namespace, production, sync, workloads, held, policy"],
     },
     {
       what: "a missing image",

@@ -302,8 +302,10 @@ describe("findings", () => {
   it("every finding id has a case where it fires and one where it does not", () => {
     const firing = new Set(cases.flatMap((c) => (c.fires === undefined ? [] : [c.fires.id])));
     const silent = new Set(cases.flatMap((c) => (c.absent === undefined ? [] : [c.absent])));
-    expect([...firing].sort()).toEqual([...findingIds].sort());
-    expect([...silent].sort()).toEqual([...findingIds].sort());
+    // held-image reads the environment file, not the rendered objects: the plan tests cover it.
+    const fromObjects = findingIds.filter((id) => id !== "held-image");
+    expect([...firing].sort()).toEqual([...fromObjects].sort());
+    expect([...silent].sort()).toEqual([...fromObjects].sort());
   });
 
   it("the rendered base has nothing blocking or warning, only the replicas-under-HPA note", () => {

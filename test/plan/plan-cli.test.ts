@@ -71,6 +71,25 @@ describe("kustodian plan on the sample repository", () => {
     expect(run.stdout).toContain('environments/prod.yaml:13:15 workloads.wordpress.replicas: expected an integer >= 0, got "six"');
   });
 
+  it("a PR that sets a held image again is blocked, naming the failure and the revert", async () => {
+    const held = await sampleGitRepo();
+    const { appendFileSync } = await import("node:fs");
+    appendFileSync(
+      join(held, "environments/staging.yaml"),
+      `held:\n  - image: wordpress:6.7.1-apache\n    reason: "ReadinessTimeout: wordpress-7d9f/wordpress not Ready 18 s after start"\n    since: 2026-11-23T14:00:00Z\n    revertedCommit: ${"c".repeat(40)}\n    revertCommit: ${"d".repeat(40)}\n`,
+    );
+    await git(held, "commit", "-qam", "revert recorded a hold");
+    await branchWith(held, "renovate/wordpress-6.x", [["environments/staging.yaml", "wordpress:6.6.2-apache", "wordpress:6.7.1-apache"]]);
+    const run = await runCli(held, "plan", "--base", "main");
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      "⛔ **blocking** `held-image` wordpress: wordpress:6.7.1-apache is held in staging since 2026-11-23T14:00:00Z: ReadinessTimeout: wordpress-7d9f/wordpress not Ready 18 s after start (rollout of ccccccc failed, reverted in ddddddd). Lift it with `/allow wordpress:6.7.1-apache staging`.",
+    );
+    // Another tag of the same image is not held.
+    await branchWith(held, "renovate/wordpress-6.7.2", [["environments/staging.yaml", "wordpress:6.6.2-apache", "wordpress:6.7.2-apache"]]);
+    expect((await runCli(held, "plan", "--base", "main")).code).toBe(0);
+  });
+
   it("a change to unrelated files says there are no rollout changes", async () => {
     await git(dir, "checkout", "-q", "-B", "docs", "main");
     writeFileSync(join(dir, "NOTES.md"), "hello\n");
