@@ -1,0 +1,130 @@
+// Leader election on a Lease in the simulator, two candidates, simulated time.
+import { CoordinationV1Api } from "@kubernetes/client-node";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { createLeaderElector, type LeaderElector } from "../../src/cluster/lease.ts";
+import { startSimulator, type Simulator } from "../sim/index.ts";
+import { simClock } from "./helpers.ts";
+
+let sim: Simulator;
+let electors: LeaderElector[];
+const log: string[] = [];
+
+beforeEach(async () => {
+  sim = await startSimulator({ clock: "fast" });
+  electors = [];
+  log.length = 0;
+});
+afterEach(async () => {
+  for (const e of electors) await e.stop({ release: false });
+  await sim.stop();
+});
+
+function elector(identity: string): LeaderElector {
+  const e = createLeaderElector({
+    kubeConfig: sim.kubeConfig,
+    namespace: "kustodian",
+    name: "kustodian-watcher",
+    identity,
+    clock: simClock(sim),
+    leaseDurationSeconds: 15,
+    renewSeconds: 2,
+    renewDeadlineSeconds: 10,
+    onStartedLeading: () => log.push(`${sim.clock.elapsed() / 1000}s ${identity} leads`),
+    onStoppedLeading: () => log.push(`${sim.clock.elapsed() / 1000}s ${identity} stops`),
+  });
+  electors.push(e);
+  return e;
+}
+
+/** Steps simulated time for `ms`, letting every in-flight Lease request finish before each step. */
+async function runFor(ms: number, onStep?: () => void): Promise<void> {
+  const end = sim.clock.now() + ms;
+  const beforeStep = async (): Promise<void> => {
+    await Promise.all(electors.map((e) => e.idle()));
+    onStep?.();
+  };
+  await sim.clock.runUntil(async () => {
+    await beforeStep();
+    return sim.clock.now() >= end;
+  }, { beforeStep, maxStepMs: 1000 });
+}
+
+async function lease(): Promise<{ holder: string | undefined; transitions: number | undefined }> {
+  const l = await sim.kubeConfig.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: "kustodian-watcher", namespace: "kustodian" });
+  return { holder: l.spec?.holderIdentity, transitions: l.spec?.leaseTransitions };
+}
+
+it("exactly one of two candidates leads, and keeps leading while it renews", async () => {
+  const a = elector("pod-a");
+  const b = elector("pod-b");
+  a.start();
+  b.start();
+  let steps = 0;
+  await runFor(60_000, () => {
+    if (sim.clock.elapsed() === 0) return;
+    steps++;
+    expect(Number(a.isLeader()) + Number(b.isLeader())).toBe(1);
+  });
+  expect(steps).toBeGreaterThan(50);
+  expect(log).toEqual(["0s pod-a leads"]);
+  expect(await lease()).toEqual({ holder: "pod-a", transitions: 0 });
+  // Both found no Lease and created one at the same moment: the API server let one win (409 for the other).
+  // Then renewals every 2 s, not re-creations.
+  const writes = sim.requests().filter((r) => r.path.includes("/leases") && r.method !== "GET");
+  expect(writes.filter((r) => r.method === "POST").map((r) => r.status).sort()).toEqual([201, 409]);
+  expect(writes.filter((r) => r.method === "PUT" && r.status === 200).length).toBeGreaterThanOrEqual(29);
+});
+
+it("when the leader stops renewing, the other takes over once the lease has expired", async () => {
+  const a = elector("pod-a");
+  const b = elector("pod-b");
+  a.start();
+  await runFor(1000);
+  b.start();
+  await runFor(10_000);
+  expect([a.isLeader(), b.isLeader()]).toEqual([true, false]);
+
+  await a.stop({ release: false }); // a crash: no release, the Lease must expire
+  const stoppedAt = sim.clock.elapsed();
+  let tookOverAt: number | undefined;
+  await runFor(30_000, () => {
+    if (b.isLeader() && tookOverAt === undefined) tookOverAt = sim.clock.elapsed();
+  });
+  expect(b.isLeader()).toBe(true);
+  // a renewed at most 2 s before it stopped; b waits 15 s from when it saw that renewal, then retries every 2 s.
+  expect(tookOverAt! - stoppedAt).toBeGreaterThanOrEqual(13_000);
+  expect(tookOverAt! - stoppedAt).toBeLessThanOrEqual(15_000 + 2 * 2000);
+  expect(await lease()).toEqual({ holder: "pod-b", transitions: 1 });
+  expect(log).toEqual(["0s pod-a leads", expect.stringMatching(/s pod-a stops$/), expect.stringMatching(/s pod-b leads$/)]);
+});
+
+it("a leader that stops cleanly releases the lease, and the other takes it at its next retry", async () => {
+  const a = elector("pod-a");
+  const b = elector("pod-b");
+  a.start();
+  b.start();
+  await runFor(5000);
+  await a.stop();
+  const stoppedAt = sim.clock.elapsed();
+  let tookOverAt: number | undefined;
+  await runFor(5000, () => {
+    if (b.isLeader() && tookOverAt === undefined) tookOverAt = sim.clock.elapsed();
+  });
+  expect(tookOverAt! - stoppedAt).toBeLessThanOrEqual(2000);
+});
+
+it("a leader that cannot reach the API server steps down after the renew deadline", async () => {
+  const a = elector("pod-a");
+  a.start();
+  await runFor(3000);
+  expect(a.isLeader()).toBe(true);
+  sim.faults.failNext(1000, { path: "/leases", status: 503 });
+  let steppedDownAfter: number | undefined;
+  const from = sim.clock.elapsed();
+  await runFor(20_000, () => {
+    if (!a.isLeader() && steppedDownAfter === undefined) steppedDownAfter = sim.clock.elapsed() - from;
+  });
+  expect(steppedDownAfter).toBeGreaterThanOrEqual(8000);
+  expect(steppedDownAfter).toBeLessThanOrEqual(12_000);
+  sim.faults.clear();
+});
