@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import type { CliIo } from "./io.ts";
+import { healthCommand } from "./health.ts";
 import { planCommand } from "./plan.ts";
 import { renderCommand } from "./render.ts";
 
@@ -11,6 +12,10 @@ commands:
   plan --base REF [--head REF] [--format markdown|json]
                                   the rollout plan of HEAD (or --head) against REF, read from git;
                                   exits 1 when an environment is invalid or a finding is blocking
+  health (--file ROLLOUT.yaml | --namespace NS [--context CTX] [--kubeconfig PATH] [--sync argocd:NS/NAME|flux:NS/NAME])
+         [--deployment NAME] [--merge-sha SHA] [--now TIME] [--slack SECONDS] [--format text|json]
+                                  classify a recorded or live rollout as the watcher would;
+                                  exit 0 Healthy, 1 Failed, 3 not decided yet
   help                            this text
 `;
 
@@ -31,6 +36,30 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (!values.base) throw usageError("plan needs --base REF (the branch or commit to compare with, e.g. --base origin/main)");
         if (values.format !== "markdown" && values.format !== "json") throw usageError(`--format must be markdown or json, got "${values.format}"`);
         return await planCommand(io, { base: values.base, head: values.head ?? "HEAD", format: values.format });
+      }
+      case "health": {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            file: { type: "string" },
+            kubeconfig: { type: "string" },
+            context: { type: "string" },
+            namespace: { type: "string" },
+            deployment: { type: "string" },
+            sync: { type: "string" },
+            "merge-sha": { type: "string" },
+            now: { type: "string" },
+            slack: { type: "string" },
+            format: { type: "string", default: "text" },
+          },
+          strict: true,
+        });
+        if (values.format !== "text" && values.format !== "json") throw usageError(`--format must be text or json, got "${values.format}"`);
+        const slack = values.slack === undefined ? undefined : Number(values.slack);
+        if (slack !== undefined && !(Number.isInteger(slack) && slack >= 0)) throw usageError(`--slack must be a whole number of seconds, got "${values.slack}"`);
+        const { format, slack: _slack, "merge-sha": mergeSha, ...given } = values;
+        const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Record<string, string>;
+        return await healthCommand(io, { ...defined, format, ...(mergeSha ? { mergeSha } : {}), ...(slack !== undefined ? { slackSeconds: slack } : {}) });
       }
       case undefined:
       case "help":
