@@ -6,6 +6,8 @@ import { AppConfig, configFileName, parseAppConfig } from "./config.ts";
 import { syncPullRequest } from "./pull-request-flow.ts";
 import { WorkQueue } from "./work-queue.ts";
 import { withRetryAfter } from "../github/rate-limit.ts";
+import { pushInfoOf } from "../rollout/merge.ts";
+import type { RolloutOrchestrator } from "../rollout/orchestrator.ts";
 
 export interface KustodianOptions {
   /** Waits between rate-limited retries (tests pass a recorder; default a timer). */
@@ -14,6 +16,8 @@ export interface KustodianOptions {
   botLogin?: string;
   /** `/rollback` on a merged PR is handed to the rollout watcher when one runs in this process. */
   rollback?: (pr: PullRequestState, requestedBy: string) => Promise<string>;
+  /** After a merge: GitHub Deployments, the rollout verdict and the revert (src/rollout); also answers `/rollback`. */
+  rollout?: Pick<RolloutOrchestrator, "handlePush" | "rollback">;
 }
 
 export interface KustodianApp {
@@ -72,13 +76,30 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
             configProblems: problems,
             loadPullRequest: () => loadPullRequest(context.octokit, repo, number),
             ...(options.rollback ? { rollback: options.rollback } : {}),
+            ...(!options.rollback && options.rollout ? { rollback: rollbackVia(options.rollout, context, repo) } : {}),
           },
           { repo, issueNumber: number, commentId: payload.comment.id, body: payload.comment.body ?? "", author: payload.comment.user?.login ?? "" },
         );
       });
     });
+
+    // A merge to the default branch: its Deployments, watched by the rollout orchestrator.
+    app.on("push", async (context) => {
+      const { payload } = context;
+      const rollout = options.rollout;
+      const defaultBranch = payload.repository.default_branch;
+      if (!rollout || !defaultBranch || payload.ref !== `refs/heads/${defaultBranch}`) return;
+      const repo = context.repo();
+      enqueue(`${repo.owner}/${repo.repo}@${defaultBranch}`, context.id, async () => {
+        await rollout.handlePush({ octokit: context.octokit as unknown as GitHubClient, repo, defaultBranch }, pushInfoOf(payload));
+      });
+    });
   };
   return { appFn, queue };
+}
+
+function rollbackVia(rollout: NonNullable<KustodianOptions["rollout"]>, context: Context, repo: RepoRef) {
+  return (pr: PullRequestState, requestedBy: string) => rollout.rollback({ octokit: context.octokit as unknown as GitHubClient, repo, defaultBranch: pr.baseRef }, pr, requestedBy);
 }
 
 function deps(context: Context, botLogin: string) {

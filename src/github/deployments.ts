@@ -187,3 +187,27 @@ function parsePayload(payload: string | null): unknown {
   }
   return value;
 }
+
+export interface DeploymentStatusRecord {
+  state: DeploymentState;
+  description: string | null;
+  logUrl: string | null;
+  createdAt: string;
+}
+
+/**
+ * The newest status of one deployment, or null when it has none: ONE call
+ * (GET /repos/{owner}/{repo}/deployments/{id}/statuses, newest first). Read again right before
+ * acting on a verdict, since another process may have acted since the list was read.
+ */
+export async function latestDeploymentStatus(octokit: GitHubClient, input: { repo: RepoRef; deploymentId: number }): Promise<DeploymentStatusRecord | null> {
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", {
+    owner: input.repo.owner,
+    repo: input.repo.repo,
+    deployment_id: input.deploymentId,
+    per_page: 1,
+  });
+  const latest = data[0];
+  if (!latest) return null;
+  return { state: latest.state as DeploymentState, description: latest.description ?? null, logUrl: latest.log_url ?? null, createdAt: latest.created_at };
+}

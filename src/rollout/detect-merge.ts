@@ -1,0 +1,70 @@
+// The GitHub reads behind "what did this merge roll out": the commit before it, the two trees,
+// the merged pull request; then the pure decisions of merge.ts on the rendered trees.
+import { readCommit } from "../github/commits.ts";
+import { pullRequestsOfCommit, type PullRequestSummary } from "../github/pull-requests.ts";
+import { readFilesAt } from "../github/read-files.ts";
+import { renderSnapshot } from "../plan/render-snapshot.ts";
+import { isGitOpsPath } from "../repo/git-snapshot.ts";
+import type { RevertTrailers } from "../revert/trailers.ts";
+import { mergedPullRequest, revertOfMerge, rolloutsOfMerge, touchedEnvironments, type EnvironmentRollout, type MergeCommit } from "./merge.ts";
+import type { RepoClient } from "./repo-client.ts";
+
+export interface DetectedMerge {
+  mergeSha: string;
+  baseSha: string;
+  mergedAt: Date;
+  /** The pull request title, else the commit's first line. */
+  title: string;
+  pullRequest?: PullRequestSummary;
+  /** The merge is a kustodian revert: watched and reported, never reverted. */
+  revertOf?: RevertTrailers;
+  rollouts: EnvironmentRollout[];
+  skipped: { environment: string; why: string }[];
+}
+
+export type Detection = { kind: "merge"; merge: DetectedMerge } | { kind: "ignored"; why: string };
+
+export interface DetectOptions {
+  /** The merged pull request when the caller knows it (`/rollback`): no lookup. */
+  pullRequest?: PullRequestSummary;
+  /** Only these environments (the restart scan asks for the ones without a Deployment). */
+  only?: ReadonlySet<string>;
+}
+
+/**
+ * What a commit on the default branch rolls out. Calls: 1 (merge^1, only when the push did not
+ * say), 2 tree reads + ≤2 GraphQL blob reads, and — only when environments changed — 1 for the
+ * merged pull request. Renders both trees with kustomize.
+ *
+ * Ignored: commits that change no environment, and commits that merge no pull request unless
+ * they are kustodian's own reverts (a push straight to the branch is not a merge kustodian
+ * watches; branch protection normally forbids it).
+ */
+export async function detectMerge(gh: RepoClient, commit: MergeCommit, options: DetectOptions = {}): Promise<Detection> {
+  const { octokit, repo } = gh;
+  const baseSha = commit.baseSha ?? (await readCommit(octokit, { repo, sha: commit.mergeSha })).parents[0];
+  if (!baseSha) return { kind: "ignored", why: "the first commit of the branch" };
+  const [before, after] = await Promise.all([readFilesAt(octokit, repo, baseSha, isGitOpsPath), readFilesAt(octokit, repo, commit.mergeSha, isGitOpsPath)]);
+  const environments = touchedEnvironments(before.blobs, after.blobs).filter((env) => !options.only || options.only.has(env));
+  if (environments.length === 0) return { kind: "ignored", why: "no environment changed" };
+
+  const pullRequest = options.pullRequest ?? mergedPullRequest(await pullRequestsOfCommit(octokit, { repo, sha: commit.mergeSha }), commit.mergeSha, gh.defaultBranch);
+  const revertOf = revertOfMerge(commit.message, pullRequest);
+  if (!pullRequest && !revertOf) return { kind: "ignored", why: "not the merge of a pull request" };
+
+  const [beforeSnapshot, afterSnapshot] = await Promise.all([renderSnapshot(before.files), renderSnapshot(after.files)]);
+  const { rollouts, skipped } = rolloutsOfMerge(beforeSnapshot, afterSnapshot, environments, commit);
+  return {
+    kind: "merge",
+    merge: {
+      mergeSha: commit.mergeSha,
+      baseSha,
+      mergedAt: commit.mergedAt,
+      title: pullRequest?.title ?? commit.message.split("\n", 1)[0]!,
+      ...(pullRequest ? { pullRequest } : {}),
+      ...(revertOf ? { revertOf } : {}),
+      rollouts,
+      skipped,
+    },
+  };
+}

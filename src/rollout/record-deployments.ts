@@ -1,0 +1,76 @@
+// One GitHub Deployment per (merge, environment), never two: looked up before it is created, and
+// when two processes still race to create it, the lowest id wins (see README.md).
+import { createDeployment, listDeployments, setDeploymentStatus, type DeploymentRecord, type DeploymentState } from "../github/deployments.ts";
+import type { DetectedMerge } from "./detect-merge.ts";
+import { parseRolloutPayload, payloadOf, type RolloutPayload } from "./payload.ts";
+import type { RepoClient } from "./repo-client.ts";
+import { watchingDescription } from "./report.ts";
+
+/** A kustodian Deployment: its id, environment, payload and latest status. */
+export interface TrackedDeployment {
+  id: number;
+  environment: string;
+  payload: RolloutPayload;
+  latestStatus: { state: DeploymentState; description: string | null } | null;
+}
+
+/** How many recent Deployments are read to find ours (one GraphQL call). */
+export const recentDeploymentsRead = 100;
+
+/** kustodian's Deployments among GitHub's, oldest id first. */
+export function kustodianDeployments(records: readonly DeploymentRecord[]): TrackedDeployment[] {
+  return records
+    .flatMap((d) => {
+      const payload = parseRolloutPayload(d.payload);
+      if (!payload || payload.mergeSha !== d.sha.toLowerCase()) return [];
+      return [{ id: d.id, environment: d.environment, payload, latestStatus: d.latestStatus ? { state: d.latestStatus.state, description: d.latestStatus.description } : null }];
+    })
+    .sort((a, b) => a.id - b.id);
+}
+
+/** The Deployment of (merge, environment) that counts: the one with the lowest id. */
+export function deploymentOf(deployments: readonly TrackedDeployment[], mergeSha: string, environment: string): TrackedDeployment | undefined {
+  return deployments.find((d) => d.payload.mergeSha === mergeSha && d.environment === environment);
+}
+
+/** Whether a Deployment's rollout is not concluded: no status yet, pending, queued or in progress. */
+export function isOpen(status: TrackedDeployment["latestStatus"]): boolean {
+  return status === null || status.state === "in_progress" || status.state === "pending" || status.state === "queued";
+}
+
+/**
+ * The Deployments of a merge's rollouts: existing ones are reused, missing ones created with
+ * status in_progress. Calls: 1 list (skipped when `known` is given), and per new Deployment
+ * 1 create + 1 status.
+ */
+export async function recordDeployments(gh: RepoClient, merge: DetectedMerge, known?: readonly TrackedDeployment[]): Promise<{ deployment: TrackedDeployment; created: boolean }[]> {
+  const existing = known ?? kustodianDeployments(await listDeployments(gh.octokit, { repo: gh.repo, limit: recentDeploymentsRead }));
+  const out: { deployment: TrackedDeployment; created: boolean }[] = [];
+  for (const rollout of merge.rollouts) {
+    const env = rollout.target.environment;
+    const found = deploymentOf(existing, merge.mergeSha, env);
+    if (found) {
+      out.push({ deployment: found, created: false });
+      continue;
+    }
+    const payload = payloadOf(rollout.target, {
+      baseSha: merge.baseSha,
+      pr: merge.pullRequest?.number ?? null,
+      title: merge.title,
+      ...(merge.revertOf ? { revertOf: { mergeSha: merge.revertOf.reverts, pr: merge.revertOf.pullRequest ?? null } } : {}),
+    });
+    const what = merge.revertOf ? `revert of ${merge.revertOf.reverts.slice(0, 7)}` : merge.pullRequest ? `#${merge.pullRequest.number}` : merge.mergeSha.slice(0, 7);
+    const { id } = await createDeployment(gh.octokit, {
+      repo: gh.repo,
+      ref: merge.mergeSha,
+      environment: env,
+      payload,
+      description: `kustodian: ${what} to ${env}`,
+      productionEnvironment: rollout.production,
+    });
+    const description = watchingDescription(payload);
+    await setDeploymentStatus(gh.octokit, { repo: gh.repo, deploymentId: id, state: "in_progress", description });
+    out.push({ deployment: { id, environment: env, payload, latestStatus: { state: "in_progress", description } }, created: true });
+  }
+  return out;
+}

@@ -1,0 +1,133 @@
+// The revert of one environment of one merge, on GitHub: ONE commit on the default branch (or a
+// revert pull request), never two — whoever asks, however often, after any crash (README.md).
+import { readBranchHead } from "../github/branch-head.ts";
+import { commitToBranch, commitWithRetry } from "../github/commit.ts";
+import { commitsBetween, type CommitSummary } from "../github/commits.ts";
+import { createBranch, openPullRequest } from "../github/pull-requests.ts";
+import { readFilesAt } from "../github/read-files.ts";
+import { buildRevert, revertBranchName, type EnvironmentFileEdit, type RevertPlan } from "../revert/build-revert.ts";
+import { isEnvironmentPath } from "../revert/environment-files.ts";
+import { isRevertOf } from "../revert/trailers.ts";
+import type { RepoClient } from "./repo-client.ts";
+
+export interface RevertRequest {
+  environment: string;
+  mergeSha: string;
+  /** The commit before the merge: its files are what the revert restores. */
+  baseSha: string;
+  pullRequest?: { number: number; title: string };
+  /** One line for the headline: "readiness not reached within the probe window", "requested by @octocat". */
+  reason: string;
+  /** Evidence lines for the commit body. */
+  details: readonly string[];
+  /**
+   * Extra edits of the restored environment file (issue 7 records the held image), computed from
+   * the files before and at the merge.
+   */
+  environmentEdits?: (files: { before: string | undefined; merged: string | undefined }) => readonly EnvironmentFileEdit[];
+}
+
+export type RevertOutcome =
+  | { kind: "committed"; sha: string; url: string; message: string; existing: boolean }
+  | { kind: "pull-request"; number: number; url: string; existing: boolean; changedSinceMerge: string[] }
+  | { kind: "nothing"; why: "merge-changed-nothing" | "already-restored" };
+
+/** How often the revert is re-read and retried when the branch moves under it. */
+const attempts = 5;
+
+/**
+ * Looks for kustodian's revert of (merge, environment) among the commits after the merge on the
+ * branch (trailers `Reverts:` + `Kustodian-Revert:`): 1 compare call, none when head is the merge.
+ */
+export async function findRevertCommit(gh: RepoClient, input: { mergeSha: string; environment: string; head: string }): Promise<CommitSummary | undefined> {
+  if (input.head === input.mergeSha) return undefined;
+  const { commits } = await commitsBetween(gh.octokit, { repo: gh.repo, base: input.mergeSha, head: input.head });
+  return commits.find((c) => isRevertOf(c.message, input.mergeSha, input.environment));
+}
+
+function commitUrl(gh: RepoClient, sha: string): string {
+  return `https://github.com/${gh.repo.owner}/${gh.repo.repo}/commit/${sha}`;
+}
+
+/**
+ * Restores environments/<env>.yaml and overlays/<env>/** to their content at `baseSha`.
+ *
+ * Each attempt reads the branch head, looks for an existing revert after the merge (then returns
+ * it: `existing`), reads the head's files and builds the revert, and commits it with
+ * `expectedHeadOid` = that head. When the branch moved, GitHub refuses the commit and the
+ * attempt is made again from the new head, so of two processes reverting at once one commits
+ * and the other finds that commit. When the files changed after the merge, the revert goes to a
+ * pull request from `kustodian/revert/<env>/<sha>` instead (idempotent too).
+ */
+export async function revertEnvironment(gh: RepoClient, request: RevertRequest): Promise<RevertOutcome> {
+  const { octokit, repo } = gh;
+  const wanted = (path: string) => isEnvironmentPath(request.environment, path);
+  const [before, merged] = await Promise.all([readFilesAt(octokit, repo, request.baseSha, wanted), readFilesAt(octokit, repo, request.mergeSha, wanted)]);
+  const envFile = `environments/${request.environment}.yaml`;
+  const edits = request.environmentEdits?.({ before: before.files.get(envFile), merged: merged.files.get(envFile) }) ?? [];
+
+  // What the last attempt saw (written by `read` below).
+  const seen: { plan?: RevertPlan; existing?: CommitSummary; head: string } = { head: "" };
+  const plannedFor = async (sha: string) =>
+    buildRevert({
+      environment: request.environment,
+      before: before.files,
+      merged: merged.files,
+      head: (await readFilesAt(octokit, repo, sha, wanted)).files,
+      mergeSha: request.mergeSha,
+      ...(request.pullRequest ? { pullRequest: request.pullRequest } : {}),
+      reason: request.reason,
+      details: request.details,
+      environmentEdits: edits,
+    });
+
+  const committed = await commitWithRetry({
+    attempts,
+    read: async () => {
+      const head = await readBranchHead(octokit, { repo, branch: gh.defaultBranch });
+      const existing = await findRevertCommit(gh, { mergeSha: request.mergeSha, environment: request.environment, head });
+      const plan = existing ? undefined : await plannedFor(head);
+      Object.assign(seen, { head, existing, plan });
+      if (!plan || plan.kind !== "commit") return null;
+      return { headOid: head, changes: plan.changes, headline: plan.headline, body: plan.body };
+    },
+    commit: (c) => commitToBranch(octokit, { repo, branch: gh.defaultBranch, expectedHeadOid: c.headOid, headline: c.headline, body: c.body ?? "", changes: c.changes }),
+  });
+  const { plan, existing, head } = seen;
+  if (existing) return { kind: "committed", sha: existing.sha, url: commitUrl(gh, existing.sha), message: existing.message, existing: true };
+  if (!plan) throw new Error("the revert was neither found nor planned");
+  if (plan.kind === "nothing") return { kind: "nothing", why: plan.why };
+  if (committed) return { kind: "committed", sha: committed.oid, url: committed.url, message: `${plan.headline}\n\n${plan.body}`, existing: false };
+  return revertPullRequest(gh, request, plan, head, plannedFor);
+}
+
+/** The revert as a pull request: branch at the head, the revert commit on it, the pull request; each step finds what an earlier try made. */
+async function revertPullRequest(
+  gh: RepoClient,
+  request: RevertRequest,
+  plan: Exclude<RevertPlan, { kind: "nothing" }>,
+  head: string,
+  plannedFor: (sha: string) => Promise<RevertPlan>,
+): Promise<RevertOutcome> {
+  const { octokit, repo } = gh;
+  const branch = revertBranchName(request.environment, request.mergeSha);
+  const { created } = await createBranch(octokit, { repo, branch, sha: head });
+  if (created) {
+    await commitToBranch(octokit, { repo, branch, expectedHeadOid: head, headline: plan.headline, body: plan.body, changes: plan.changes });
+  } else {
+    // The branch of an earlier try: its revert commit is there, unless that try stopped before making it.
+    const branchHead = await readBranchHead(octokit, { repo, branch });
+    if (!(await findRevertCommit(gh, { mergeSha: request.mergeSha, environment: request.environment, head: branchHead }))) {
+      const again = await plannedFor(branchHead);
+      if (again.kind !== "nothing") {
+        await commitToBranch(octokit, { repo, branch, expectedHeadOid: branchHead, headline: again.headline, body: again.body, changes: again.changes });
+      }
+    }
+  }
+  const body = [
+    `kustodian did not commit this revert to \`${gh.defaultBranch}\` directly: ${plan.changedSinceMerge.map((f) => `\`${f}\``).join(", ")} changed there after the merge, and restoring the files undoes that too. Review it, and merge it to revert.`,
+    plan.body,
+  ].join("\n\n");
+  const pr = await openPullRequest(octokit, { repo, head: branch, base: gh.defaultBranch, title: plan.headline, body });
+  return { kind: "pull-request", number: pr.number, url: pr.url, existing: !pr.created, changedSinceMerge: plan.changedSinceMerge };
+}
