@@ -70,6 +70,8 @@ export class ObjectStore {
   private readonly clock: SimClock;
   private readonly ids: Ids;
   private readonly objects = new Map<string, KubeObject>();
+  /** The same objects by "apiVersion kind" then namespace, so scans do not visit every object. */
+  private readonly byType = new Map<string, Map<string, Map<string, KubeObject>>>();
   private readonly log: Change[] = [];
   private readonly historyLimit: number;
   private rv = 100;
@@ -118,7 +120,9 @@ export class ObjectStore {
   /** Like list, without the copies; the same caveat as peek. */
   scan<T extends KubeObject = KubeObject>(query: Query): T[] {
     const items: KubeObject[] = [];
-    for (const object of this.objects.values()) if (matches(query, object)) items.push(object);
+    const namespaces = this.byType.get(`${query.apiVersion} ${query.kind}`);
+    const buckets = !namespaces ? [] : query.namespace === undefined ? [...namespaces.values()] : [namespaces.get(query.namespace) ?? new Map()];
+    for (const bucket of buckets) for (const object of bucket.values()) if (matches(query, object)) items.push(object);
     items.sort((a, b) =>
       (a.metadata.namespace ?? "").localeCompare(b.metadata.namespace ?? "") || a.metadata.name.localeCompare(b.metadata.name),
     );
@@ -142,7 +146,7 @@ export class ObjectStore {
     if (object.spec !== undefined) object.metadata.generation = 1;
     else delete object.metadata.generation;
     object.metadata.resourceVersion = String(++this.rv);
-    this.objects.set(key, object);
+    this.put(key, object);
     if (object.kind === "CustomResourceDefinition") this.registry.registerDefinition(object);
     this.record({ rv: this.rv, type: "ADDED", object, previous: undefined });
     return clone(object);
@@ -182,7 +186,7 @@ export class ObjectStore {
       return this.remove(refOf(object)) as T;
     }
     object.metadata.resourceVersion = String(++this.rv);
-    this.objects.set(key, object);
+    this.put(key, object);
     this.record({ rv: this.rv, type: "MODIFIED", object, previous: existing });
     return clone(object);
   }
@@ -224,6 +228,17 @@ export class ObjectStore {
     return this.remove(ref);
   }
 
+  private put(key: string, object: KubeObject): void {
+    this.objects.set(key, object);
+    const type = `${object.apiVersion} ${object.kind}`;
+    let namespaces = this.byType.get(type);
+    if (!namespaces) this.byType.set(type, (namespaces = new Map()));
+    const namespace = object.metadata.namespace ?? "";
+    let bucket = namespaces.get(namespace);
+    if (!bucket) namespaces.set(namespace, (bucket = new Map()));
+    bucket.set(key, object);
+  }
+
   /** Removes an object now, whatever its finalizers or grace period. */
   remove(ref: ObjectRef): KubeObject {
     const key = keyOf(ref);
@@ -231,6 +246,7 @@ export class ObjectStore {
     const type = this.typeOf({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { namespace: ref.namespace } });
     if (!existing) throw notFound(type.group, type.plural, ref.name);
     this.objects.delete(key);
+    this.byType.get(`${existing.apiVersion} ${existing.kind}`)?.get(existing.metadata.namespace ?? "")?.delete(key);
     const object = clone(existing);
     object.metadata.resourceVersion = String(++this.rv);
     this.record({ rv: this.rv, type: "DELETED", object, previous: existing });
