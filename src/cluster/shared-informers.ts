@@ -65,6 +65,38 @@ interface InformerSettings {
   log: Log;
 }
 
+/**
+ * client-node's ListWatch.stop() aborts the watch request it holds, but a watch still connecting
+ * (stop during a start or a reconnect) is stored after stop() ran and stays open. This Watch
+ * remembers the requests it opened and aborts them, and any that connect later, on close().
+ */
+class ClosableWatch extends Watch {
+  private readonly open = new Set<AbortController>();
+  private closed = false;
+
+  override async watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    let controller: AbortController | undefined;
+    controller = await super.watch(path, queryParams, callback, (err) => {
+      if (controller) this.open.delete(controller);
+      done(err);
+    });
+    if (this.closed) controller.abort();
+    else this.open.add(controller);
+    return controller;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const c of this.open) c.abort();
+    this.open.clear();
+  }
+}
+
 function keyString(key: InformerKey): string {
   return `${key.context}\u0000${key.kind}\u0000${key.namespace}`;
 }
@@ -74,6 +106,7 @@ class SharedInformer {
   refs = 0;
   restarts = 0;
   private readonly informer: ListWatch<KubernetesObject>;
+  private readonly watch: ClosableWatch;
   private readonly listeners = new Set<InformerListener>();
   private readonly owners = new Map<string, Map<string, KubernetesObject>>();
   private readonly ownerOf = new Map<string, string>();
@@ -82,6 +115,8 @@ class SharedInformer {
   private errors = 0;
   private restartPending = false;
   private syncedFlag = false;
+  /** Objects in the cache (adds minus deletes), without copying the cache. */
+  size = 0;
   private resolveSynced: () => void = () => {};
   readonly synced: Promise<void>;
 
@@ -94,9 +129,10 @@ class SharedInformer {
       this.resolveSynced = resolve;
     });
     const kc = options.connections.forContext(key.context);
+    this.watch = new ClosableWatch(kc);
     this.informer = new ListWatch<KubernetesObject>(
       watchPath(key.kind, key.namespace),
-      new Watch(kc),
+      this.watch,
       listFn(kc, key.kind, key.namespace),
       false,
       undefined,
@@ -145,6 +181,7 @@ class SharedInformer {
   async stop(): Promise<void> {
     this.running = false;
     this.listeners.clear();
+    this.watch.close();
     await this.informer.stop();
   }
 
@@ -181,6 +218,8 @@ class SharedInformer {
   }
 
   private changed(event: InformerEvent, object: KubernetesObject): void {
+    if (event === "add") this.size++;
+    else if (event === "delete") this.size--;
     const name = object.metadata?.name ?? "";
     const previous = this.ownerOf.get(name);
     const owner = event === "delete" ? undefined : ownerKey(this.key.kind, object);
@@ -259,7 +298,7 @@ export function createSharedInformers(options: SharedInformersOptions): SharedIn
       return [...entries.values()].map((e) => ({
         key: e.key,
         refs: e.refs,
-        objects: e.list().length,
+        objects: e.size,
         restarts: e.restarts,
         resourceVersion: e.resourceVersion(),
         synced: e.isSynced(),
