@@ -102,6 +102,8 @@ export interface RolloutOrchestrator {
   idle(): Promise<void>;
   /** Ids of the Deployments being watched now. */
   watching(): number[];
+  /** Recordings and verdict handlings in flight: the bot is talking to GitHub (tests hold simulated time still meanwhile). */
+  busy(): number;
 }
 
 interface Run {
@@ -121,6 +123,15 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
   const runs = new Map<string, Run>();
   const locks = new Map<string, Promise<unknown>>();
   let poll: { timer: NodeJS.Timeout | undefined; stopped: boolean } | undefined;
+  let busy = 0;
+  const acting = async <T>(work: () => Promise<T>): Promise<T> => {
+    busy++;
+    try {
+      return await work();
+    } finally {
+      busy--;
+    }
+  };
 
   const repoKey = (gh: RepoClient) => fullName(gh.repo);
   const runKey = (gh: RepoClient, id: number) => `${repoKey(gh)}#${id}`;
@@ -128,7 +139,7 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
   /** Detection and recording for one repository run one at a time (a push and a resume never race to create). */
   function serial<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = locks.get(key) ?? Promise.resolve();
-    const next = previous.then(work, work);
+    const next = previous.then(() => acting(work), () => acting(work));
     const tail = next.catch(() => undefined);
     locks.set(key, tail);
     void tail.then(() => {
@@ -149,7 +160,8 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
 
   async function follow(gh: RepoClient, d: TrackedDeployment, signal: AbortSignal): Promise<void> {
     // A verdict was claimed before a restart: finish from git if the revert was made.
-    if (isRevertingClaim(d.latestStatus) && (await finishClaimed(gh, d, d.latestStatus))) return;
+    const claimed = d.latestStatus;
+    if (isRevertingClaim(claimed) && (await acting(() => finishClaimed(gh, d, claimed)))) return;
     let verdict: TerminalVerdict;
     try {
       verdict = await watcher.watch(targetOf(d.environment, d.payload), {
@@ -159,14 +171,13 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
       });
     } catch (error) {
       if (signal.aborted) return;
-      await onWatchError(gh, d, error);
+      await acting(() => onWatchError(gh, d, error));
       return;
     }
     // Only the Lease holder acts; a verdict reached just after losing it is left to the next leader.
     if (signal.aborted || !isLeader()) return;
     log.info({ deployment: d.id, environment: d.environment, verdict: verdict.status }, "rollout verdict");
-    if (verdict.status === "Healthy") await onHealthy(gh, d, verdict);
-    else await onFailed(gh, d, verdict);
+    await acting(() => (verdict.status === "Healthy" ? onHealthy(gh, d, verdict) : onFailed(gh, d, verdict)));
   }
 
   async function isLaterCommit(gh: RepoClient, mergeSha: string, sha: string): Promise<boolean> {
@@ -333,6 +344,48 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     return recovered;
   }
 
+  async function rollback(gh: RepoClient, pr: { number: number; title: string; mergeCommitSha: string | null }, requestedBy: string): Promise<string> {
+    if (!pr.mergeCommitSha) return "> /rollback\n\nkustodian cannot find the merge commit of this pull request, so it cannot revert it. Nothing was changed.";
+    const mergeSha = pr.mergeCommitSha;
+    const all = kustodianDeployments(await listDeployments(gh.octokit, { repo: gh.repo, limit: recentDeploymentsRead }));
+    const targets = new Map<string, { baseSha: string; deployment?: TrackedDeployment }>();
+    for (const d of all) if (d.payload.mergeSha === mergeSha && !targets.has(d.environment)) targets.set(d.environment, { baseSha: d.payload.baseSha, deployment: d });
+    if (targets.size === 0) {
+      const summary = { number: pr.number, title: pr.title, body: "", state: "closed" as const, merged: true, mergeCommitSha: mergeSha, headRef: "", baseRef: gh.defaultBranch, labels: [], url: "" };
+      const detection = await detectMerge(gh, { mergeSha, message: "", mergedAt: new Date(now()) }, { pullRequest: summary });
+      if (detection.kind === "merge") for (const r of detection.merge.rollouts) targets.set(r.target.environment, { baseSha: detection.merge.baseSha });
+    }
+    const reason = `requested by @${requestedBy}`;
+    const lines: RollbackLine[] = [];
+    for (const [environment, { baseSha, deployment }] of [...targets].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      // Our own watch of this rollout ends: the revert replaces what it watches.
+      if (deployment) runs.get(runKey(gh, deployment.id))?.controller.abort(new Error("rolled back on request"));
+      try {
+        const outcome = await revertEnvironment(gh, {
+          environment,
+          mergeSha,
+          baseSha,
+          pullRequest: { number: pr.number, title: pr.title },
+          reason,
+          details: [],
+          environmentEdits: editsFor(environment, mergeSha, { reason: "requested", summary: reason, decidedAt: new Date(now()) }),
+        });
+        lines.push({ environment, outcome });
+        if (deployment && (outcome.kind === "committed" || outcome.kind === "pull-request") && !outcome.existing) {
+          const status = await latest(gh, deployment);
+          if (isOpen(status) || status?.state === "success") {
+            const where = outcome.kind === "committed" ? outcome.sha.slice(0, 7) : `#${outcome.number}`;
+            await setDeploymentStatus(gh.octokit, { repo: gh.repo, deploymentId: deployment.id, state: "inactive", description: `Rolled back on request by @${requestedBy}: ${where}`, logUrl: outcome.url });
+          }
+        }
+      } catch (error) {
+        log.error({ err: error, environment, merge: mergeSha }, "rollback failed");
+        lines.push({ environment, outcome: { kind: "failed", message: (error as Error).message } });
+      }
+    }
+    return rollbackReply(requestedBy, lines, gh.defaultBranch);
+  }
+
   const orchestrator: RolloutOrchestrator = {
     async handlePush(gh, push) {
       const commit = mergeOfPush(push, gh.defaultBranch);
@@ -376,47 +429,7 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
       });
     },
 
-    async rollback(gh, pr, requestedBy) {
-      if (!pr.mergeCommitSha) return "> /rollback\n\nkustodian cannot find the merge commit of this pull request, so it cannot revert it. Nothing was changed.";
-      const mergeSha = pr.mergeCommitSha;
-      const all = kustodianDeployments(await listDeployments(gh.octokit, { repo: gh.repo, limit: recentDeploymentsRead }));
-      const targets = new Map<string, { baseSha: string; deployment?: TrackedDeployment }>();
-      for (const d of all) if (d.payload.mergeSha === mergeSha && !targets.has(d.environment)) targets.set(d.environment, { baseSha: d.payload.baseSha, deployment: d });
-      if (targets.size === 0) {
-        const summary = { number: pr.number, title: pr.title, body: "", state: "closed" as const, merged: true, mergeCommitSha: mergeSha, headRef: "", baseRef: gh.defaultBranch, labels: [], url: "" };
-        const detection = await detectMerge(gh, { mergeSha, message: "", mergedAt: new Date(now()) }, { pullRequest: summary });
-        if (detection.kind === "merge") for (const r of detection.merge.rollouts) targets.set(r.target.environment, { baseSha: detection.merge.baseSha });
-      }
-      const reason = `requested by @${requestedBy}`;
-      const lines: RollbackLine[] = [];
-      for (const [environment, { baseSha, deployment }] of [...targets].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        // Our own watch of this rollout ends: the revert replaces what it watches.
-        if (deployment) runs.get(runKey(gh, deployment.id))?.controller.abort(new Error("rolled back on request"));
-        try {
-          const outcome = await revertEnvironment(gh, {
-            environment,
-            mergeSha,
-            baseSha,
-            pullRequest: { number: pr.number, title: pr.title },
-            reason,
-            details: [],
-            environmentEdits: editsFor(environment, mergeSha, { reason: "requested", summary: reason, decidedAt: new Date(now()) }),
-          });
-          lines.push({ environment, outcome });
-          if (deployment && (outcome.kind === "committed" || outcome.kind === "pull-request") && !outcome.existing) {
-            const status = await latest(gh, deployment);
-            if (isOpen(status) || status?.state === "success") {
-              const where = outcome.kind === "committed" ? outcome.sha.slice(0, 7) : `#${outcome.number}`;
-              await setDeploymentStatus(gh.octokit, { repo: gh.repo, deploymentId: deployment.id, state: "inactive", description: `Rolled back on request by @${requestedBy}: ${where}`, logUrl: outcome.url });
-            }
-          }
-        } catch (error) {
-          log.error({ err: error, environment, merge: mergeSha }, "rollback failed");
-          lines.push({ environment, outcome: { kind: "failed", message: (error as Error).message } });
-        }
-      }
-      return rollbackReply(requestedBy, lines, gh.defaultBranch);
-    },
+    rollback: (gh, pr, requestedBy) => acting(() => rollback(gh, pr, requestedBy)),
 
     startLeading(repos, leadOptions = {}) {
       const pollMs = leadOptions.pollMs ?? 60_000;
@@ -456,6 +469,7 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     },
 
     watching: () => [...runs.values()].map((r) => r.id),
+    busy: () => busy,
   };
   return orchestrator;
 }

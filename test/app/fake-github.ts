@@ -33,6 +33,21 @@ export interface PullRequest {
   state: "open" | "closed";
   merged: boolean;
   labels: string[];
+  /** Set when merged: the commit on the base branch (GET /commits/{sha}/pulls finds the PR by it). */
+  mergeCommitSha?: string;
+  body?: string;
+}
+
+export interface FakeDeployment {
+  id: number;
+  sha: string;
+  environment: string;
+  task: string;
+  description: string;
+  payload: unknown;
+  production_environment?: boolean;
+  createdAt: string;
+  statuses: { id: number; state: string; description: string; log_url?: string; createdAt: string }[];
 }
 
 export class FakeGitHub {
@@ -46,6 +61,11 @@ export class FakeGitHub {
   config: string | undefined;
   /** Answer the next check-run creation with a secondary rate limit asking to retry after N seconds. */
   rateLimitNextCheckRun: number | undefined;
+  readonly deployments: FakeDeployment[] = [];
+  /** Calls (by short name, see count()) to answer with a 502 once each, as a crash between two steps would leave things. */
+  readonly failNext: string[] = [];
+  /** Told of every commit createCommitOnBranch made (GitHub would send a push webhook). */
+  afterCommit: ((push: { branch: string; before: string; after: string; message: string }) => void) | undefined;
   /** Called once before the next createCommitOnBranch is applied (to simulate a concurrent push). */
   beforeNextCommit: (() => Promise<void>) | undefined;
   #nextId = 1000;
@@ -106,7 +126,12 @@ export class FakeGitHub {
       const { query, variables } = body as { query: string; variables: Record<string, unknown> };
       if (query.includes("createCommitOnBranch")) {
         this.calls.push({ method: "POST", path: "/graphql", operation: "createCommitOnBranch", body: variables });
+        if (this.takeFailure("createCommitOnBranch")) return [502, { message: "Server Error" }];
         return [200, await this.createCommit(variables.input as CommitInput)];
+      }
+      if (query.includes("deployments(")) {
+        this.calls.push({ method: "POST", path: "/graphql", operation: "deployments", body: variables });
+        return [200, this.deploymentsPage(variables)];
       }
       this.calls.push({ method: "POST", path: "/graphql", operation: "blobs", body: variables });
       const repository: Record<string, unknown> = {};
@@ -124,6 +149,7 @@ export class FakeGitHub {
       return [200, this.comments.get(n) ?? []];
     }));
     scope.post(new RegExp(`^/repos/${owner}/${repo}/issues/(\\d+)/comments$`)).reply(route(async (uri, body) => {
+      if (this.takeFailure("comment")) return [502, { message: "Server Error" }];
       const n = Number(/issues\/(\d+)\/comments/.exec(uri)![1]);
       const id = this.#nextId++;
       const comment: Comment = { id, body: (body as { body: string }).body, user: { login: this.botLogin, type: "Bot" }, html_url: `https://github.com/${owner}/${repo}/pull/${n}#issuecomment-${id}` };
@@ -184,6 +210,167 @@ export class FakeGitHub {
       this.calls.push({ method: "DELETE", path: "label-remove" });
       return [200, pr.labels.map((l) => ({ name: l }))];
     }));
+    this.installRolloutRoutes(scope);
+  }
+
+  /** Whether the next call of this name is to fail (see failNext); consumes the failure. */
+  takeFailure(name: string): boolean {
+    const i = this.failNext.indexOf(name);
+    if (i < 0) return false;
+    this.failNext.splice(i, 1);
+    return true;
+  }
+
+  #clock = Date.parse("2026-01-01T00:00:00Z");
+  /** Creation times that always increase, as GitHub's do. */
+  #stamp(): string {
+    this.#clock += 1000;
+    return new Date(this.#clock).toISOString();
+  }
+
+  /** The Deployments GraphQL query of src/github/deployments.ts: newest first, latest status each. */
+  deploymentsPage(variables: Record<string, unknown>) {
+    const environments = variables.environments as string[] | null;
+    const first = Number(variables.first);
+    const offset = variables.after ? Number(variables.after) : 0;
+    const all = [...this.deployments].reverse().filter((d) => !environments || environments.includes(d.environment));
+    const page = all.slice(offset, offset + first);
+    const nodes = page.map((d) => {
+      const status = d.statuses[d.statuses.length - 1];
+      return {
+        databaseId: d.id,
+        commitOid: d.sha,
+        environment: d.environment,
+        task: d.task,
+        description: d.description,
+        payload: JSON.stringify(d.payload),
+        createdAt: d.createdAt,
+        latestStatus: status ? { state: status.state.toUpperCase(), description: status.description, environmentUrl: null, logUrl: status.log_url ?? null, createdAt: status.createdAt } : null,
+      };
+    });
+    const end = offset + page.length;
+    return { data: { repository: { deployments: { pageInfo: { hasNextPage: end < all.length, endCursor: String(end) }, nodes } } } };
+  }
+
+  /** A commit as the REST API lists it (GET /commits, /compare). */
+  restCommit(sha: string) {
+    const [parents, date, message] = this.git("show", "-s", "--format=%P%x00%cI%x00%B", sha).split("\0");
+    return {
+      sha,
+      parents: (parents ?? "").split(" ").filter(Boolean).map((p) => ({ sha: p })),
+      commit: { message: (message ?? "").trim(), committer: { date }, tree: { sha: this.git("rev-parse", `${sha}^{tree}`) } },
+      html_url: `https://github.com/${owner}/${repo}/commit/${sha}`,
+    };
+  }
+
+  /** Latest status state of each Deployment, in creation order (for assertions). */
+  deploymentStates(): { id: number; environment: string; sha: string; states: string[] }[] {
+    return this.deployments.map((d) => ({ id: d.id, environment: d.environment, sha: d.sha, states: d.statuses.map((s) => s.state) }));
+  }
+
+  installRolloutRoutes(scope: nock.Scope): void {
+    const base = `/repos/${owner}/${repo}`;
+    const refExists = (ref: string) => spawnSync("git", ["-C", this.gitDir, "rev-parse", "--verify", "-q", ref]).status === 0;
+
+    scope.post(`${base}/deployments`).reply(route(async (_uri, body) => {
+      const b = body as { ref: string; environment: string; task?: string; description?: string; payload?: unknown; production_environment?: boolean };
+      this.calls.push({ method: "POST", path: "deployment", body });
+      const deployment: FakeDeployment = {
+        id: this.#nextId++,
+        sha: this.git("rev-parse", `${b.ref}^{commit}`),
+        environment: b.environment,
+        task: b.task ?? "deploy",
+        description: b.description ?? "",
+        payload: b.payload ?? {},
+        ...(b.production_environment === undefined ? {} : { production_environment: b.production_environment }),
+        createdAt: this.#stamp(),
+        statuses: [],
+      };
+      this.deployments.push(deployment);
+      return [201, { id: deployment.id, sha: deployment.sha, ref: b.ref, environment: deployment.environment, task: deployment.task, payload: deployment.payload }];
+    }));
+    scope.post(new RegExp(`^${base}/deployments/(\\d+)/statuses$`)).reply(route(async (uri, body) => {
+      const d = this.deployments.find((x) => x.id === Number(/deployments\/(\d+)/.exec(uri)![1]));
+      if (!d) return [404, { message: "Not Found" }];
+      if (this.takeFailure("deployment-status")) return [502, { message: "Server Error" }];
+      const b = body as { state: string; description?: string; log_url?: string };
+      this.calls.push({ method: "POST", path: "deployment-status", body });
+      const status = { id: this.#nextId++, state: b.state, description: b.description ?? "", ...(b.log_url ? { log_url: b.log_url } : {}), createdAt: this.#stamp() };
+      d.statuses.push(status);
+      return [201, { id: status.id, state: status.state, description: status.description }];
+    }));
+    scope.get(new RegExp(`^${base}/deployments/(\\d+)/statuses`)).reply(route(async (uri) => {
+      const d = this.deployments.find((x) => x.id === Number(/deployments\/(\d+)/.exec(uri)![1]));
+      if (!d) return [404, { message: "Not Found" }];
+      this.calls.push({ method: "GET", path: "deployment-statuses" });
+      const perPage = Number(new URL(uri, api).searchParams.get("per_page") ?? 30);
+      return [200, [...d.statuses].reverse().slice(0, perPage).map((st) => ({ id: st.id, state: st.state, description: st.description, log_url: st.log_url ?? "", created_at: st.createdAt }))];
+    }));
+
+    scope.get(new RegExp(`^${base}/commits/([0-9a-f]{40})/pulls`)).reply(route(async (uri) => {
+      const sha = /commits\/([0-9a-f]{40})\/pulls/.exec(uri)![1]!;
+      this.calls.push({ method: "GET", path: "commit-pulls" });
+      return [200, [...this.pulls.values()].filter((p) => p.mergeCommitSha === sha).map((p) => this.pullPayload(p))];
+    }));
+    scope.get(new RegExp(`^${base}/commits(\\?|$)`)).reply(route(async (uri) => {
+      const params = new URL(uri, api).searchParams;
+      this.calls.push({ method: "GET", path: "commits" });
+      const shas = this.git("rev-list", `--max-count=${params.get("per_page") ?? 30}`, params.get("sha") ?? "main").split("\n").filter(Boolean);
+      return [200, shas.map((sha) => this.restCommit(sha))];
+    }));
+    scope.get(new RegExp(`^${base}/compare/([0-9a-f]{40})\\.\\.\\.([^?]+)`)).reply(route(async (uri) => {
+      const [, from, to] = /compare\/([0-9a-f]{40})\.\.\.([^?]+)/.exec(uri)!;
+      this.calls.push({ method: "GET", path: "compare" });
+      const head = decodeURIComponent(to!);
+      if (!refExists(from!) || !refExists(head)) return [404, { message: "Not Found" }];
+      const ahead = this.git("rev-list", "--reverse", `${from}..${head}`).split("\n").filter(Boolean);
+      const behind = this.git("rev-list", `${head}..${from}`).split("\n").filter(Boolean);
+      const status = ahead.length === 0 && behind.length === 0 ? "identical" : behind.length === 0 ? "ahead" : ahead.length === 0 ? "behind" : "diverged";
+      return [200, { status, ahead_by: ahead.length, behind_by: behind.length, total_commits: ahead.length, commits: ahead.slice(0, 100).map((sha) => this.restCommit(sha)), files: [] }];
+    }));
+    scope.get(new RegExp(`^${base}/git/commits/([0-9a-f]{40})$`)).reply(route(async (uri) => {
+      const sha = /commits\/([0-9a-f]{40})$/.exec(uri)![1]!;
+      this.calls.push({ method: "GET", path: "git-commit" });
+      const c = this.restCommit(sha);
+      return [200, { sha, parents: c.parents, message: c.commit.message, committer: { date: c.commit.committer.date, name: "x", email: "x@example.com" } }];
+    }));
+    scope.get(new RegExp(`^${base}/git/ref/heads(/|%2F)(.+)$`)).reply(route(async (uri) => {
+      const branch = decodeURIComponent(/git\/ref\/heads(?:\/|%2F)(.+)$/.exec(uri)![1]!);
+      this.calls.push({ method: "GET", path: "branch-head" });
+      if (!refExists(`refs/heads/${branch}`)) return [404, { message: "Not Found" }];
+      return [200, { ref: `refs/heads/${branch}`, object: { sha: this.head(branch), type: "commit" } }];
+    }));
+    scope.post(`${base}/git/refs`).reply(route(async (_uri, body) => {
+      const b = body as { ref: string; sha: string };
+      this.calls.push({ method: "POST", path: "create-ref", body });
+      if (refExists(b.ref)) return [422, { message: "Reference already exists" }];
+      this.git("update-ref", b.ref, b.sha);
+      return [201, { ref: b.ref, object: { sha: b.sha, type: "commit" } }];
+    }));
+    scope.post(`${base}/pulls`).reply(route(async (_uri, body) => {
+      const b = body as { head: string; base: string; title: string; body?: string };
+      this.calls.push({ method: "POST", path: "pull-create", body });
+      if ([...this.pulls.values()].some((p) => p.headRef === b.head && p.state === "open")) return [422, { message: "Validation Failed", errors: [{ message: `A pull request already exists for ${owner}:${b.head}.` }] }];
+      const number = Math.max(100, ...this.pulls.keys()) + 1;
+      const pr: PullRequest = { number, title: b.title, headRef: b.head, baseRef: b.base, fork: false, state: "open", merged: false, labels: [], ...(b.body ? { body: b.body } : {}) };
+      this.pulls.set(number, pr);
+      return [201, this.pullPayload(pr)];
+    }));
+    scope.get(new RegExp(`^${base}/pulls\\?`)).reply(route(async (uri) => {
+      const params = new URL(uri, api).searchParams;
+      this.calls.push({ method: "GET", path: "pulls" });
+      const head = params.get("head")?.replace(/^[^:]+:/, "");
+      const found = [...this.pulls.values()].filter((p) => (!head || p.headRef === head) && (!params.get("base") || p.baseRef === params.get("base"))).sort((a, b) => b.number - a.number);
+      return [200, found.map((p) => this.pullPayload(p))];
+    }));
+    scope.get("/app/installations").query(true).reply(route(async () => {
+      this.calls.push({ method: "GET", path: "installations" });
+      return [200, [{ id: installationId, account: { login: owner } }]];
+    }));
+    scope.get("/installation/repositories").query(true).reply(route(async () => {
+      this.calls.push({ method: "GET", path: "installation-repositories" });
+      return [200, { total_count: 1, repositories: [{ name: repo, full_name: `${owner}/${repo}`, owner: { login: owner }, default_branch: "main" }] }];
+    }));
   }
 
   uninstall(): void {
@@ -216,7 +403,10 @@ export class FakeGitHub {
       title: pr.title,
       state: pr.state,
       merged: pr.merged,
-      merge_commit_sha: null,
+      merge_commit_sha: pr.mergeCommitSha ?? null,
+      merged_at: pr.merged ? "2026-01-01T00:00:00Z" : null,
+      body: pr.body ?? null,
+      html_url: `https://github.com/${owner}/${repo}/pull/${pr.number}`,
       draft: false,
       labels: pr.labels.map((name) => ({ name })),
       head: { sha: headSha, ref: pr.headRef, repo: pr.fork ? { ...repository, full_name: `outsider/${repo}` } : repository },
@@ -251,6 +441,7 @@ export class FakeGitHub {
     const message = input.message.body ? `${input.message.headline}\n\n${input.message.body}` : input.message.headline;
     const oid = await g(["commit-tree", tree, "-p", head, "-m", message]);
     await g(["update-ref", `refs/heads/${branch}`, oid, head]);
+    this.afterCommit?.({ branch, before: head, after: oid, message });
     return { data: { createCommitOnBranch: { commit: { oid, url: `https://github.com/${owner}/${repo}/commit/${oid}` } } } };
   }
 }

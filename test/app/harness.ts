@@ -1,7 +1,7 @@
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { Probot, ProbotOctokit } from "probot";
 import { blobCache } from "../../src/github/blob-cache.ts";
-import { createKustodianApp, type KustodianApp } from "../../src/app/index.ts";
+import { createKustodianApp, type KustodianApp, type KustodianOptions } from "../../src/app/index.ts";
 import { sampleGitRepo, git } from "../helpers/git-repo.ts";
 import { FakeGitHub } from "./fake-github.ts";
 import { botLogin } from "./payloads.ts";
@@ -22,21 +22,34 @@ export interface Harness {
   sleeps: number[];
 }
 
-export async function startHarness(): Promise<Harness> {
-  const dir = await sampleGitRepo();
-  const github = new FakeGitHub(dir, botLogin);
-  github.install();
-  // Blobs are cached by content hash across events; start each test cold so call counts are exact.
-  blobCache.clear();
-  const probot = new Probot({
+/** A Probot instance as the harness makes it (same key and webhook secret): a second app instance on the same fake GitHub. */
+export function testProbot(): Probot {
+  return new Probot({
     appId: 1,
     privateKey,
     secret,
     logLevel: (process.env.LOG_LEVEL as "fatal" | undefined) ?? "fatal",
     Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
   });
+}
+
+/** Delivers a signed webhook to a Probot instance. */
+export async function deliverTo(probot: Probot, name: string, payload: object, deliveryId: string = randomUUID()): Promise<void> {
+  const body = JSON.stringify(payload);
+  const signature = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+  await probot.webhooks.verifyAndReceive({ id: deliveryId, name: name as "push", payload: body, signature });
+}
+
+/** `appOptions` go to createKustodianApp (e.g. the rollout orchestrator). */
+export async function startHarness(appOptions: Omit<KustodianOptions, "botLogin" | "sleep"> = {}): Promise<Harness> {
+  const dir = await sampleGitRepo();
+  const github = new FakeGitHub(dir, botLogin);
+  github.install();
+  // Blobs are cached by content hash across events; start each test cold so call counts are exact.
+  blobCache.clear();
+  const probot = testProbot();
   const sleeps: number[] = [];
-  const app = createKustodianApp({ botLogin, sleep: async (ms) => void sleeps.push(ms) });
+  const app = createKustodianApp({ ...appOptions, botLogin, sleep: async (ms) => void sleeps.push(ms) });
   await probot.load(app.appFn);
   return {
     github,
@@ -44,11 +57,7 @@ export async function startHarness(): Promise<Harness> {
     app,
     dir,
     sleeps,
-    async deliver(name, payload, deliveryId = randomUUID()) {
-      const body = JSON.stringify(payload);
-      const signature = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-      await probot.webhooks.verifyAndReceive({ id: deliveryId, name: name as "push", payload: body, signature });
-    },
+    deliver: (name, payload, deliveryId) => deliverTo(probot, name, payload, deliveryId),
     settle: () => app.queue.idle(),
   };
 }

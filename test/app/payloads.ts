@@ -130,3 +130,45 @@ export function issueCommentEvent(o: CommentOptions): Json {
   p.sender.type = o.userType ?? "User";
   return validated("issue_comment$created", p);
 }
+
+export interface PushOptions {
+  /** The branch head before and after the push. */
+  before: string;
+  after: string;
+  message: string;
+  /** ISO 8601 commit time. */
+  timestamp: string;
+  ref?: string;
+  pusher?: string;
+}
+
+/**
+ * A push to an existing branch (a merge landing on main). The examples only create branches and
+ * tags, so this starts from the branch-creating push that carries an installation, then says
+ * what GitHub says for an update: created false, before = the old head, the compare URL.
+ */
+export function pushEvent(o: PushOptions): Json {
+  const p = retarget(example("push", (e) => e.ref.startsWith("refs/heads/") && e.installation && e.head_commit));
+  p.ref = o.ref ?? "refs/heads/main";
+  p.before = o.before;
+  p.after = o.after;
+  p.created = false;
+  p.deleted = false;
+  p.forced = false;
+  p.base_ref = null;
+  p.compare = `https://github.com/${owner}/${repo}/compare/${o.before.slice(0, 12)}...${o.after.slice(0, 12)}`;
+  const head = p.head_commit;
+  head.id = o.after;
+  head.message = o.message;
+  head.timestamp = o.timestamp;
+  head.url = `https://github.com/${owner}/${repo}/commit/${o.after}`;
+  head.added = [];
+  head.removed = [];
+  head.modified = [];
+  p.commits = [structuredClone(head)];
+  if (o.pusher) {
+    p.pusher = { name: o.pusher, email: null };
+    p.sender.login = o.pusher;
+  }
+  return validated("push$event", p);
+}
