@@ -146,8 +146,12 @@ class Rollout implements Subscriber {
   /** undefined: nothing to say yet (waiting for the sync or for the Deployment re-read). */
   private classify(): Verdict | undefined {
     const { target } = this;
-    const current = as<SyncObject>(this.syncView.handle(syncRef(target).kind).get(this.syncName));
-    if (!current) return undefined;
+    const { kind } = syncRef(target);
+    const cached = this.syncView.handle(kind).get(this.syncName);
+    if (!cached) return undefined;
+    // List items carry no kind/apiVersion (watch events do): say what it is, or a sync object
+    // without a status yet could not be told apart.
+    const current = { ...cached, apiVersion: SYNC_API_VERSION[kind], kind } as unknown as SyncObject;
     const state = syncState(current, target.mergeSha, { mergedAt: target.mergedAt });
     const replaced = replacement(current, target.mergeSha, this.seenMerge);
     if (replaced && (replaced.certain || this.laterCommit(replaced.revision))) {
@@ -280,6 +284,8 @@ class Rollout implements Subscriber {
     }
   }
 }
+
+const SYNC_API_VERSION = { Application: "argoproj.io/v1alpha1", Kustomization: "kustomize.toolkit.fluxcd.io/v1" } as const;
 
 const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 

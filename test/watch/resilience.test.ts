@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { WatchError } from "../../src/watch/errors.ts";
 import { deployment } from "../sim/helpers.ts";
-import { containerStartedAt, eventually, NAMESPACE, podsWithImage, startHarness, target, type Harness } from "./helpers.ts";
+import { containerStartedAt, eventually, fluxObjects, NAMESPACE, podsWithImage, startHarness, target, type Harness } from "./helpers.ts";
 
 let h: Harness;
 afterEach(async () => {
@@ -100,6 +100,24 @@ describe("informers", () => {
     expect(deployment(h.sim, "wordpress").metadata.generation).toBe(generation + 1);
     const result = await h.runToVerdict(verdict);
     expect(result).toMatchObject({ status: "Failed", reason: "ReadinessTimeout" });
+  });
+});
+
+describe("sync objects", () => {
+  it("waits on a Kustomization that has no status yet (list items carry no kind), then judges the merge", async () => {
+    h = await startHarness("flux");
+    const sha = h.commitTag("6.7.0-apache");
+    // A suspended Kustomization is never reconciled, so it has no status at all.
+    const [, base] = fluxObjects(h.repo, "wordpress-canary");
+    h.sim.apply({ ...base!, spec: { ...(base!.spec as object), suspend: true } });
+    const canary = { tool: "flux", kustomization: "wordpress-canary", namespace: "flux-system" } as const;
+    const verdict = h.watcher.watch(target(sha, canary));
+    await h.catchUp();
+    expect(h.watcher.stats().rollouts).toBe(1); // still waiting, not rejected
+    h.sim.store.mutate({ apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: "flux-system", name: "wordpress-canary" }, (k) => {
+      (k.spec as { suspend?: boolean }).suspend = false;
+    });
+    expect(await h.runToVerdict(verdict)).toMatchObject({ status: "Healthy" });
   });
 });
 
