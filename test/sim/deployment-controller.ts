@@ -89,8 +89,9 @@ export class DeploymentController {
 
   private replicaSetsOf(d: Deployment): ReplicaSet[] {
     return this.store
-      .list<ReplicaSet>({ apiVersion: "apps/v1", kind: "ReplicaSet", namespace: d.metadata.namespace })
+      .scan<ReplicaSet>({ apiVersion: "apps/v1", kind: "ReplicaSet", namespace: d.metadata.namespace })
       .filter((rs) => isControlledBy(rs, d) && !rs.metadata.deletionTimestamp)
+      .map((rs) => clone(rs))
       .sort(byCreation);
   }
 
