@@ -121,6 +121,11 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
   const readConfig = options.readConfig ?? ((gh: RepoClient) => readAppConfig(gh, log));
   const now = options.now ?? Date.now;
   const runs = new Map<string, Run>();
+  /** Blob ids by path of commits the restart scan read (repo@sha), oldest first. */
+  const treeBlobs = new Map<string, Promise<ReadonlyMap<string, string>>>();
+  const treeBlobsKept = 4 * scanDepth + 20;
+  /** (repo@sha:env) the scan found to start no rollout (not a PR merge, rendered the same): not detected again. */
+  const startsNothing = new Set<string>();
   const locks = new Map<string, Promise<unknown>>();
   let poll: { timer: NodeJS.Timeout | undefined; stopped: boolean } | undefined;
   let busy = 0;
@@ -313,10 +318,16 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
 
   async function scanRecentMerges(gh: RepoClient, known: readonly TrackedDeployment[]): Promise<ResumeOutcome["recovered"]> {
     const commits = await listBranchCommits(gh.octokit, { repo: gh.repo, branch: gh.defaultBranch, limit: scanDepth });
-    const blobs = new Map<string, Promise<ReadonlyMap<string, string>>>();
+    // A commit's tree never changes: kept across polls, so a poll reads only the trees of new commits.
     const blobsAt = (sha: string) => {
-      let read = blobs.get(sha);
-      if (!read) blobs.set(sha, (read = readFilesAt(gh.octokit, gh.repo, sha, () => false).then((f) => f.blobs)));
+      const key = `${repoKey(gh)}@${sha}`;
+      let read = treeBlobs.get(key);
+      if (!read) {
+        read = readFilesAt(gh.octokit, gh.repo, sha, () => false).then((f) => f.blobs);
+        read.catch(() => treeBlobs.delete(key));
+        treeBlobs.set(key, read);
+        if (treeBlobs.size > treeBlobsKept) treeBlobs.delete(treeBlobs.keys().next().value!);
+      }
       return read;
     };
     // Newest first; per environment only its newest change counts (older ones are superseded by it).
@@ -330,9 +341,13 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
       present ??= new Set([...after.keys()].flatMap((p) => (/^environments\/[^/]+\.yaml$/.test(p) ? [environmentOfPath(p)!] : [])));
       const fresh = touchedEnvironments(await blobsAt(parent), after).filter((env) => !covered.has(env));
       for (const env of fresh) covered.add(env);
-      const missing = fresh.filter((env) => !deploymentOf(known, commit.sha, env));
+      const seenKey = (env: string) => `${repoKey(gh)}@${commit.sha}:${env}`;
+      const missing = fresh.filter((env) => !deploymentOf(known, commit.sha, env) && !startsNothing.has(seenKey(env)));
       if (missing.length > 0) {
         const detection = await detectMerge(gh, { mergeSha: commit.sha, baseSha: parent, message: commit.message, mergedAt: new Date(commit.committedAt ?? now()) }, { only: new Set(missing) });
+        const rolling = new Set(detection.kind === "merge" ? detection.merge.rollouts.map((r) => r.target.environment) : []);
+        for (const env of missing) if (!rolling.has(env)) startsNothing.add(seenKey(env));
+        while (startsNothing.size > 1000) startsNothing.delete(startsNothing.values().next().value!);
         if (detection.kind === "merge" && detection.merge.rollouts.length > 0) {
           const recorded = await record(gh, detection.merge, known);
           recovered.push({ mergeSha: commit.sha, deployments: recorded.map((r) => r.deployment.id) });

@@ -3,6 +3,7 @@
 // that never arrived. Every time: one Deployment per merge and environment, one revert.
 import { afterEach, describe, expect, it } from "vitest";
 import { createDeployment } from "../../src/github/deployments.ts";
+import { installationRepos } from "../../src/rollout/service.ts";
 import { healthyAt, podsWithImage, startWorld, type World } from "./harness.ts";
 
 let w: World;
@@ -156,6 +157,27 @@ describe("exactly once", () => {
       const third = await w.newInstance();
       const again = await third.orchestrator.resume(await third.repoClient());
       expect(again.recovered).toEqual([]);
+    },
+    timeout,
+  );
+
+  it(
+    "on becoming leader: the installations' repositories are listed and resumed, and the poll picks up what the other replica records later",
+    async () => {
+      w = await startWorld({ isLeader: () => false });
+      await w.deploy(["prod"]);
+      let leading = true;
+      const leader = await w.newInstance({ isLeader: () => leading });
+      leader.orchestrator.startLeading(() => installationRepos(leader.probot), { pollMs: 20 });
+      await w.run(() => w.h.github.count("installation-repositories") >= 1);
+      // Recorded by the replica without the Lease, after the leader's first resume.
+      const { mergeSha } = await w.merge({ number: 7, title: "Bump wordpress", branch: "bump", edits: [bad] });
+      w.pushesTo = leader;
+      await w.run(() => last(mergeSha)![0] === "failure");
+      expect(w.revertCommits(mergeSha)).toHaveLength(1);
+      leading = false;
+      await leader.orchestrator.stop();
+      expect(leader.orchestrator.watching()).toEqual([]);
     },
     timeout,
   );

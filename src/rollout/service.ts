@@ -1,0 +1,83 @@
+// Production wiring of the rollout side: the cluster watcher (kubeconfig contexts), the Lease that
+// decides which replica watches, and the orchestrator, which on becoming leader resumes every
+// installation's repositories and polls for Deployments other replicas recorded.
+import { KubeConfig } from "@kubernetes/client-node";
+import type { Probot } from "probot";
+import { defaultConnections } from "../cluster/connections.ts";
+import { createLeaderElector, type LeaderElector } from "../cluster/lease.ts";
+import type { GitHubClient } from "../github/client.ts";
+import { createRolloutWatcher } from "../watch/rollout-watcher.ts";
+import { systemClock } from "../watch/system-clock.ts";
+import { createRolloutOrchestrator, type RolloutOrchestrator, type RolloutOrchestratorOptions } from "./orchestrator.ts";
+import type { RepoClient, RolloutLog } from "./repo-client.ts";
+
+/**
+ * Every repository of every installation of the app, each with an installation Octokit: the
+ * repositories a restarted (or newly elected) leader resumes. Calls: ⌈installations / 100⌉ +
+ * per installation ⌈repositories / 100⌉ (tokens are made by Probot's auth).
+ */
+export async function installationRepos(app: Pick<Probot, "auth">): Promise<RepoClient[]> {
+  const appOctokit = await app.auth();
+  const installations = (await appOctokit.paginate("GET /app/installations", { per_page: 100 })) as { id: number }[];
+  const out: RepoClient[] = [];
+  for (const installation of installations) {
+    const octokit = await app.auth(installation.id);
+    const repositories = (await octokit.paginate("GET /installation/repositories", { per_page: 100 })) as unknown as { name: string; owner: { login: string }; default_branch?: string; archived?: boolean }[];
+    for (const r of repositories) {
+      if (r.archived) continue;
+      out.push({ octokit: octokit as unknown as GitHubClient, repo: { owner: r.owner.login, repo: r.name }, defaultBranch: r.default_branch ?? "main" });
+    }
+  }
+  return out;
+}
+
+export interface RolloutServiceOptions {
+  log: RolloutLog & { debug(meta: object, message: string): void };
+  /** Lease namespace; default $POD_NAMESPACE, else `kustodian`. */
+  leaseNamespace?: string;
+  /** Lease name; default `kustodian-watcher`. */
+  leaseName?: string;
+  /** This replica; default $HOSTNAME (the pod name). */
+  identity?: string;
+  /** How often the leader looks for Deployments recorded by other replicas. Default 60 s. */
+  pollMs?: number;
+  orchestrator?: Partial<Omit<RolloutOrchestratorOptions, "watcher" | "isLeader" | "log">>;
+}
+
+export interface RolloutService {
+  orchestrator: RolloutOrchestrator;
+  /** Starts competing for the Lease; the leader resumes the repositories of `app`'s installations. */
+  start(app: Pick<Probot, "auth">): void;
+  stop(): Promise<void>;
+}
+
+/** The watcher on the default kubeconfig (or in-cluster config), behind a Lease. */
+export function createRolloutService(options: RolloutServiceOptions): RolloutService {
+  const connections = defaultConnections();
+  const watcher = createRolloutWatcher({ connections, clock: systemClock, log: options.log });
+  let elector: LeaderElector | undefined;
+  const orchestrator = createRolloutOrchestrator({ watcher, isLeader: () => elector?.isLeader() ?? false, log: options.log, ...options.orchestrator });
+  return {
+    orchestrator,
+    start(app) {
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromDefault();
+      elector = createLeaderElector({
+        kubeConfig,
+        namespace: options.leaseNamespace ?? process.env.POD_NAMESPACE ?? "kustodian",
+        name: options.leaseName ?? "kustodian-watcher",
+        identity: options.identity ?? process.env.HOSTNAME ?? `kustodian-${process.pid}`,
+        clock: systemClock,
+        log: options.log,
+        onStartedLeading: () => orchestrator.startLeading(() => installationRepos(app), options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+        onStoppedLeading: () => void orchestrator.stop(),
+      });
+      elector.start();
+    },
+    async stop() {
+      await orchestrator.stop();
+      await elector?.stop();
+      await watcher.close();
+    },
+  };
+}
