@@ -13,8 +13,9 @@ import { upsertStickyComment } from "../github/sticky-comment.ts";
 import type { FailureReason } from "../health/index.ts";
 import type { EnvironmentFileEdit } from "../revert/build-revert.ts";
 import { revertBranchName } from "../revert/build-revert.ts";
-import { environmentOfPath } from "../revert/environment-files.ts";
+import { environmentOfPath, isEnvironmentPath } from "../revert/environment-files.ts";
 import { WatchError } from "../watch/errors.ts";
+import { revisionSha } from "../watch/sync-revision.ts";
 import type { RolloutWatcher, TerminalVerdict } from "../watch/types.ts";
 import { readAppConfig } from "./app-config.ts";
 import { detectMerge, type DetectedMerge } from "./detect-merge.ts";
@@ -168,16 +169,25 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     const claimed = d.latestStatus;
     if (isRevertingClaim(claimed) && (await acting(() => finishClaimed(gh, d, claimed)))) return;
     let verdict: TerminalVerdict;
-    try {
-      verdict = await watcher.watch(targetOf(d.environment, d.payload), {
-        signal,
-        syncTimeoutMs,
-        isLaterCommit: (sha) => isLaterCommit(gh, d.payload.mergeSha, sha),
-      });
-    } catch (error) {
-      if (signal.aborted) return;
-      await acting(() => onWatchError(gh, d, error));
-      return;
+    let target = targetOf(d.environment, d.payload);
+    for (;;) {
+      try {
+        const watched = target;
+        verdict = await watcher.watch(watched, { signal, syncTimeoutMs, isLaterCommit: (sha) => isLaterCommit(gh, watched.mergeSha, sha) });
+        break;
+      } catch (error) {
+        if (signal.aborted) return;
+        // A later commit that leaves this environment's files as the merge made them (another
+        // environment's change, a revert elsewhere, docs) is synced too: the same rollout goes on.
+        const applied = error instanceof WatchError && error.code === "Superseded" && error.revision ? revisionSha(error.revision) : undefined;
+        if (applied && applied !== target.mergeSha && (await acting(() => rendersTheSame(gh, d, applied)))) {
+          log.info({ deployment: d.id, environment: d.environment, revision: applied }, "a later commit leaves the environment as merged; watching on");
+          target = { ...target, mergeSha: applied };
+          continue;
+        }
+        await acting(() => onWatchError(gh, d, error));
+        return;
+      }
     }
     // Only the Lease holder acts; a verdict reached just after losing it is left to the next leader.
     if (signal.aborted || !isLeader()) return;
@@ -192,6 +202,28 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
       if (statusOf(error) === 404) return false;
       throw error;
     }
+  }
+
+  /** Whether `sha` holds the same environment file, overlay and base/ as the merge (blob ids from two tree reads, cached). */
+  async function rendersTheSame(gh: RepoClient, d: TrackedDeployment, sha: string): Promise<boolean> {
+    if (!/^[0-9a-f]{40}$/.test(sha)) return false;
+    const [merged, applied] = await Promise.all([blobsAt(gh, d.payload.mergeSha), blobsAt(gh, sha)]);
+    const relevant = (path: string) => path.startsWith("base/") || isEnvironmentPath(d.environment, path);
+    const paths = new Set([...merged.keys(), ...applied.keys()].filter(relevant));
+    return [...paths].every((p) => merged.get(p) === applied.get(p));
+  }
+
+  // A commit's tree never changes: kept across polls and watches, so each tree is read once.
+  function blobsAt(gh: RepoClient, sha: string): Promise<ReadonlyMap<string, string>> {
+    const key = `${repoKey(gh)}@${sha}`;
+    let read = treeBlobs.get(key);
+    if (!read) {
+      read = readFilesAt(gh.octokit, gh.repo, sha, () => false).then((f) => f.blobs);
+      read.catch(() => treeBlobs.delete(key));
+      treeBlobs.set(key, read);
+      if (treeBlobs.size > treeBlobsKept) treeBlobs.delete(treeBlobs.keys().next().value!);
+    }
+    return read;
   }
 
   function latest(gh: RepoClient, d: TrackedDeployment): Promise<DeploymentStatusRecord | null> {
@@ -318,18 +350,7 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
 
   async function scanRecentMerges(gh: RepoClient, known: readonly TrackedDeployment[]): Promise<ResumeOutcome["recovered"]> {
     const commits = await listBranchCommits(gh.octokit, { repo: gh.repo, branch: gh.defaultBranch, limit: scanDepth });
-    // A commit's tree never changes: kept across polls, so a poll reads only the trees of new commits.
-    const blobsAt = (sha: string) => {
-      const key = `${repoKey(gh)}@${sha}`;
-      let read = treeBlobs.get(key);
-      if (!read) {
-        read = readFilesAt(gh.octokit, gh.repo, sha, () => false).then((f) => f.blobs);
-        read.catch(() => treeBlobs.delete(key));
-        treeBlobs.set(key, read);
-        if (treeBlobs.size > treeBlobsKept) treeBlobs.delete(treeBlobs.keys().next().value!);
-      }
-      return read;
-    };
+    const treeAt = (sha: string) => blobsAt(gh, sha);
     // Newest first; per environment only its newest change counts (older ones are superseded by it).
     const covered = new Set<string>();
     const recovered: ResumeOutcome["recovered"] = [];
@@ -337,9 +358,9 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     for (const commit of commits) {
       const parent = commit.parents[0];
       if (!parent) break;
-      const after = await blobsAt(commit.sha);
+      const after = await treeAt(commit.sha);
       present ??= new Set([...after.keys()].flatMap((p) => (/^environments\/[^/]+\.yaml$/.test(p) ? [environmentOfPath(p)!] : [])));
-      const fresh = touchedEnvironments(await blobsAt(parent), after).filter((env) => !covered.has(env));
+      const fresh = touchedEnvironments(await treeAt(parent), after).filter((env) => !covered.has(env));
       for (const env of fresh) covered.add(env);
       const seenKey = (env: string) => `${repoKey(gh)}@${commit.sha}:${env}`;
       const missing = fresh.filter((env) => !deploymentOf(known, commit.sha, env) && !startsNothing.has(seenKey(env)));

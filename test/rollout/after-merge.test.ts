@@ -4,6 +4,7 @@
 // which the simulated Argo CD syncs back to Healthy.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseRevertTrailers } from "../../src/revert/trailers.ts";
+import type { KubeObject } from "../sim/types.ts";
 import { issueCommentEvent } from "../app/payloads.ts";
 import { healthyAt, podsWithImage, startWorld, wordpressImage, type World } from "./harness.ts";
 
@@ -189,14 +190,15 @@ describe("after the merge", () => {
   );
 
   it(
-    "a merge touching dev (Flux) and prod (Argo CD) where only prod fails: only prod is reverted",
+    "a merge touching dev (Flux) and prod (Argo CD) where only prod fails: only prod is reverted, and dev's slower rollout is judged on through Flux applying that revert",
     async () => {
       await w.deploy(["dev", "prod"]);
       const { mergeSha, before } = await w.merge({
         number: 8,
         title: "Bump wordpress in dev and prod",
         branch: "bump-both",
-        edits: [image("dev", "6.6.2-apache", "6.7.1-apache"), prodImage("6.7.1-bad")],
+        // dev's image takes 60 s more to pull: prod's revert lands on main while dev still rolls out.
+        edits: [image("dev", "6.6.2-apache", "6.7.1-slow"), prodImage("6.7.1-bad")],
       });
       expect(w.h.github.deployments.map((d) => d.environment).sort()).toEqual(["dev", "prod"]);
       expect(deploymentOf("dev", mergeSha)!.payload).toMatchObject({ target: { sync: { tool: "flux", kustomization: "wordpress-dev", namespace: "flux-system" }, context: "dev" } });
@@ -204,12 +206,16 @@ describe("after the merge", () => {
       expect(stateOf("dev", mergeSha)).toBe("success");
       expect(stateOf("prod", mergeSha)).toBe("failure");
       const reverts = w.revertCommits(mergeSha);
+      // Flux applied the revert commit to dev before dev was Healthy; dev's files are the merge's, so the rollout went on.
+      const flux = w.sim.store.get<KubeObject & { status: { lastAppliedRevision: string } }>({ apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: "flux-system", name: "wordpress-dev" })!;
+      expect(flux.status.lastAppliedRevision).toContain(reverts[0]!.sha);
+      expect(deploymentOf("dev", mergeSha)!.statuses.map((st) => st.state)).toEqual(["in_progress", "success"]);
       expect(reverts).toHaveLength(1);
       expect(w.h.github.git("diff", "--name-only", mergeSha, reverts[0]!.sha).split("\n")).toEqual(["environments/prod.yaml", "overlays/prod/kustomization.yaml"]);
       expect(envFiles("main", "prod")).toEqual(envFiles(before, "prod"));
       expect(envFiles("main", "dev")).toEqual(envFiles(mergeSha, "dev"));
       await w.run(() => healthyAt(w.sim, "prod", "wordpress:6.5.5-apache"));
-      expect(healthyAt(w.sim, "dev", "wordpress:6.7.1-apache")).toBe(true);
+      expect(healthyAt(w.sim, "dev", "wordpress:6.7.1-slow")).toBe(true);
       expect(rolloutComment(8, "dev")!.body).toContain("### ✅ Rolled out to **dev**");
       expect(rolloutComment(8, "prod")!.body).toContain("### ❌ Rollout failed in **prod**");
     },
