@@ -165,6 +165,22 @@ describe("after the merge", () => {
   );
 
   it(
+    "rollout.autoRevert: false in .github/kustodian.yml: the failure is reported with the evidence, not reverted",
+    async () => {
+      await w.deploy(["prod"]);
+      w.h.github.config = "rollout:\n  autoRevert: false\n";
+      const { mergeSha } = await w.merge({ number: 7, title: "Bump wordpress", branch: "bump", edits: [prodImage("6.7.1-crashloop")] });
+      await w.run(concluded("prod", mergeSha));
+      expect(deploymentOf("prod", mergeSha)!.statuses.at(-1)).toMatchObject({ state: "failure", description: "container is crash-looping: not reverted (autoRevert off)" });
+      expect(w.h.github.head("main")).toBe(mergeSha);
+      const body = rolloutComment(7, "prod")!.body;
+      expect(body).toMatch(/\| `Pod\/wordpress-[a-z0-9-]+` \| wordpress \| (CrashLoopBackOff|Error) \|/);
+      expect(body).toContain("Not reverted: `rollout.autoRevert` is off in `.github/kustodian.yml`. Comment `/rollback` to revert it.");
+    },
+    timeout,
+  );
+
+  it(
     "a revert's own merge is never auto-reverted (a revert pull request, trailers in its body)",
     async () => {
       await w.deploy(["prod"]);
