@@ -480,7 +480,7 @@ async function manyRollouts(): Promise<void> {
   );
   console.log(
     `after close: ${informers.stats().length} informers, main-thread heapUsed ${mb(closed.heap - before.heap)} vs before watching ` +
-      `(the bench's own 1,000 verdict records and client-node code loaded on first use included); process rss (both threads) ${fmt(process.memoryUsage().rss / 1024 / 1024, 0)} MB`,
+      `(the bench's own ${ROLLOUTS} verdict records and client-node code loaded on first use included); process rss (both threads) ${fmt(process.memoryUsage().rss / 1024 / 1024, 0)} MB`,
   );
   await ask({ op: "stop" });
   await worker.terminate();
