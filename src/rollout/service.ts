@@ -1,6 +1,7 @@
 // Production wiring of the rollout side: the cluster watcher (kubeconfig contexts), the Lease that
 // decides which replica watches, and the orchestrator, which on becoming leader resumes every
 // installation's repositories and polls for Deployments other replicas recorded.
+import { heldImageRevertEdits } from "./held-image-edits.ts";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Probot } from "probot";
 import { defaultConnections } from "../cluster/connections.ts";
@@ -56,7 +57,7 @@ export function createRolloutService(options: RolloutServiceOptions): RolloutSer
   const connections = defaultConnections();
   const watcher = createRolloutWatcher({ connections, clock: systemClock, log: options.log });
   let elector: LeaderElector | undefined;
-  const orchestrator = createRolloutOrchestrator({ watcher, isLeader: () => elector?.isLeader() ?? false, log: options.log, ...options.orchestrator });
+  const orchestrator = createRolloutOrchestrator({ watcher, isLeader: () => elector?.isLeader() ?? false, log: options.log, revertEdits: heldImageRevertEdits, ...options.orchestrator });
   return {
     orchestrator,
     start(app) {
