@@ -1,5 +1,4 @@
 import type { Logger } from "pino";
-import { formatProblem } from "../environments/problems.ts";
 import type { GitHubClient, RepoRef } from "../github/client.ts";
 import { commitWithRetry, commitToBranch } from "../github/commit.ts";
 import { publishCheckRun } from "../github/checks.ts";
@@ -7,6 +6,7 @@ import { readFilesAt } from "../github/read-files.ts";
 import { upsertStickyComment } from "../github/sticky-comment.ts";
 import type { FileChange } from "../overlays/compute-render.ts";
 import { buildPlan } from "../plan/compute-plan.ts";
+import { unifiedDiff } from "../plan/line-diff.ts";
 import { planMarkdown } from "../plan/markdown.ts";
 import type { Plan } from "../plan/plan-types.ts";
 import { renderSnapshot, type RenderedSnapshot } from "../plan/render-snapshot.ts";
@@ -121,9 +121,10 @@ function checkTitle(plan: Plan, forkChanges: readonly FileChange[], extraProblem
 /** A fork's branch is not ours to push to: say exactly what to run and what it would change. */
 function forkSection(changes: readonly FileChange[]): string {
   if (changes.length === 0) return "";
+  const lines = (text: string | undefined) => (text ? text.replace(/\n$/, "").split("\n") : []);
   const diff = changes
-    .map((c) => `--- ${c.before === undefined ? "/dev/null" : `a/${c.path}`}\n+++ ${c.after === undefined ? "/dev/null" : `b/${c.path}`}\n${simpleDiff(c.before ?? "", c.after ?? "")}`)
-    .join("\n");
+    .map((c) => unifiedDiff(lines(c.before), lines(c.after), { fromFile: c.before === undefined ? "/dev/null" : `a/${c.path}`, toFile: c.after === undefined ? "/dev/null" : `b/${c.path}` }))
+    .join("");
   return [
     "### ❌ Generated overlays are out of date",
     "",
@@ -149,18 +150,3 @@ function configSection(problems: readonly string[]): string {
   return ["### ❌ Invalid kustodian configuration", "", "kustodian used its defaults for this run.", "", "```text", ...problems, "```", ""].join("\n");
 }
 
-/** Whole-file diff: removed lines, then added lines (generated files are small). */
-function simpleDiff(before: string, after: string): string {
-  const a = before ? before.replace(/\n$/, "").split("\n") : [];
-  const b = after ? after.replace(/\n$/, "").split("\n") : [];
-  let start = 0;
-  while (start < a.length && start < b.length && a[start] === b[start]) start++;
-  let end = 0;
-  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
-  const lines = [`@@ -${start + 1},${a.length - start - end} +${start + 1},${b.length - start - end} @@`];
-  for (const l of a.slice(start, a.length - end)) lines.push(`-${l}`);
-  for (const l of b.slice(start, b.length - end)) lines.push(`+${l}`);
-  return lines.join("\n") + "\n";
-}
-
-export { formatProblem };
