@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { deployment, rolloutComplete } from "../sim/helpers.ts";
 import type { Pod } from "../sim/types.ts";
-import { containerStartedAt, podsWithImage, startHarness, target, type Harness } from "./helpers.ts";
+import { containerStartedAt, overlay, podsWithImage, startHarness, target, type Harness } from "./helpers.ts";
 
 let h: Harness;
 afterEach(async () => {
@@ -110,12 +110,12 @@ describe("several Deployments in one target", () => {
     h = await startHarness("argocd");
     const both = { deployments: ["wordpress", "wordpress-mysql"] };
     const mysql = (tag: string): string => `  - name: mysql\n    newTag: "${tag}"\n`;
-    const good = h.repo.commit({ "overlays/prod/kustomization.yaml": overlayWith("6.7.0-apache", mysql("5.7")) }, "both good");
+    const good = h.repo.commit({ "overlays/prod/kustomization.yaml": overlay("6.7.0-apache", mysql("5.7")) }, "both good");
     let verdict = h.watcher.watch(target(good, h.sync, both));
     h.syncNow();
     expect(await h.runToVerdict(verdict)).toMatchObject({ status: "Healthy", detail: expect.stringMatching(/wordpress.*; .*wordpress-mysql/) });
 
-    const bad = h.repo.commit({ "overlays/prod/kustomization.yaml": overlayWith("6.8.0-apache", mysql("5.7-bad")) }, "mysql bad");
+    const bad = h.repo.commit({ "overlays/prod/kustomization.yaml": overlay("6.8.0-apache", mysql("5.7-bad")) }, "mysql bad");
     verdict = h.watcher.watch(target(bad, h.sync, both));
     h.syncNow();
     const result = await h.runToVerdict(verdict);
@@ -124,14 +124,3 @@ describe("several Deployments in one target", () => {
     expect(rolloutComplete(deployment(h.sim, "wordpress"))).toBe(true);
   });
 });
-
-function overlayWith(wordpressTag: string, extraImages: string): string {
-  return `apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-resources:
-  - ../../base
-images:
-  - name: wordpress
-    newTag: ${wordpressTag}
-${extraImages}`;
-}
