@@ -17,7 +17,11 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 
 // A repository with `environments` copies of staging, each bumping the image on the branch.
 const dir = mkdtempSync(join(tmpdir(), "kustodian-bench-"));
-const git = (...args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@b", GIT_COMMITTER_NAME: "b", GIT_COMMITTER_EMAIL: "b@b" } }).trim();
+const git = (...args: string[]) =>
+  execFileSync("git", ["-C", dir, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@b", GIT_COMMITTER_NAME: "b", GIT_COMMITTER_EMAIL: "b@b" },
+  }).trim();
 cpSync(join(root, "base"), join(dir, "base"), { recursive: true });
 const staging = readFileSync(join(root, "environments/staging.yaml"), "utf8");
 for (let i = 0; i < environments; i++) {
@@ -49,7 +53,8 @@ async function ours(): Promise<number> {
   const [base, head] = await Promise.all([readGitSnapshot(dir, "main"), readGitSnapshot(dir, "bump")]);
   const plan = await planForTrees(base, head, { base: "main", head: "bump" });
   planMarkdown(plan);
-  if (plan.environments.length !== environments) throw new Error(`expected ${environments} environments in the plan, got ${plan.environments.length}`);
+  if (plan.environments.length !== environments)
+    throw new Error(`expected ${environments} environments in the plan, got ${plan.environments.length}`);
   return performance.now() - start;
 }
 

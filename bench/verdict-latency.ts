@@ -115,7 +115,8 @@ interface SimState {
   /** `<kind> <namespace>` -> resourceVersion of its last change (pod Events only). */
   lastRv: [string, number][];
 }
-type Request = { id: number; op: "merge" } | { id: number; op: "step"; to: number } | { id: number; op: "report" } | { id: number; op: "stop" };
+type Request =
+  { id: number; op: "merge" } | { id: number; op: "step"; to: number } | { id: number; op: "report" } | { id: number; op: "stop" };
 interface Report {
   /** rollout -> [simulated instant, real time of its first and of its last change at that instant][] */
   instants: [string, [number, number, number][]][];
@@ -144,7 +145,13 @@ function app(name: string, namespace: string): KubeObject {
               name: "app",
               image: "registry.example/app:v1",
               resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "10m", memory: "16Mi" } },
-              readinessProbe: { httpGet: { path: "/", port: 8080 }, initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 3 },
+              readinessProbe: {
+                httpGet: { path: "/", port: 8080 },
+                initialDelaySeconds: 5,
+                periodSeconds: 5,
+                timeoutSeconds: 1,
+                failureThreshold: 3,
+              },
             },
           ],
         },
@@ -168,7 +175,15 @@ function fluxStatus(revision: string): Record<string, unknown> {
     observedGeneration: 1,
     lastAppliedRevision: `main@sha1:${revision}`,
     lastAttemptedRevision: `main@sha1:${revision}`,
-    conditions: [{ type: "Ready", status: "True", reason: "ReconciliationSucceeded", message: `Applied revision: main@sha1:${revision}`, lastTransitionTime: "2025-01-01T00:00:00Z" }],
+    conditions: [
+      {
+        type: "Ready",
+        status: "True",
+        reason: "ReconciliationSucceeded",
+        message: `Applied revision: main@sha1:${revision}`,
+        lastTransitionTime: "2025-01-01T00:00:00Z",
+      },
+    ],
   };
 }
 
@@ -198,16 +213,22 @@ async function simulatorWorker(): Promise<void> {
   const namespaces = [...new Set(rollouts.map((r) => r.namespace))];
   const sim = await startSimulator({ clock: "fast", nodes: 50, historyLimit: 200_000 });
   const setFlux = (namespace: string, revision: string): void => {
-    sim.store.mutate({ apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: "flux-system", name: `apps-${namespace}` }, (k) => {
-      k.status = fluxStatus(revision);
-    });
+    sim.store.mutate(
+      { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: "flux-system", name: `apps-${namespace}` },
+      (k) => {
+        k.status = fluxStatus(revision);
+      },
+    );
   };
   const began = performance.now();
   sim.apply(rollouts.map((r) => app(r.name, r.namespace)));
   sim.apply(namespaces.map(kustomization));
   for (const ns of namespaces) setFlux(ns, OLD_SHA);
   await sim.clock.runUntil(
-    () => sim.store.list<Pod>({ apiVersion: "v1", kind: "Pod" }).filter((p) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length === count,
+    () =>
+      sim.store
+        .list<Pod>({ apiVersion: "v1", kind: "Pod" })
+        .filter((p) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length === count,
     { maxSimulatedMs: 120_000 },
   );
   const setupMs = performance.now() - began;
@@ -246,7 +267,8 @@ async function simulatorWorker(): Promise<void> {
       case "merge":
         for (const r of rollouts) {
           sim.store.mutate({ apiVersion: "apps/v1", kind: "Deployment", namespace: r.namespace, name: r.name }, (d) => {
-            (d.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image = `registry.example/app:${TAG[r.kind]}`;
+            (d.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image =
+              `registry.example/app:${TAG[r.kind]}`;
           });
         }
         for (const ns of namespaces) setFlux(ns, NEW_SHA);
@@ -320,13 +342,16 @@ async function manyRollouts(): Promise<void> {
   let nextId = 0;
   const ready = new Promise<{ url: string; setupMs: number; state: SimState }>((resolve, reject) => {
     worker.on("error", reject);
-    worker.on("message", (message: { ready?: { url: string; setupMs: number; state: SimState }; id?: number; state?: SimState; report?: Report }) => {
-      if (message.ready) resolve(message.ready);
-      else if (message.id !== undefined) {
-        pending.get(message.id)?.(message);
-        pending.delete(message.id);
-      }
-    });
+    worker.on(
+      "message",
+      (message: { ready?: { url: string; setupMs: number; state: SimState }; id?: number; state?: SimState; report?: Report }) => {
+        if (message.ready) resolve(message.ready);
+        else if (message.id !== undefined) {
+          pending.get(message.id)?.(message);
+          pending.delete(message.id);
+        }
+      },
+    );
   });
   const ask = (request: Omit<Request, "id"> & { to?: number }): Promise<{ state?: SimState; report?: Report }> =>
     new Promise((resolve) => {
@@ -336,7 +361,9 @@ async function manyRollouts(): Promise<void> {
     });
 
   const { url, setupMs, state: initial } = await ready;
-  console.log(`cluster (worker thread): ${ROLLOUTS} Deployments (1 replica) in ${NAMESPACES} namespaces, rolled out in ${fmt(setupMs / 1000, 1)} s real`);
+  console.log(
+    `cluster (worker thread): ${ROLLOUTS} Deployments (1 replica) in ${NAMESPACES} namespaces, rolled out in ${fmt(setupMs / 1000, 1)} s real`,
+  );
   const mirror = new MirrorClock();
   let simState = initial;
   mirror.moveTo(simState.now);
@@ -347,7 +374,10 @@ async function manyRollouts(): Promise<void> {
   const watcher = createRolloutWatcher({ connections, clock: mirror.clock, informers, delay: noDelay });
   const caughtUp = (): boolean => {
     const last = new Map(simState.lastRv);
-    return watcher.stats().pending === 0 && informers.stats().every((s) => s.synced && Number(s.resourceVersion) >= (last.get(`${s.key.kind} ${s.key.namespace}`) ?? 0));
+    return (
+      watcher.stats().pending === 0 &&
+      informers.stats().every((s) => s.synced && Number(s.resourceVersion) >= (last.get(`${s.key.kind} ${s.key.namespace}`) ?? 0))
+    );
   };
   const catchUp = async (): Promise<void> => {
     const deadline = performance.now() + 60_000;
@@ -451,8 +481,7 @@ async function manyRollouts(): Promise<void> {
     if (cause && end !== undefined) {
       eventLatency.push(real - end);
       if (deliveredAt !== undefined) ownLatency.push(real - deliveredAt);
-    }
-    else if (got === "ReadinessTimeout") timerLatency.push(real - moved);
+    } else if (got === "ReadinessTimeout") timerLatency.push(real - moved);
     else unexplained++;
     const start = badStarts.get(key);
     if (got === "ReadinessTimeout" && start !== undefined) windowRatio.push((decided - start) / 16_000);
@@ -469,11 +498,19 @@ async function manyRollouts(): Promise<void> {
   for (const w of wrong.slice(0, 5)) console.log(`  wrong: ${w}`);
   for (const f of failures.slice(0, 5)) console.log(`  rejected: ${String(f)}`);
   console.log(`verdict latency, decided by a change (${eventLatency.length}), real ms:`);
-  console.log(`  from the informer delivering the rollout's last change (the watcher's own work: routing, coalescing, classification): ${p(ownLatency)}`);
-  console.log(`  from the simulator finishing the deciding instant (adds watch delivery over loopback HTTP for every rollout's changes at once): ${p(eventLatency)}`);
-  console.log(`verdict latency, decided by the watcher's timer (${timerLatency.length}; from simulated time reaching the deadline): real ms ${p(timerLatency)}`);
+  console.log(
+    `  from the informer delivering the rollout's last change (the watcher's own work: routing, coalescing, classification): ${p(ownLatency)}`,
+  );
+  console.log(
+    `  from the simulator finishing the deciding instant (adds watch delivery over loopback HTTP for every rollout's changes at once): ${p(eventLatency)}`,
+  );
+  console.log(
+    `verdict latency, decided by the watcher's timer (${timerLatency.length}; from simulated time reaching the deadline): real ms ${p(timerLatency)}`,
+  );
   if (unexplained > 0) console.log(`  ${unexplained} verdicts at an instant with no change of their own`);
-  console.log(`readiness verdicts: (verdict - container start) / 16 s window: min ${fmt(windowRatio[0] ?? NaN, 3)}, max ${fmt(windowRatio.at(-1) ?? NaN, 3)} (16 s + 2 s slack = 1.125)`);
+  console.log(
+    `readiness verdicts: (verdict - container start) / 16 s window: min ${fmt(windowRatio[0] ?? NaN, 3)}, max ${fmt(windowRatio.at(-1) ?? NaN, 3)} (16 s + 2 s slack = 1.125)`,
+  );
   console.log(
     `main-thread heapUsed: ${mb(watching.heap - before.heap)} watching, peak ${mb(peak - before.heap)} during the rollout, ${mb(after.heap - before.heap)} after the verdicts; ` +
       `Deployment re-reads: ${reads} (batched per namespace) for ${ROLLOUTS} rollouts`,

@@ -5,7 +5,14 @@ import { heldImageCheck, planAllow } from "../commands/allow.ts";
 import { planPromote } from "../commands/promote.ts";
 import { planScale } from "../commands/scale.ts";
 import { formatEditReply, type EditPlan } from "../commands/edit-plan.ts";
-import { helpReply, holdReply, invalidCommandReply, rollbackNotMergedReply, unholdReply, unknownCommandReply } from "../commands/replies.ts";
+import {
+  helpReply,
+  holdReply,
+  invalidCommandReply,
+  rollbackNotMergedReply,
+  unholdReply,
+  unknownCommandReply,
+} from "../commands/replies.ts";
 import { formatProblem } from "../environments/problems.ts";
 import { commitToBranch, commitWithRetry } from "../github/commit.ts";
 import type { RepoRef } from "../github/client.ts";
@@ -73,16 +80,25 @@ export async function handleCommandComment(deps: CommandDeps, event: CommentEven
       outcomes.push(outcome);
     } catch (error) {
       deps.log.error({ err: error, command: command.line }, "command failed");
-      outcomes.push({ reply: `> ${command.line}\n\nkustodian could not finish this command: ${(error as Error).message}\n\nNothing else was changed.`, ok: false });
+      outcomes.push({
+        reply: `> ${command.line}\n\nkustodian could not finish this command: ${(error as Error).message}\n\nNothing else was changed.`,
+        ok: false,
+      });
     }
   }
   const replies = outcomes.map((o) => o.reply).filter(Boolean);
-  if (replies.length) await replyToIssue(deps.octokit, { repo: event.repo, issueNumber: event.issueNumber, body: replies.join("\n\n---\n\n") });
+  if (replies.length)
+    await replyToIssue(deps.octokit, { repo: event.repo, issueNumber: event.issueNumber, body: replies.join("\n\n---\n\n") });
   await reactToComment(deps.octokit, { repo: event.repo, commentId: event.commentId, content: outcomes.every((o) => o.ok) ? "+1" : "-1" });
   return true;
 }
 
-async function runCommand(deps: CommandDeps, event: CommentEvent, command: Command, pr: PullRequestState): Promise<Outcome & { refresh?: boolean }> {
+async function runCommand(
+  deps: CommandDeps,
+  event: CommentEvent,
+  command: Command,
+  pr: PullRequestState,
+): Promise<Outcome & { refresh?: boolean }> {
   switch (command.kind) {
     case "unknown":
       return { reply: unknownCommandReply(command), ok: false };
@@ -99,10 +115,18 @@ async function runCommand(deps: CommandDeps, event: CommentEvent, command: Comma
     case "unhold": {
       const wasHeld = pr.labels.includes(deps.config.holdLabel);
       if (command.kind === "hold" && !wasHeld) {
-        await deps.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...event.repo, issue_number: pr.number, labels: [deps.config.holdLabel] });
+        await deps.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
+          ...event.repo,
+          issue_number: pr.number,
+          labels: [deps.config.holdLabel],
+        });
       }
       if (command.kind === "unhold" && wasHeld) {
-        await deps.octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...event.repo, issue_number: pr.number, name: deps.config.holdLabel });
+        await deps.octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", {
+          ...event.repo,
+          issue_number: pr.number,
+          name: deps.config.holdLabel,
+        });
       }
       const reply = command.kind === "hold" ? holdReply(command, { wasHeld }) : unholdReply(command, { wasHeld });
       return { reply, ok: true, refresh: true };
@@ -110,7 +134,10 @@ async function runCommand(deps: CommandDeps, event: CommentEvent, command: Comma
     case "rollback": {
       if (!pr.merged) return { reply: rollbackNotMergedReply(command), ok: false };
       if (!deps.rollback) {
-        return { reply: `> ${command.line}\n\nThe rollout watcher is not running in this kustodian deployment, so it cannot revert. Nothing was changed.`, ok: false };
+        return {
+          reply: `> ${command.line}\n\nThe rollout watcher is not running in this kustodian deployment, so it cannot revert. Nothing was changed.`,
+          ok: false,
+        };
       }
       return { reply: await deps.rollback(pr, event.author), ok: true };
     }
@@ -122,10 +149,17 @@ async function runCommand(deps: CommandDeps, event: CommentEvent, command: Comma
 }
 
 /** /scale and /promote: edit one environment file, regenerate its overlay, ONE commit on the PR branch. */
-async function editCommand(deps: CommandDeps, command: Extract<Command, { kind: "scale" | "promote" | "allow" }>, pr: PullRequestState): Promise<Outcome & { refresh?: boolean }> {
+async function editCommand(
+  deps: CommandDeps,
+  command: Extract<Command, { kind: "scale" | "promote" | "allow" }>,
+  pr: PullRequestState,
+): Promise<Outcome & { refresh?: boolean }> {
   const refuse = (why: string): Outcome => ({ reply: `> ${command.line}\n\n${why}\n\nNothing was changed.`, ok: false });
   if (pr.state !== "open") return refuse("This pull request is closed: kustodian edits only open pull requests.");
-  if (pr.fork) return refuse("This pull request comes from a fork, and kustodian never pushes to a fork's branch. Make the change in your branch instead.");
+  if (pr.fork)
+    return refuse(
+      "This pull request comes from a fork, and kustodian never pushes to a fork's branch. Make the change in your branch instead.",
+    );
 
   const repo: RepoRef = { owner: pr.owner, repo: pr.repo };
   const baseFiles = (await readFilesAt(deps.octokit, repo, pr.baseSha, (p) => p.startsWith("environments/"))).files;
@@ -142,10 +176,21 @@ async function editCommand(deps: CommandDeps, command: Extract<Command, { kind: 
       const environmentFiles = new Map([...files].filter(([p]) => p.startsWith("environments/")));
       plan =
         command.kind === "scale"
-          ? planScale({ command, environmentFiles, touched: touchedEnvironments(baseFiles, files), maxReplicas: deps.config.scale.maxReplicas })
+          ? planScale({
+              command,
+              environmentFiles,
+              touched: touchedEnvironments(baseFiles, files),
+              maxReplicas: deps.config.scale.maxReplicas,
+            })
           : command.kind === "allow"
             ? planAllow({ command, environmentFiles })
-            : planPromote({ from: command.from, to: command.to, environmentFiles, line: command.line, held: heldImageCheck(environmentFiles) });
+            : planPromote({
+                from: command.from,
+                to: command.to,
+                environmentFiles,
+                line: command.line,
+                held: heldImageCheck(environmentFiles),
+              });
       if (!plan.ok || !plan.changed) return null;
       const edited = new Map(files).set(plan.file, plan.after);
       const snapshot = await renderSnapshot(edited);
@@ -158,7 +203,15 @@ async function editCommand(deps: CommandDeps, command: Extract<Command, { kind: 
         body: `${command.line}\n\nEdited ${plan.file} and regenerated overlays/${plan.env}/ from it.`,
       };
     },
-    commit: (c) => commitToBranch(deps.octokit, { repo, branch: pr.headRef, expectedHeadOid: c.headOid, headline: c.headline, body: c.body ?? "", changes: c.changes }),
+    commit: (c) =>
+      commitToBranch(deps.octokit, {
+        repo,
+        branch: pr.headRef,
+        expectedHeadOid: c.headOid,
+        headline: c.headline,
+        body: c.body ?? "",
+        changes: c.changes,
+      }),
   });
 
   if (!plan) return refuse("kustodian could not read the environment files.");

@@ -27,7 +27,12 @@ export interface KustodianApp {
   queue: WorkQueue;
 }
 
-const pullRequestActions = ["pull_request.opened", "pull_request.reopened", "pull_request.synchronize", "pull_request.ready_for_review"] as const;
+const pullRequestActions = [
+  "pull_request.opened",
+  "pull_request.reopened",
+  "pull_request.synchronize",
+  "pull_request.ready_for_review",
+] as const;
 
 /**
  * Wiring only: each webhook is turned into inputs for a flow and queued, so GitHub gets its
@@ -78,7 +83,13 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
             ...(options.rollback ? { rollback: options.rollback } : {}),
             ...(!options.rollback && options.rollout ? { rollback: rollbackVia(options.rollout, context, repo) } : {}),
           },
-          { repo, issueNumber: number, commentId: payload.comment.id, body: payload.comment.body ?? "", author: payload.comment.user?.login ?? "" },
+          {
+            repo,
+            issueNumber: number,
+            commentId: payload.comment.id,
+            body: payload.comment.body ?? "",
+            author: payload.comment.user?.login ?? "",
+          },
         );
       });
     });
@@ -99,7 +110,8 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
 }
 
 function rollbackVia(rollout: NonNullable<KustodianOptions["rollout"]>, context: Context, repo: RepoRef) {
-  return (pr: PullRequestState, requestedBy: string) => rollout.rollback({ octokit: context.octokit as unknown as GitHubClient, repo, defaultBranch: pr.baseRef }, pr, requestedBy);
+  return (pr: PullRequestState, requestedBy: string) =>
+    rollout.rollback({ octokit: context.octokit as unknown as GitHubClient, repo, defaultBranch: pr.baseRef }, pr, requestedBy);
 }
 
 function deps(context: Context, botLogin: string) {

@@ -48,7 +48,12 @@ export type ReadHead = () => Promise<{ headSha: string }>;
  * The pull request lifecycle step: regenerate overlays, push one commit if they changed,
  * then post the plan (one sticky comment) and the kustodian/plan check run.
  */
-export async function syncPullRequest(deps: FlowDeps, pr: PullRequestRef, readHead: ReadHead, extraProblems: string[] = []): Promise<SyncOutcome> {
+export async function syncPullRequest(
+  deps: FlowDeps,
+  pr: PullRequestRef,
+  readHead: ReadHead,
+  extraProblems: string[] = [],
+): Promise<SyncOutcome> {
   let headSha = pr.headSha;
   let head = await renderAt(deps, pr, headSha);
   let commit: SyncOutcome["commit"];
@@ -67,7 +72,15 @@ export async function syncPullRequest(deps: FlowDeps, pr: PullRequestRef, readHe
         const message = regenerationCommitMessage(head.snapshot.changes, head.files);
         return { headOid: headSha, changes: head.snapshot.changes, ...message };
       },
-      commit: (c) => commitToBranch(deps.octokit, { repo: repoOf(pr), branch: pr.headRef, expectedHeadOid: c.headOid, headline: c.headline, body: c.body ?? "", changes: c.changes }),
+      commit: (c) =>
+        commitToBranch(deps.octokit, {
+          repo: repoOf(pr),
+          branch: pr.headRef,
+          expectedHeadOid: c.headOid,
+          headline: c.headline,
+          body: c.body ?? "",
+          changes: c.changes,
+        }),
     });
     if (pushed) {
       commit = pushed;
@@ -81,10 +94,20 @@ export async function syncPullRequest(deps: FlowDeps, pr: PullRequestRef, readHe
   const plan = buildPlan(base, head.snapshot, { base: pr.baseRef, head: pr.headRef });
 
   const forkChanges = pr.fork ? head.snapshot.changes : [];
-  const body = [planMarkdown(plan, { command: `npx kustodian plan --base origin/${pr.baseRef}` }), forkSection(forkChanges), configSection(extraProblems)]
+  const body = [
+    planMarkdown(plan, { command: `npx kustodian plan --base origin/${pr.baseRef}` }),
+    forkSection(forkChanges),
+    configSection(extraProblems),
+  ]
     .filter(Boolean)
     .join("\n");
-  const comment = await upsertStickyComment(deps.octokit, { repo: repoOf(pr), issueNumber: pr.number, marker: planMarker, body, ...(deps.botLogin ? { author: deps.botLogin } : {}) });
+  const comment = await upsertStickyComment(deps.octokit, {
+    repo: repoOf(pr),
+    issueNumber: pr.number,
+    marker: planMarker,
+    body,
+    ...(deps.botLogin ? { author: deps.botLogin } : {}),
+  });
 
   const failing = plan.blocking || forkChanges.length > 0 || extraProblems.length > 0;
   await publishCheckRun(deps.octokit, {
@@ -98,7 +121,11 @@ export async function syncPullRequest(deps: FlowDeps, pr: PullRequestRef, readHe
   return { ...(commit ? { commit } : {}), headSha, plan, commentUrl: comment.url };
 }
 
-async function renderAt(deps: FlowDeps, pr: PullRequestRef, sha: string): Promise<{ files: ReadonlyMap<string, string>; snapshot: RenderedSnapshot }> {
+async function renderAt(
+  deps: FlowDeps,
+  pr: PullRequestRef,
+  sha: string,
+): Promise<{ files: ReadonlyMap<string, string>; snapshot: RenderedSnapshot }> {
   const { files } = await readFilesAt(deps.octokit, repoOf(pr), sha, isGitOpsPath);
   return { files, snapshot: await renderSnapshot(files) };
 }
@@ -123,7 +150,12 @@ function forkSection(changes: readonly FileChange[]): string {
   if (changes.length === 0) return "";
   const lines = (text: string | undefined) => (text ? text.replace(/\n$/, "").split("\n") : []);
   const diff = changes
-    .map((c) => unifiedDiff(lines(c.before), lines(c.after), { fromFile: c.before === undefined ? "/dev/null" : `a/${c.path}`, toFile: c.after === undefined ? "/dev/null" : `b/${c.path}` }))
+    .map((c) =>
+      unifiedDiff(lines(c.before), lines(c.after), {
+        fromFile: c.before === undefined ? "/dev/null" : `a/${c.path}`,
+        toFile: c.after === undefined ? "/dev/null" : `b/${c.path}`,
+      }),
+    )
     .join("");
   return [
     "### ❌ Generated overlays are out of date",
@@ -147,6 +179,14 @@ function forkSection(changes: readonly FileChange[]): string {
 
 function configSection(problems: readonly string[]): string {
   if (problems.length === 0) return "";
-  return ["### ❌ Invalid kustodian configuration", "", "kustodian used its defaults for this run.", "", "```text", ...problems, "```", ""].join("\n");
+  return [
+    "### ❌ Invalid kustodian configuration",
+    "",
+    "kustodian used its defaults for this run.",
+    "",
+    "```text",
+    ...problems,
+    "```",
+    "",
+  ].join("\n");
 }
-

@@ -19,22 +19,43 @@ export interface HealthOptions {
   format: "text" | "json";
 }
 
-type Obj = { kind?: string; apiVersion?: string; metadata?: { name?: string; ownerReferences?: { kind?: string; name?: string }[] }; items?: Obj[] };
+type Obj = {
+  kind?: string;
+  apiVersion?: string;
+  metadata?: { name?: string; ownerReferences?: { kind?: string; name?: string }[] };
+  items?: Obj[];
+};
 
 /** `kustodian health`: classify a live or recorded rollout as the watcher would. Exit 0 Healthy, 1 Failed, 3 not decided yet. */
 export async function healthCommand(io: CliIo, options: HealthOptions): Promise<number> {
   const objects = options.file ? recorded(await readFile(options.file, "utf8")) : await live(options);
   const deployments = objects.filter((o) => o.kind === "Deployment");
-  const deployment = options.deployment ? deployments.find((d) => d.metadata?.name === options.deployment) : deployments.length === 1 ? deployments[0] : undefined;
+  const deployment = options.deployment
+    ? deployments.find((d) => d.metadata?.name === options.deployment)
+    : deployments.length === 1
+      ? deployments[0]
+      : undefined;
   if (!deployment) {
     const names = deployments.map((d) => d.metadata?.name).join(", ") || "none";
-    throw Object.assign(new Error(options.deployment ? `no Deployment "${options.deployment}" (found: ${names})` : `name the Deployment with --deployment (found: ${names})`), { code: "KUSTODIAN_USAGE" });
+    throw Object.assign(
+      new Error(
+        options.deployment
+          ? `no Deployment "${options.deployment}" (found: ${names})`
+          : `name the Deployment with --deployment (found: ${names})`,
+      ),
+      { code: "KUSTODIAN_USAGE" },
+    );
   }
   const sync = objects.find((o) => o.kind === "Application" || o.kind === "Kustomization") ?? null;
-  if (sync && !options.mergeSha) throw Object.assign(new Error("a sync object is present: give the merge commit with --merge-sha"), { code: "KUSTODIAN_USAGE" });
+  if (sync && !options.mergeSha)
+    throw Object.assign(new Error("a sync object is present: give the merge commit with --merge-sha"), { code: "KUSTODIAN_USAGE" });
   const input = {
     deployment,
-    replicaSets: objects.filter((o) => o.kind === "ReplicaSet" && o.metadata?.ownerReferences?.some((r) => r.kind === "Deployment" && r.name === deployment.metadata?.name)),
+    replicaSets: objects.filter(
+      (o) =>
+        o.kind === "ReplicaSet" &&
+        o.metadata?.ownerReferences?.some((r) => r.kind === "Deployment" && r.name === deployment.metadata?.name),
+    ),
     pods: objects.filter((o) => o.kind === "Pod"),
     events: objects.filter((o) => o.kind === "Event"),
     sync,
@@ -84,16 +105,36 @@ async function live(options: HealthOptions): Promise<Obj[]> {
   ]);
   // List items carry no kind, as from a real API server.
   const tag = (kind: string, items: unknown[]) => items.map((i) => ({ ...(i as object), kind }) as Obj);
-  const objects = [...tag("Deployment", deployments.items), ...tag("ReplicaSet", replicaSets.items), ...tag("Pod", pods.items), ...tag("Event", events.items)];
+  const objects = [
+    ...tag("Deployment", deployments.items),
+    ...tag("ReplicaSet", replicaSets.items),
+    ...tag("Pod", pods.items),
+    ...tag("Event", events.items),
+  ];
   if (options.sync) {
     const match = /^(argocd|flux):([^/]+)\/(.+)$/.exec(options.sync);
-    if (!match) throw Object.assign(new Error(`--sync must be argocd:NAMESPACE/NAME or flux:NAMESPACE/NAME, got "${options.sync}"`), { code: "KUSTODIAN_USAGE" });
+    if (!match)
+      throw Object.assign(new Error(`--sync must be argocd:NAMESPACE/NAME or flux:NAMESPACE/NAME, got "${options.sync}"`), {
+        code: "KUSTODIAN_USAGE",
+      });
     const [, tool, ns, name] = match;
     const custom = kc.makeApiClient(CustomObjectsApi);
     const object =
       tool === "argocd"
-        ? await custom.getNamespacedCustomObject({ group: "argoproj.io", version: "v1alpha1", namespace: ns!, plural: "applications", name: name! })
-        : await custom.getNamespacedCustomObject({ group: "kustomize.toolkit.fluxcd.io", version: "v1", namespace: ns!, plural: "kustomizations", name: name! });
+        ? await custom.getNamespacedCustomObject({
+            group: "argoproj.io",
+            version: "v1alpha1",
+            namespace: ns!,
+            plural: "applications",
+            name: name!,
+          })
+        : await custom.getNamespacedCustomObject({
+            group: "kustomize.toolkit.fluxcd.io",
+            version: "v1",
+            namespace: ns!,
+            plural: "kustomizations",
+            name: name!,
+          });
     objects.push(object as Obj);
   }
   return objects;

@@ -24,7 +24,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     switch (command) {
       case "render": {
-        const { values } = parseArgs({ args: rest, options: { env: { type: "string" }, check: { type: "boolean", default: false } }, strict: true });
+        const { values } = parseArgs({
+          args: rest,
+          options: { env: { type: "string" }, check: { type: "boolean", default: false } },
+          strict: true,
+        });
         return await renderCommand(io, { check: values.check ?? false, ...(values.env !== undefined ? { env: values.env } : {}) });
       }
       case "plan": {
@@ -34,7 +38,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           strict: true,
         });
         if (!values.base) throw usageError("plan needs --base REF (the branch or commit to compare with, e.g. --base origin/main)");
-        if (values.format !== "markdown" && values.format !== "json") throw usageError(`--format must be markdown or json, got "${values.format}"`);
+        if (values.format !== "markdown" && values.format !== "json")
+          throw usageError(`--format must be markdown or json, got "${values.format}"`);
         return await planCommand(io, { base: values.base, head: values.head ?? "HEAD", format: values.format });
       }
       case "health": {
@@ -56,10 +61,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         });
         if (values.format !== "text" && values.format !== "json") throw usageError(`--format must be text or json, got "${values.format}"`);
         const slack = values.slack === undefined ? undefined : Number(values.slack);
-        if (slack !== undefined && !(Number.isInteger(slack) && slack >= 0)) throw usageError(`--slack must be a whole number of seconds, got "${values.slack}"`);
+        if (slack !== undefined && !(Number.isInteger(slack) && slack >= 0))
+          throw usageError(`--slack must be a whole number of seconds, got "${values.slack}"`);
         const { format, slack: _slack, "merge-sha": mergeSha, ...given } = values;
         const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Record<string, string>;
-        return await healthCommand(io, { ...defined, format, ...(mergeSha ? { mergeSha } : {}), ...(slack !== undefined ? { slackSeconds: slack } : {}) });
+        return await healthCommand(io, {
+          ...defined,
+          format,
+          ...(mergeSha ? { mergeSha } : {}),
+          ...(slack !== undefined ? { slackSeconds: slack } : {}),
+        });
       }
       case undefined:
       case "help":

@@ -29,11 +29,13 @@ export async function renderCommand(io: CliIo, options: RenderOptions): Promise<
       return 0;
     }
     io.stderr.write("stale generated files (run `npx kustodian render`):\n");
-    for (const c of result.changes) io.stderr.write(`  ${c.path}${c.after === undefined ? " (to delete)" : c.before === undefined ? " (missing)" : ""}\n`);
+    for (const c of result.changes)
+      io.stderr.write(`  ${c.path}${c.after === undefined ? " (to delete)" : c.before === undefined ? " (missing)" : ""}\n`);
     return 1;
   }
   await applyChanges(io.cwd, result.changes);
-  for (const c of result.changes) io.stdout.write(`${c.after === undefined ? "deleted" : c.before === undefined ? "created" : "updated"} ${c.path}\n`);
+  for (const c of result.changes)
+    io.stdout.write(`${c.after === undefined ? "deleted" : c.before === undefined ? "created" : "updated"} ${c.path}\n`);
   if (result.changes.length === 0) io.stdout.write(`overlays are up to date (${result.environments.length} environment(s))\n`);
   return 0;
 }

@@ -94,7 +94,10 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     } catch (error) {
       if (statusCode(error) !== 404) throw error;
       try {
-        const created = await api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: record(now, undefined) } });
+        const created = await api.createNamespacedLease({
+          namespace,
+          body: { metadata: { name, namespace }, spec: record(now, undefined) },
+        });
         observedVersion = created.metadata?.resourceVersion;
         observedAt = now;
         return true;

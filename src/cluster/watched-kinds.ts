@@ -1,6 +1,13 @@
 // The kinds the rollout watcher follows, as data: the watch path, the list call, an optional
 // field selector, and the index keys that tie an object to its owner.
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from "@kubernetes/client-node";
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+} from "@kubernetes/client-node";
 
 export type WatchedKind = "Deployment" | "ReplicaSet" | "Pod" | "Event" | "Application" | "Kustomization";
 

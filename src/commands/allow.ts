@@ -13,10 +13,14 @@ export function planAllow(input: { command: AllowCommand; environmentFiles: Read
   const { command } = input;
   const { line, image } = command;
   const environments = indexEnvironments(input.environmentFiles);
-  const matching = (held: readonly HeldImage[] | undefined) => (held ?? []).filter((entry) => entry.image === image || heldBy([entry], image) !== undefined);
+  const matching = (held: readonly HeldImage[] | undefined) =>
+    (held ?? []).filter((entry) => entry.image === image || heldBy([entry], image) !== undefined);
 
-  if (command.env !== undefined && !environments.has(command.env)) return refuse(line, unknownEnvironment(command.env, environments.keys()));
-  const candidates = [...environments.values()].filter((e) => (command.env === undefined || e.name === command.env) && e.parsed.ok && matching(e.parsed.env.held).length > 0);
+  if (command.env !== undefined && !environments.has(command.env))
+    return refuse(line, unknownEnvironment(command.env, environments.keys()));
+  const candidates = [...environments.values()].filter(
+    (e) => (command.env === undefined || e.name === command.env) && e.parsed.ok && matching(e.parsed.env.held).length > 0,
+  );
   if (command.env !== undefined) {
     const entry = environments.get(command.env)!;
     if (!entry.parsed.ok) return refuse(line, invalidEnvironment(entry));
@@ -25,7 +29,10 @@ export function planAllow(input: { command: AllowCommand; environmentFiles: Read
     return refuse(line, `${code(image)} is not held${command.env ? ` in ${code(command.env)}` : " in any environment"}.`);
   }
   if (candidates.length > 1) {
-    return refuse(line, `${code(image)} is held in several environments; name one: ${listOf(candidates.map((e) => code(`/allow ${image} ${e.name}`)))}.`);
+    return refuse(
+      line,
+      `${code(image)} is held in several environments; name one: ${listOf(candidates.map((e) => code(`/allow ${image} ${e.name}`)))}.`,
+    );
   }
   const entry = candidates[0]!;
   if (!entry.parsed.ok) return refuse(line, invalidEnvironment(entry));
@@ -35,7 +42,11 @@ export function planAllow(input: { command: AllowCommand; environmentFiles: Read
   const indices = held.flatMap((h, i) => (lifted.includes(h) ? [i] : [])).reverse();
   let after: string;
   try {
-    after = editEnvironmentFile(entry.file, entry.text, indices.map((i) => ({ path: ["held", i], value: undefined })));
+    after = editEnvironmentFile(
+      entry.file,
+      entry.text,
+      indices.map((i) => ({ path: ["held", i], value: undefined })),
+    );
   } catch (error) {
     if (error instanceof EnvironmentEditError) return refuse(line, editFailed(entry.file, error.message));
     throw error;

@@ -39,7 +39,10 @@ export function unknownEnvironment(name: string, known: Iterable<string>): strin
 
 export function invalidEnvironment(entry: EnvironmentEntry): string {
   const problems = entry.parsed.ok ? [] : entry.parsed.problems;
-  return [`${code(entry.file)} is not valid, so I did not edit it. Fix it first:`, ...problems.map((p) => `- ${code(formatProblem(p))}`)].join("\n");
+  return [
+    `${code(entry.file)} is not valid, so I did not edit it. Fix it first:`,
+    ...problems.map((p) => `- ${code(formatProblem(p))}`),
+  ].join("\n");
 }
 
 /** A problem raised while editing (EnvironmentEditError), as a reply sentence. */

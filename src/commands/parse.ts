@@ -79,7 +79,13 @@ function skipPreamble(lines: readonly string[]): number {
 
 function tooMany(line: string): InvalidCommand {
   const name = nameOf(line);
-  return { kind: "invalid", name, problem: `at most ${maxCommandsPerComment} commands are run per comment; this one and any after it were not`, usage: "", line };
+  return {
+    kind: "invalid",
+    name,
+    problem: `at most ${maxCommandsPerComment} commands are run per comment; this one and any after it were not`,
+    usage: "",
+    line,
+  };
 }
 
 function nameOf(line: string): string {
@@ -123,7 +129,10 @@ function matchArgs(spec: CommandSpec, tokens: readonly string[]): Args | string 
   }
   const extra = tokens.slice(next);
   if (extra.length > 0) {
-    const takes = spec.params.length === 0 ? "takes no arguments" : `takes ${spec.params.map((p) => (p.optional ? `[${p.display}]` : p.display)).join(" ")}`;
+    const takes =
+      spec.params.length === 0
+        ? "takes no arguments"
+        : `takes ${spec.params.map((p) => (p.optional ? `[${p.display}]` : p.display)).join(" ")}`;
     return `unexpected ${extra.length === 1 ? "argument" : "arguments"} "${extra.join(" ")}": /${spec.name} ${takes}`;
   }
   return argsOf(spec.name, values);

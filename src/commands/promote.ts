@@ -67,7 +67,13 @@ export function planPromote(input: PromoteInput): PromotePlan {
       })
     : [];
   if (holds.length > 0) {
-    return refuse(line, [`Not promoting ${code(from)} → ${code(to)}: ${holds.length === 1 ? "an image is" : "images are"} held in ${code(to)}.`, ...holds].join("\n"));
+    return refuse(
+      line,
+      [
+        `Not promoting ${code(from)} → ${code(to)}: ${holds.length === 1 ? "an image is" : "images are"} held in ${code(to)}.`,
+        ...holds,
+      ].join("\n"),
+    );
   }
 
   const notes = [
@@ -78,7 +84,10 @@ export function planPromote(input: PromoteInput): PromotePlan {
   const base = { ok: true as const, env: to, file: target.file, before: target.text, line, from, changes };
 
   if (changes.length === 0) {
-    const why = shared.length === 0 ? `${code(from)} and ${code(to)} have no workload in common.` : `${code(to)} already runs ${code(from)}'s images.`;
+    const why =
+      shared.length === 0
+        ? `${code(from)} and ${code(to)} have no workload in common.`
+        : `${code(to)} already runs ${code(from)}'s images.`;
     return { ...base, changed: false, after: target.text, summary: [`Nothing to promote: ${why}`, ...notes].join("\n") };
   }
 

@@ -2,7 +2,14 @@ import { editEnvironmentFile, EnvironmentEditError, type FieldEdit } from "../en
 import type { Workload } from "../environments/schema.ts";
 import type { ScaleCommand } from "./command.ts";
 import { formatEditReply, refuse, type EditPlan, type ReplyOptions } from "./edit-plan.ts";
-import { editFailed, indexEnvironments, invalidEnvironment, unknownEnvironment, workloadsOf, type EnvironmentEntry } from "./environment-files.ts";
+import {
+  editFailed,
+  indexEnvironments,
+  invalidEnvironment,
+  unknownEnvironment,
+  workloadsOf,
+  type EnvironmentEntry,
+} from "./environment-files.ts";
 import { code, listOf } from "./markdown.ts";
 
 /** The upper bound for /scale when the configuration does not set one. */
@@ -82,7 +89,11 @@ export function formatScaleReply(plan: ScalePlan, options: ReplyOptions = {}): s
   return formatEditReply(plan, options);
 }
 
-function resolveTarget(command: ScaleCommand, environments: ReadonlyMap<string, EnvironmentEntry>, touched: readonly Touched[]): Target | string {
+function resolveTarget(
+  command: ScaleCommand,
+  environments: ReadonlyMap<string, EnvironmentEntry>,
+  touched: readonly Touched[],
+): Target | string {
   const all: Target[] = [...environments.values()].flatMap((e) => workloadsOf(e).map((workload) => ({ env: e.name, workload })));
   let { workload, env } = command;
   if (env === undefined && workload !== undefined && environments.has(workload) && !all.some((t) => t.workload === workload)) {
@@ -113,7 +124,8 @@ function resolveTarget(command: ScaleCommand, environments: ReadonlyMap<string, 
 
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length === 0) return "There is nothing to scale: no valid environment file has a workload.";
-  const why = fromPr.length > 0 ? "This pull request changes more than one workload" : "This pull request changes no single workload that fits";
+  const why =
+    fromPr.length > 0 ? "This pull request changes more than one workload" : "This pull request changes no single workload that fits";
   const choices = candidates.slice(0, maxListedChoices).map((t) => `- ${code(`/scale ${command.replicas} ${t.workload} ${t.env}`)}`);
   if (candidates.length > maxListedChoices) choices.push(`- … and ${candidates.length - maxListedChoices} more`);
   return [`${why}; say which one:`, ...choices].join("\n");

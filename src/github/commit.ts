@@ -74,7 +74,9 @@ export async function commitToBranch(octokit: GitHubClient, input: CommitToBranc
     seen.add(change.path);
   }
   const sorted = [...input.changes].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const additions = sorted.flatMap((c) => (c.after === undefined ? [] : [{ path: c.path, contents: Buffer.from(c.after, "utf8").toString("base64") }]));
+  const additions = sorted.flatMap((c) =>
+    c.after === undefined ? [] : [{ path: c.path, contents: Buffer.from(c.after, "utf8").toString("base64") }],
+  );
   const deletions = sorted.flatMap((c) => (c.after === undefined ? [{ path: c.path }] : []));
 
   const variables = {

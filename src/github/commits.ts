@@ -17,11 +17,19 @@ interface RestCommit {
 }
 
 function summary(c: RestCommit): CommitSummary {
-  return { sha: c.sha, parents: (c.parents ?? []).map((p) => p.sha), message: c.commit.message, committedAt: c.commit.committer?.date ?? null };
+  return {
+    sha: c.sha,
+    parents: (c.parents ?? []).map((p) => p.sha),
+    message: c.commit.message,
+    committedAt: c.commit.committer?.date ?? null,
+  };
 }
 
 /** The newest `limit` (at most 100) commits of a branch, newest first: ONE call (GET /repos/{owner}/{repo}/commits). */
-export async function listBranchCommits(octokit: GitHubClient, input: { repo: RepoRef; branch: string; limit: number }): Promise<CommitSummary[]> {
+export async function listBranchCommits(
+  octokit: GitHubClient,
+  input: { repo: RepoRef; branch: string; limit: number },
+): Promise<CommitSummary[]> {
   const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits", {
     owner: input.repo.owner,
     repo: input.repo.repo,

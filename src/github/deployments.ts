@@ -111,7 +111,13 @@ interface DeploymentNode {
   description: string | null;
   payload: string | null;
   createdAt: string;
-  latestStatus: { state: string; description: string | null; environmentUrl: string | null; logUrl: string | null; createdAt: string } | null;
+  latestStatus: {
+    state: string;
+    description: string | null;
+    environmentUrl: string | null;
+    logUrl: string | null;
+    createdAt: string;
+  } | null;
 }
 
 interface DeploymentsPage {
@@ -200,7 +206,10 @@ export interface DeploymentStatusRecord {
  * (GET /repos/{owner}/{repo}/deployments/{id}/statuses, newest first). Read again right before
  * acting on a verdict, since another process may have acted since the list was read.
  */
-export async function latestDeploymentStatus(octokit: GitHubClient, input: { repo: RepoRef; deploymentId: number }): Promise<DeploymentStatusRecord | null> {
+export async function latestDeploymentStatus(
+  octokit: GitHubClient,
+  input: { repo: RepoRef; deploymentId: number },
+): Promise<DeploymentStatusRecord | null> {
   const { data } = await octokit.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", {
     owner: input.repo.owner,
     repo: input.repo.repo,
@@ -209,5 +218,10 @@ export async function latestDeploymentStatus(octokit: GitHubClient, input: { rep
   });
   const latest = data[0];
   if (!latest) return null;
-  return { state: latest.state as DeploymentState, description: latest.description ?? null, logUrl: latest.log_url ?? null, createdAt: latest.created_at };
+  return {
+    state: latest.state as DeploymentState,
+    description: latest.description ?? null,
+    logUrl: latest.log_url ?? null,
+    createdAt: latest.created_at,
+  };
 }

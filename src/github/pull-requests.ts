@@ -69,9 +69,17 @@ export async function readPullRequest(octokit: GitHubClient, input: { repo: Repo
 }
 
 /** A new branch at `sha`: ONE call. `created: false` when the branch already exists (GitHub's 422), which is not an error. */
-export async function createBranch(octokit: GitHubClient, input: { repo: RepoRef; branch: string; sha: string }): Promise<{ created: boolean }> {
+export async function createBranch(
+  octokit: GitHubClient,
+  input: { repo: RepoRef; branch: string; sha: string },
+): Promise<{ created: boolean }> {
   try {
-    await octokit.request("POST /repos/{owner}/{repo}/git/refs", { owner: input.repo.owner, repo: input.repo.repo, ref: `refs/heads/${input.branch}`, sha: input.sha });
+    await octokit.request("POST /repos/{owner}/{repo}/git/refs", {
+      owner: input.repo.owner,
+      repo: input.repo.repo,
+      ref: `refs/heads/${input.branch}`,
+      sha: input.sha,
+    });
     return { created: true };
   } catch (error) {
     if (statusOf(error) === 422) return { created: false };
@@ -92,7 +100,10 @@ export interface OpenPullRequestInput {
  * A pull request from `head` into `base`: ONE call, or when one is already open for that branch
  * (GitHub's 422), that one (one more call), so a retry never opens a second.
  */
-export async function openPullRequest(octokit: GitHubClient, input: OpenPullRequestInput): Promise<{ number: number; url: string; created: boolean }> {
+export async function openPullRequest(
+  octokit: GitHubClient,
+  input: OpenPullRequestInput,
+): Promise<{ number: number; url: string; created: boolean }> {
   try {
     const { data } = await octokit.request("POST /repos/{owner}/{repo}/pulls", {
       owner: input.repo.owner,
@@ -113,7 +124,10 @@ export async function openPullRequest(octokit: GitHubClient, input: OpenPullRequ
 }
 
 /** The newest pull request (open or closed) from a branch of the repository into `base`, or undefined: ONE call. */
-export async function findPullRequestFrom(octokit: GitHubClient, input: { repo: RepoRef; branch: string; base: string }): Promise<PullRequestSummary | undefined> {
+export async function findPullRequestFrom(
+  octokit: GitHubClient,
+  input: { repo: RepoRef; branch: string; base: string },
+): Promise<PullRequestSummary | undefined> {
   const { data } = await octokit.request("GET /repos/{owner}/{repo}/pulls", {
     owner: input.repo.owner,
     repo: input.repo.repo,

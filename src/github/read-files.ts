@@ -106,7 +106,13 @@ export async function readFilesAt(
   const wantedEntries: TreeEntry[] = [];
   for (const raw of tree.tree) {
     if (raw.type !== "blob" || raw.path === undefined || raw.sha === undefined || raw.mode === undefined) continue;
-    const entry: TreeEntry = { path: raw.path, mode: raw.mode, type: raw.type, sha: raw.sha, ...(raw.size === undefined ? {} : { size: raw.size }) };
+    const entry: TreeEntry = {
+      path: raw.path,
+      mode: raw.mode,
+      type: raw.type,
+      sha: raw.sha,
+      ...(raw.size === undefined ? {} : { size: raw.size }),
+    };
     if (entry.mode !== "120000") blobs.set(entry.path, entry.sha);
     if (!wanted(entry.path)) continue;
     if (entry.mode === "120000") throw new UnreadableFileError(entry.path, "symlink", "is a symbolic link, not a file");
@@ -124,7 +130,11 @@ export async function readFilesAt(
   const fetched = new Map<string, string>();
   let failure: UnreadableFileError | undefined;
   for (const chunk of chunks([...missing.values()], maxBlobs, maxBytes)) {
-    const nodes = await fetchBlobs(octokit, repo, chunk.map((e) => e.sha));
+    const nodes = await fetchBlobs(
+      octokit,
+      repo,
+      chunk.map((e) => e.sha),
+    );
     chunk.forEach((entry, i) => {
       const problem = blobProblem(entry, nodes[i], maxFileBytes);
       if (problem) {
@@ -160,7 +170,10 @@ async function fetchBlobs(octokit: GitHubClient, repo: RepoRef, shas: string[]):
 /** The GraphQL query reading `count` blobs by object id: `b0` ... `b{count-1}`, as aliases and variables. */
 export function blobsQuery(count: number): string {
   const declarations = Array.from({ length: count }, (_, i) => `$b${i}: GitObjectID!`).join(", ");
-  const fields = Array.from({ length: count }, (_, i) => `b${i}: object(oid: $b${i}) { ... on Blob { text isBinary isTruncated byteSize } }`);
+  const fields = Array.from(
+    { length: count },
+    (_, i) => `b${i}: object(oid: $b${i}) { ... on Blob { text isBinary isTruncated byteSize } }`,
+  );
   return `query ($owner: String!, $name: String!, ${declarations}) { repository(owner: $owner, name: $name) { ${fields.join(" ")} } }`;
 }
 
@@ -168,7 +181,11 @@ function blobProblem(entry: TreeEntry, node: BlobNode | null | undefined, maxFil
   if (!node || node.isBinary === undefined) return new UnreadableFileError(entry.path, "missing", `blob ${entry.sha} was not found`);
   if (node.isBinary) return new UnreadableFileError(entry.path, "binary", "is a binary file; kustodian reads only text");
   if (node.isTruncated || (node.byteSize ?? 0) > maxFileBytes || typeof node.text !== "string") {
-    return new UnreadableFileError(entry.path, "oversized", `is ${node.byteSize ?? "too many"} bytes, more than GitHub returns or kustodian reads`);
+    return new UnreadableFileError(
+      entry.path,
+      "oversized",
+      `is ${node.byteSize ?? "too many"} bytes, more than GitHub returns or kustodian reads`,
+    );
   }
   return undefined;
 }

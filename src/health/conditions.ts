@@ -1,7 +1,7 @@
-import type { Condition, ObjectMeta } from './types.ts';
+import type { Condition, ObjectMeta } from "./types.ts";
 
 /** kstatus vocabulary (sigs.k8s.io/cli-utils/pkg/kstatus/status). */
-export type KstatusStatus = 'InProgress' | 'Current' | 'Failed' | 'Terminating';
+export type KstatusStatus = "InProgress" | "Current" | "Failed" | "Terminating";
 
 export interface KstatusResult {
   status: KstatusStatus;
@@ -14,15 +14,12 @@ export interface ObjectWithConditions {
   status?: { observedGeneration?: number; conditions?: readonly Condition[] | null } | null;
 }
 
-export function findCondition(
-  conditions: readonly Condition[] | null | undefined,
-  type: string,
-): Condition | undefined {
+export function findCondition(conditions: readonly Condition[] | null | undefined, type: string): Condition | undefined {
   return conditions?.find((c) => c.type === type);
 }
 
 export function inProgress(reason: string, message: string): KstatusResult {
-  return { status: 'InProgress', reason, message };
+  return { status: "InProgress", reason, message };
 }
 
 /**
@@ -32,20 +29,17 @@ export function inProgress(reason: string, message: string): KstatusResult {
  */
 export function genericStatus(obj: ObjectWithConditions): KstatusResult | undefined {
   if (obj.metadata?.deletionTimestamp) {
-    return { status: 'Terminating', reason: 'Terminating', message: 'Resource scheduled for deletion' };
+    return { status: "Terminating", reason: "Terminating", message: "Resource scheduled for deletion" };
   }
   const generation = obj.metadata?.generation;
   const observed = obj.status?.observedGeneration;
   if (generation !== undefined && observed !== undefined && observed !== generation) {
-    return inProgress(
-      'LatestGenerationNotObserved',
-      `generation is ${generation}, but latest observed generation is ${observed}`,
-    );
+    return inProgress("LatestGenerationNotObserved", `generation is ${generation}, but latest observed generation is ${observed}`);
   }
   for (const c of obj.status?.conditions ?? []) {
-    if (c.type === 'Reconciling' && c.status === 'True') return inProgress(c.reason ?? '', c.message ?? '');
-    if (c.type === 'Stalled' && c.status === 'True') {
-      return { status: 'Failed', reason: c.reason ?? '', message: c.message ?? '' };
+    if (c.type === "Reconciling" && c.status === "True") return inProgress(c.reason ?? "", c.message ?? "");
+    if (c.type === "Stalled" && c.status === "True") {
+      return { status: "Failed", reason: c.reason ?? "", message: c.message ?? "" };
     }
   }
   return undefined;
@@ -55,8 +49,8 @@ export function genericStatus(obj: ObjectWithConditions): KstatusResult | undefi
 export function conditionStatus(obj: ObjectWithConditions): KstatusResult {
   const generic = genericStatus(obj);
   if (generic) return generic;
-  const ready = findCondition(obj.status?.conditions, 'Ready');
-  if (ready?.status === 'True') return { status: 'Current', reason: ready.reason ?? '', message: ready.message ?? '' };
-  if (ready?.status === 'False') return inProgress(ready.reason ?? '', ready.message ?? '');
-  return { status: 'Current', reason: '', message: 'Resource is current' };
+  const ready = findCondition(obj.status?.conditions, "Ready");
+  if (ready?.status === "True") return { status: "Current", reason: ready.reason ?? "", message: ready.message ?? "" };
+  if (ready?.status === "False") return inProgress(ready.reason ?? "", ready.message ?? "");
+  return { status: "Current", reason: "", message: "Resource is current" };
 }

@@ -2,6 +2,6 @@
 export class HealthInputError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = 'HealthInputError';
+    this.name = "HealthInputError";
   }
 }

@@ -1,8 +1,8 @@
-import type { Deployment, ObjectMeta, Pod, PodTemplate, ReplicaSet } from './types.ts';
-import { toMillis } from './time.ts';
+import type { Deployment, ObjectMeta, Pod, PodTemplate, ReplicaSet } from "./types.ts";
+import { toMillis } from "./time.ts";
 
-const REVISION = 'deployment.kubernetes.io/revision';
-const HASH = 'pod-template-hash';
+const REVISION = "deployment.kubernetes.io/revision";
+const HASH = "pod-template-hash";
 
 function ownedBy(meta: ObjectMeta | undefined, owner: ObjectMeta | undefined, kind: string): boolean {
   const refs = meta?.ownerReferences;
@@ -15,19 +15,19 @@ function ownedBy(meta: ObjectMeta | undefined, owner: ObjectMeta | undefined, ki
 function canonical(value: unknown, path: string): unknown {
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map((v) => canonical(v, path));
-  if (value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) {
     const v = (value as Record<string, unknown>)[key];
-    if (v === undefined || (path === 'metadata.labels' && key === HASH)) continue;
-    out[key] = canonical(v, path === '' ? key : `${path}.${key}`);
+    if (v === undefined || (path === "metadata.labels" && key === HASH)) continue;
+    out[key] = canonical(v, path === "" ? key : `${path}.${key}`);
   }
   return out;
 }
 
 /** The controller's own test for "this ReplicaSet runs the Deployment's template" (EqualIgnoreHash). */
 export function templatesEqualIgnoringHash(a: PodTemplate, b: PodTemplate): boolean {
-  return JSON.stringify(canonical(a, '')) === JSON.stringify(canonical(b, ''));
+  return JSON.stringify(canonical(a, "")) === JSON.stringify(canonical(b, ""));
 }
 
 function revision(meta: ObjectMeta | undefined): number | undefined {
@@ -42,7 +42,7 @@ function revision(meta: ObjectMeta | undefined): number | undefined {
  * first keeps a paused Deployment's old ReplicaSet from being judged as the new one.
  */
 export function findNewReplicaSet(deployment: Deployment, replicaSets: readonly ReplicaSet[]): ReplicaSet | undefined {
-  const owned = replicaSets.filter((rs) => ownedBy(rs.metadata, deployment.metadata, 'Deployment'));
+  const owned = replicaSets.filter((rs) => ownedBy(rs.metadata, deployment.metadata, "Deployment"));
   const template = deployment.spec?.template;
   if (template && owned.some((rs) => rs.spec?.template)) {
     return owned
@@ -62,7 +62,7 @@ export function podsOfReplicaSet(rs: ReplicaSet, pods: readonly Pod[]): Pod[] {
   const hash = rs.metadata?.labels?.[HASH];
   return pods.filter((pod) => {
     const refs = pod.metadata?.ownerReferences;
-    if (refs && refs.length > 0) return ownedBy(pod.metadata, rs.metadata, 'ReplicaSet');
+    if (refs && refs.length > 0) return ownedBy(pod.metadata, rs.metadata, "ReplicaSet");
     return hash !== undefined && pod.metadata?.labels?.[HASH] === hash;
   });
 }

@@ -1,5 +1,5 @@
-import type { KubeEvent, Pod } from './types.ts';
-import { toMillis } from './time.ts';
+import type { KubeEvent, Pod } from "./types.ts";
+import { toMillis } from "./time.ts";
 
 function eventTime(e: KubeEvent): number {
   return (
@@ -14,7 +14,7 @@ function eventTime(e: KubeEvent): number {
 
 function isAboutContainer(e: KubeEvent, pod: Pod, container: string): boolean {
   const ref = e.involvedObject ?? e.regarding ?? undefined;
-  if (!ref || (ref.kind !== undefined && ref.kind !== 'Pod')) return false;
+  if (!ref || (ref.kind !== undefined && ref.kind !== "Pod")) return false;
   const meta = pod.metadata;
   if (ref.uid && meta?.uid) {
     if (ref.uid !== meta.uid) return false;
@@ -34,8 +34,8 @@ export function latestContainerEvent(
 ): { reason: string; message: string } | undefined {
   let best: { reason: string; message: string; at: number } | undefined;
   for (const e of events) {
-    const reason = e.reason ?? '';
-    const message = e.message ?? e.note ?? '';
+    const reason = e.reason ?? "";
+    const message = e.message ?? e.note ?? "";
     if (!isAboutContainer(e, pod, container) || !matches(reason, message)) continue;
     const at = eventTime(e);
     if (!best || at >= best.at) best = { reason, message, at };
@@ -44,7 +44,6 @@ export function latestContainerEvent(
 }
 
 export const isReadinessFailure = (reason: string, message: string): boolean =>
-  reason === 'Unhealthy' && /^Readiness probe (failed|errored)/.test(message);
+  reason === "Unhealthy" && /^Readiness probe (failed|errored)/.test(message);
 
-export const isImagePullFailure = (reason: string, message: string): boolean =>
-  reason === 'Failed' && /pull|image/i.test(message);
+export const isImagePullFailure = (reason: string, message: string): boolean => reason === "Failed" && /pull|image/i.test(message);

@@ -1,5 +1,5 @@
-import type { Container, ContainerStatus, Probe } from './types.ts';
-import { toMillis } from './time.ts';
+import type { Container, ContainerStatus, Probe } from "./types.ts";
+import { toMillis } from "./time.ts";
 
 /** Kubernetes defaults for an unset probe field (k8s.io/api core/v1 Probe). */
 export const PROBE_DEFAULTS = {
@@ -38,11 +38,7 @@ export function readinessFailureWindowSeconds(probe: Probe): number {
  * without killing the container). undefined: the rule does not apply (no readiness probe,
  * not running, or the startup probe has not passed yet).
  */
-export function readinessDeadlineMs(
-  container: Container | undefined,
-  status: ContainerStatus,
-  slackSeconds: number,
-): number | undefined {
+export function readinessDeadlineMs(container: Container | undefined, status: ContainerStatus, slackSeconds: number): number | undefined {
   const probe = container?.readinessProbe;
   if (!probe) return undefined;
   const startedAt = toMillis(status.state?.running?.startedAt);

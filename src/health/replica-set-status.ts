@@ -1,5 +1,5 @@
-import { genericStatus, inProgress, type KstatusResult } from './conditions.ts';
-import type { ReplicaSet } from './types.ts';
+import { genericStatus, inProgress, type KstatusResult } from "./conditions.ts";
+import type { ReplicaSet } from "./types.ts";
 
 /**
  * kstatus's status of a ReplicaSet (core.go replicasetConditions). ReplicaFailure=True (quota,
@@ -8,8 +8,8 @@ import type { ReplicaSet } from './types.ts';
 export function replicaSetProgress(rs: ReplicaSet): KstatusResult {
   const generic = genericStatus(rs);
   if (generic) return generic;
-  const failure = rs.status?.conditions?.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
-  if (failure) return inProgress('ReplicaFailure', failure.message ?? 'Replica Failure condition. Check Pods');
+  const failure = rs.status?.conditions?.find((c) => c.type === "ReplicaFailure" && c.status === "True");
+  if (failure) return inProgress("ReplicaFailure", failure.message ?? "Replica Failure condition. Check Pods");
 
   const spec = rs.spec?.replicas ?? 1;
   const status = rs.status ?? {};
@@ -17,9 +17,9 @@ export function replicaSetProgress(rs: ReplicaSet): KstatusResult {
   const labelled = status.fullyLabeledReplicas ?? 0;
   const available = status.availableReplicas ?? 0;
   const ready = status.readyReplicas ?? 0;
-  if (spec > labelled) return inProgress('LessLabelled', `Labelled: ${labelled}/${spec}`);
-  if (spec > available) return inProgress('LessAvailable', `Available: ${available}/${spec}`);
-  if (spec > ready) return inProgress('LessReady', `Ready: ${ready}/${spec}`);
-  if (replicas > spec) return inProgress('ExtraPods', `Pending termination: ${replicas - spec}`);
-  return { status: 'Current', reason: 'Current', message: `ReplicaSet is available. Replicas: ${replicas}` };
+  if (spec > labelled) return inProgress("LessLabelled", `Labelled: ${labelled}/${spec}`);
+  if (spec > available) return inProgress("LessAvailable", `Available: ${available}/${spec}`);
+  if (spec > ready) return inProgress("LessReady", `Ready: ${ready}/${spec}`);
+  if (replicas > spec) return inProgress("ExtraPods", `Pending termination: ${replicas - spec}`);
+  return { status: "Current", reason: "Current", message: `ReplicaSet is available. Replicas: ${replicas}` };
 }

@@ -1,4 +1,4 @@
-import { HealthInputError } from './errors.ts';
+import { HealthInputError } from "./errors.ts";
 
 const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 

@@ -1,8 +1,8 @@
-import type { Evidence } from './types.ts';
+import type { Evidence } from "./types.ts";
 
 /** What the GitOps controller says about the merge commit. */
 export type SyncState =
-  | { state: 'Applied'; detail: string }
-  | { state: 'Waiting'; detail: string }
+  | { state: "Applied"; detail: string }
+  | { state: "Waiting"; detail: string }
   /** applied: the manifests reached the cluster but a later step failed (hook, health check). */
-  | { state: 'Failed'; applied: boolean; summary: string; evidence: Evidence[] };
+  | { state: "Failed"; applied: boolean; summary: string; evidence: Evidence[] };

@@ -221,15 +221,9 @@ export interface ClassifyInput {
 }
 
 export type FailureReason =
-  | 'SyncFailed'
-  | 'ImagePullFailed'
-  | 'CrashLoop'
-  | 'ContainerConfigError'
-  | 'ReadinessTimeout'
-  | 'ProgressDeadlineExceeded'
-  | 'OOMKilled';
+  "SyncFailed" | "ImagePullFailed" | "CrashLoop" | "ContainerConfigError" | "ReadinessTimeout" | "ProgressDeadlineExceeded" | "OOMKilled";
 
-export type PodFailureReason = Exclude<FailureReason, 'SyncFailed' | 'ProgressDeadlineExceeded'>;
+export type PodFailureReason = Exclude<FailureReason, "SyncFailed" | "ProgressDeadlineExceeded">;
 
 export interface Evidence {
   /** `Pod/<name>`, `Deployment/<name>`, `Application/<name>`, `Kustomization/<name>`, `<Kind>/<name>`. */
@@ -243,7 +237,7 @@ export interface Evidence {
 }
 
 export type Verdict =
-  | { status: 'WaitingForSync'; detail: string }
-  | { status: 'Progressing'; reason: string; detail: string; nextCheckAt?: Date }
-  | { status: 'Healthy'; detail: string }
-  | { status: 'Failed'; reason: FailureReason; summary: string; evidence: Evidence[] };
+  | { status: "WaitingForSync"; detail: string }
+  | { status: "Progressing"; reason: string; detail: string; nextCheckAt?: Date }
+  | { status: "Healthy"; detail: string }
+  | { status: "Failed"; reason: FailureReason; summary: string; evidence: Evidence[] };

@@ -62,9 +62,11 @@ function environmentPlan(before: RenderedEnvironment | undefined, after: Rendere
   if (!after) return plan;
 
   const slackSeconds = after.env?.policy?.slackSeconds ?? defaultSlackSeconds;
-  plan.rollouts = rollingDeployments(baseObjects, headObjects).map(
-    (d): WorkloadRollout => ({ workload: d.metadata.name, shape: rolloutShape(d), timing: rolloutTiming(d, { slackSeconds }) }),
-  );
+  plan.rollouts = rollingDeployments(baseObjects, headObjects).map((d): WorkloadRollout => ({
+    workload: d.metadata.name,
+    shape: rolloutShape(d),
+    timing: rolloutTiming(d, { slackSeconds }),
+  }));
   const policy = after.env?.policy?.findings as FindingPolicy | undefined;
   plan.findings = [
     ...heldImageFindings(plan.name, after.env, policy),
@@ -105,7 +107,9 @@ function rollingDeployments(baseObjects: readonly KubeObject[], headObjects: rea
   return headObjects
     .filter(isDeployment)
     .filter((d) => {
-      const old = baseObjects.filter(isDeployment).find((b) => b.metadata.name === d.metadata.name && b.metadata.namespace === d.metadata.namespace);
+      const old = baseObjects
+        .filter(isDeployment)
+        .find((b) => b.metadata.name === d.metadata.name && b.metadata.namespace === d.metadata.namespace);
       return !old || !isDeepStrictEqual(old.spec.template, d.spec.template);
     })
     .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));

@@ -100,7 +100,12 @@ function missingSpread(workload: PodWorkload, objects: readonly KubeObject[]): D
     terms.some((term) => selectsOwnPods(term.labelSelector, labels)) ||
     (spec.topologySpreadConstraints ?? []).some((constraint) => selectsOwnPods(constraint.labelSelector, labels));
   if (spread) return [];
-  return [{ id: "no-pod-anti-affinity", message: `up to ${pods} replicas and no pod anti-affinity for its own pods: they may all run on one node` }];
+  return [
+    {
+      id: "no-pod-anti-affinity",
+      message: `up to ${pods} replicas and no pod anti-affinity for its own pods: they may all run on one node`,
+    },
+  ];
 }
 
 function disruptionBudgetProblems(workload: PodWorkload, objects: readonly KubeObject[]): Detected[] {
@@ -142,7 +147,10 @@ function drainProblems(workload: PodWorkload, objects: readonly KubeObject[]): D
   const routed = servicesFor(workload, objects);
   if (!recreate && routed.length > 0 && containers.every((container) => preStopHook(container).kind === "none")) {
     const services = routed.map((service) => service.metadata.name).join(", ");
-    detected.push({ id: "no-prestop-drain", message: `Service ${services} routes to its pods and no container has a preStop hook to drain` });
+    detected.push({
+      id: "no-prestop-drain",
+      message: `Service ${services} routes to its pods and no container has a preStop hook to drain`,
+    });
   }
   return detected;
 }
@@ -178,7 +186,10 @@ function plaintextSecrets(workload: PodWorkload): Detected[] {
 function mutableImages(workload: PodWorkload): Detected[] {
   return allContainers(workload)
     .filter((container) => typeof container.image === "string" && isMutableImage(container.image))
-    .map((container) => ({ id: "mutable-image-tag", message: `container ${container.name} runs ${String(container.image)}, a mutable tag` }));
+    .map((container) => ({
+      id: "mutable-image-tag",
+      message: `container ${container.name} runs ${String(container.image)}, a mutable tag`,
+    }));
 }
 
 function invalidStrategy(workload: PodWorkload): Detected[] {

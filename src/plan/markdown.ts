@@ -19,16 +19,27 @@ export interface MarkdownOptions {
 export function planMarkdown(plan: Plan, options: MarkdownOptions = {}): string {
   const limit = (options.limit ?? commentLimit) - reserve;
   const command = options.command ?? `npx kustodian plan --base ${plan.base}`;
-  const full = compose(plan, plan.environments.map((e) => e.diff));
+  const full = compose(
+    plan,
+    plan.environments.map((e) => e.diff),
+  );
   if (full.length <= limit) return full;
 
   // Too long: give each diff an equal share of what is left, cutting at line ends.
-  const withoutDiffs = compose(plan, plan.environments.map(() => ""));
+  const withoutDiffs = compose(
+    plan,
+    plan.environments.map(() => ""),
+  );
   const diffs = plan.environments.filter((e) => e.diff).length;
   const share = Math.max(0, Math.floor((limit - withoutDiffs.length) / Math.max(1, diffs)) - 300);
   const truncated = plan.environments.map((e) => truncateDiff(e.diff, share, command));
   const text = compose(plan, truncated);
-  return text.length <= limit ? text : compose(plan, plan.environments.map((e) => (e.diff ? `(diff omitted to fit GitHub's comment limit; run \`${command}\`)` : "")));
+  return text.length <= limit
+    ? text
+    : compose(
+        plan,
+        plan.environments.map((e) => (e.diff ? `(diff omitted to fit GitHub's comment limit; run \`${command}\`)` : "")),
+      );
 }
 
 function truncateDiff(diff: string, budget: number, command: string): string {
@@ -92,10 +103,12 @@ function details(env: EnvironmentPlan, diff: string): string[] {
     out.push("```text", env.renderError ?? "", "```");
     return out;
   }
-  if (env.staleOverlay) out.push(`The committed \`overlays/${env.name}/\` was out of date with \`${env.file}\`; the plan shows the regenerated overlay.`, "");
+  if (env.staleOverlay)
+    out.push(`The committed \`overlays/${env.name}/\` was out of date with \`${env.file}\`; the plan shows the regenerated overlay.`, "");
   if (env.changes.length) {
     out.push("| Workload | Field | From | To |", "| --- | --- | --- | --- |");
-    for (const c of env.changes) out.push(`| ${c.workload} | ${escapeCell(c.field)} | ${escapeCell(short(c.from))} | ${escapeCell(short(c.to))} |`);
+    for (const c of env.changes)
+      out.push(`| ${c.workload} | ${escapeCell(c.field)} | ${escapeCell(short(c.from))} | ${escapeCell(short(c.to))} |`);
     out.push("");
     const notes = [...new Set(env.changes.flatMap((c) => (c.note ? [`${c.workload}: ${c.note}`] : [])))];
     if (notes.length) out.push(...notes.map((n) => `- ${n}`), "");
@@ -104,12 +117,21 @@ function details(env: EnvironmentPlan, diff: string): string[] {
   if (env.rollouts.length === 0 && env.status !== "removed") out.push("No pods roll: no pod template changes.", "");
   if (env.findings.length) {
     out.push("**Findings**", "");
-    for (const f of env.findings) out.push(`- ${severityIcon[f.severity]} **${f.severity}** \`${f.id}\` ${f.workload}: ${f.message}. _${f.why}_`);
+    for (const f of env.findings)
+      out.push(`- ${severityIcon[f.severity]} **${f.severity}** \`${f.id}\` ${f.workload}: ${f.message}. _${f.why}_`);
     out.push("");
   }
   if (diff) {
     const lines = diff.split("\n").length;
-    out.push(`<details><summary>Rendered manifest diff for ${env.name} (${lines} lines, Secret values masked)</summary>`, "", "```diff", diff.trimEnd(), "```", "", "</details>");
+    out.push(
+      `<details><summary>Rendered manifest diff for ${env.name} (${lines} lines, Secret values masked)</summary>`,
+      "",
+      "```diff",
+      diff.trimEnd(),
+      "```",
+      "",
+      "</details>",
+    );
   }
   return out;
 }
@@ -122,7 +144,9 @@ function rolloutLines(env: EnvironmentPlan, r: WorkloadRollout): string[] {
     return out;
   }
   if (shape.strategy === "Recreate") {
-    out.push(`- **${r.workload}**: Recreate, ${shape.replicas} replica(s): **all pods stop first**, then ${shape.replicas} new pod(s) start — no pod serves for at least ${duration(timing.stopSeconds + timing.availableSeconds)}.`);
+    out.push(
+      `- **${r.workload}**: Recreate, ${shape.replicas} replica(s): **all pods stop first**, then ${shape.replicas} new pod(s) start — no pod serves for at least ${duration(timing.stopSeconds + timing.availableSeconds)}.`,
+    );
   } else {
     out.push(
       `- **${r.workload}**: RollingUpdate, ${shape.replicas} replica(s), maxSurge ${shape.maxSurge}, maxUnavailable ${shape.maxUnavailable}: ` +
@@ -140,10 +164,13 @@ function rolloutLines(env: EnvironmentPlan, r: WorkloadRollout): string[] {
         `or at once on CrashLoopBackOff, ImagePullBackOff or a config error; ${waitsFor} would wait for the progress deadline, ${duration(timing.progressDeadlineSeconds)}.`,
     );
   } else {
-    out.push(`  - No readiness probe: kustodian can only call the rollout failed on crash loops, image pull or config errors, or the progress deadline (${duration(timing.progressDeadlineSeconds)}).`);
+    out.push(
+      `  - No readiness probe: kustodian can only call the rollout failed on crash loops, image pull or config errors, or the progress deadline (${duration(timing.progressDeadlineSeconds)}).`,
+    );
   }
   for (const c of timing.containers) {
-    if (c.livenessRestartSeconds !== null) out.push(`  - Container ${c.container}: a failing liveness probe restarts it after at most ${duration(c.livenessRestartSeconds)}.`);
+    if (c.livenessRestartSeconds !== null)
+      out.push(`  - Container ${c.container}: a failing liveness probe restarts it after at most ${duration(c.livenessRestartSeconds)}.`);
   }
   out.push("");
   return out;

@@ -3,7 +3,11 @@ import type { Plan } from "./plan-types.ts";
 import { renderSnapshot } from "./render-snapshot.ts";
 
 /** Renders both trees (path -> text) with kustomize and plans the difference. */
-export async function planForTrees(baseFiles: ReadonlyMap<string, string>, headFiles: ReadonlyMap<string, string>, labels: { base: string; head: string }): Promise<Plan> {
+export async function planForTrees(
+  baseFiles: ReadonlyMap<string, string>,
+  headFiles: ReadonlyMap<string, string>,
+  labels: { base: string; head: string },
+): Promise<Plan> {
   // One after the other: each render runs several kustomize processes and the machine may have two cores.
   const base = await renderSnapshot(baseFiles);
   const head = await renderSnapshot(headFiles);

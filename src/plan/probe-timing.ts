@@ -74,8 +74,7 @@ export function containerTiming(container: Container): ContainerTiming {
   let failureWindowSeconds: number | null = null;
   if (readinessProbe !== undefined) {
     const readiness = resolvedProbe(readinessProbe);
-    readySeconds =
-      Math.max(startupPassedSeconds, readiness.initialDelaySeconds) + readiness.periodSeconds * readiness.successThreshold;
+    readySeconds = Math.max(startupPassedSeconds, readiness.initialDelaySeconds) + readiness.periodSeconds * readiness.successThreshold;
     failureWindowSeconds =
       readinessFailureWindowSeconds(readinessProbe) + (startupProbe === undefined ? 0 : readinessFailureWindowSeconds(startupProbe));
   }
@@ -134,8 +133,7 @@ export function rolloutTiming(deployment: Deployment, options: RolloutTimingOpti
   const sleeps = podSpec.containers.map(preStopHook).map((hook) => (hook.kind === "sleep" ? hook.sleepSeconds : 0));
   const stopSeconds = Math.min(gracePeriod, Math.max(0, ...sleeps));
   const shape = rolloutShape(deployment, options.replicas === undefined ? {} : { replicas: options.replicas });
-  const estimatedSeconds =
-    shape.waves === 0 ? 0 : shape.allPodsStopFirst ? stopSeconds + availableSeconds : shape.waves * availableSeconds;
+  const estimatedSeconds = shape.waves === 0 ? 0 : shape.allPodsStopFirst ? stopSeconds + availableSeconds : shape.waves * availableSeconds;
   return {
     containers,
     readySeconds,

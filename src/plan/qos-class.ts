@@ -56,8 +56,7 @@ export function podQos(podSpec: PodSpec): PodQos {
   if (requests.size === 0 && limits.size === 0) {
     return { qosClass: "BestEffort", reasons: ["no container sets cpu or memory requests or limits"] };
   }
-  const sumsEqual =
-    requests.size === limits.size && [...requests].every(([resource, request]) => limits.get(resource) === request);
+  const sumsEqual = requests.size === limits.size && [...requests].every(([resource, request]) => limits.get(resource) === request);
   if (everyContainerLimitsBoth && sumsEqual) return { qosClass: "Guaranteed", reasons: [] };
   // Per-container differences can cancel out in the sums; name the sums when nothing else explains it.
   return { qosClass: "Burstable", reasons: reasons.length > 0 ? reasons : ["summed requests differ from summed limits"] };

@@ -40,7 +40,10 @@ export interface RenderedSnapshot {
 export async function renderSnapshot(files: ReadonlyMap<string, string>): Promise<RenderedSnapshot> {
   const dir = await mkdtemp(join(tmpdir(), "kustodian-render-"));
   try {
-    await applyChanges(dir, [...files].filter(([p]) => p.startsWith("base/") || p.startsWith("overlays/")).map(([path, after]) => ({ path, after })));
+    await applyChanges(
+      dir,
+      [...files].filter(([p]) => p.startsWith("base/") || p.startsWith("overlays/")).map(([path, after]) => ({ path, after })),
+    );
     const environmentFiles = new Map([...files].filter(([p]) => p.startsWith("environments/")));
     const overlayFiles = new Map([...files].filter(([p]) => p.startsWith("overlays/")));
     const environments = new Map<string, RenderedEnvironment>();

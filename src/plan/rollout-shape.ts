@@ -63,7 +63,8 @@ export function rolloutShape(deployment: Deployment, options: RolloutShapeOption
     error,
   });
 
-  if (!Number.isInteger(replicas) || replicas < 0) return rejected("RollingUpdate", `replicas ${String(replicas)} is not a non-negative integer`);
+  if (!Number.isInteger(replicas) || replicas < 0)
+    return rejected("RollingUpdate", `replicas ${String(replicas)} is not a non-negative integer`);
 
   if (strategyType === "Recreate") {
     if (spec.strategy?.rollingUpdate !== undefined) {

@@ -14,7 +14,8 @@ const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 export function effectiveSecretValues(secret: Secret): Map<string, string> {
   const values = new Map<string, string>();
   for (const [key, value] of Object.entries(secret.data ?? {})) values.set(key, Buffer.from(String(value), "base64").toString("base64"));
-  for (const [key, value] of Object.entries(secret.stringData ?? {})) values.set(key, Buffer.from(String(value), "utf8").toString("base64"));
+  for (const [key, value] of Object.entries(secret.stringData ?? {}))
+    values.set(key, Buffer.from(String(value), "utf8").toString("base64"));
   return values;
 }
 
@@ -26,7 +27,8 @@ export function effectiveSecretValues(secret: Secret): Map<string, string> {
 export function maskedSecret(secret: Secret, previous?: Secret): Secret {
   const before = previous === undefined ? undefined : effectiveSecretValues(previous);
   const now = effectiveSecretValues(secret);
-  const marker = (key: string) => (before !== undefined && before.has(key) && before.get(key) !== now.get(key) ? changedMarker : maskedMarker);
+  const marker = (key: string) =>
+    before !== undefined && before.has(key) && before.get(key) !== now.get(key) ? changedMarker : maskedMarker;
   const masked: Secret = structuredClone(secret);
   for (const field of ["data", "stringData"] as const) {
     const values = secret[field];

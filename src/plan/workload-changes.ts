@@ -11,16 +11,7 @@ import { autoscalerFor, podWorkloads } from "./workloads.ts";
 export type ChangeValue = string | number | boolean | null;
 
 export type ChangeCategory =
-  | "workload"
-  | "image"
-  | "replicas"
-  | "autoscaling"
-  | "resources"
-  | "config"
-  | "env"
-  | "probe"
-  | "strategy"
-  | "template";
+  "workload" | "image" | "replicas" | "autoscaling" | "resources" | "config" | "env" | "probe" | "strategy" | "template";
 
 export interface WorkloadChange {
   /** The workload's name: "wordpress". */
@@ -84,7 +75,13 @@ function probeChanges(prefix: string, before: Container, after: Container): Chan
     const field = `${prefix}.${kind}`;
     if (was === undefined && is === undefined) continue;
     if (was === undefined || is === undefined) {
-      changes.push({ category: "probe", field, from: was === undefined ? null : probeSummary(was), to: is === undefined ? null : probeSummary(is), rolls: true });
+      changes.push({
+        category: "probe",
+        field,
+        from: was === undefined ? null : probeSummary(was),
+        to: is === undefined ? null : probeSummary(is),
+        rolls: true,
+      });
       continue;
     }
     if (probeHandler(was) !== probeHandler(is)) {
@@ -93,7 +90,8 @@ function probeChanges(prefix: string, before: Container, after: Container): Chan
     const old = resolvedProbe(was);
     const now = resolvedProbe(is);
     for (const timing of probeTimingFields) {
-      if (old[timing] !== now[timing]) changes.push({ category: "probe", field: `${field}.${timing}`, from: old[timing], to: now[timing], rolls: true });
+      if (old[timing] !== now[timing])
+        changes.push({ category: "probe", field: `${field}.${timing}`, from: old[timing], to: now[timing], rolls: true });
     }
   }
   return changes;
@@ -112,7 +110,13 @@ function resourceChanges(prefix: string, before: Container, after: Container): C
     const is: ResourceList = after.resources?.[side] ?? {};
     for (const resource of new Set([...Object.keys(was), ...Object.keys(is)])) {
       if (sameQuantity(was[resource], is[resource])) continue;
-      changes.push({ category: "resources", field: `${prefix}.resources.${side}.${resource}`, from: shown(was[resource]), to: shown(is[resource]), rolls: true });
+      changes.push({
+        category: "resources",
+        field: `${prefix}.resources.${side}.${resource}`,
+        from: shown(was[resource]),
+        to: shown(is[resource]),
+        rolls: true,
+      });
     }
   }
   return changes;
@@ -169,7 +173,11 @@ function unhashedRef(value: unknown, kind: string, nameField: string): unknown {
   return copy;
 }
 
-function containerChanges(prefix: "containers" | "initContainers", before: readonly Container[] | undefined, after: readonly Container[] | undefined): ChangeDraft[] {
+function containerChanges(
+  prefix: "containers" | "initContainers",
+  before: readonly Container[] | undefined,
+  after: readonly Container[] | undefined,
+): ChangeDraft[] {
   const changes: ChangeDraft[] = [];
   const was = byName(before);
   const is = byName(after);
@@ -178,16 +186,25 @@ function containerChanges(prefix: "containers" | "initContainers", before: reado
     const now = is.get(name);
     const path = `${prefix}.${name}`;
     if (old === undefined || now === undefined) {
-      changes.push({ category: "image", field: path, from: shown(old?.image), to: shown(now?.image), rolls: true, note: old === undefined ? "container added" : "container removed" });
+      changes.push({
+        category: "image",
+        field: path,
+        from: shown(old?.image),
+        to: shown(now?.image),
+        rolls: true,
+        note: old === undefined ? "container added" : "container removed",
+      });
       continue;
     }
-    if (old.image !== now.image) changes.push({ category: "image", field: `${path}.image`, from: shown(old.image), to: shown(now.image), rolls: true });
+    if (old.image !== now.image)
+      changes.push({ category: "image", field: `${path}.image`, from: shown(old.image), to: shown(now.image), rolls: true });
     changes.push(...resourceChanges(path, old, now), ...envChanges(path, old, now), ...probeChanges(path, old, now));
     for (const key of new Set([...Object.keys(old), ...Object.keys(now)])) {
       if (containerFieldsCompared.has(key)) continue;
       const a = normalizedRefs((old as unknown as Record<string, unknown>)[key]);
       const b = normalizedRefs((now as unknown as Record<string, unknown>)[key]);
-      if (!isDeepStrictEqual(a, b)) changes.push({ category: "template", field: `${path}.${key}`, from: shown(a), to: shown(b), rolls: true });
+      if (!isDeepStrictEqual(a, b))
+        changes.push({ category: "template", field: `${path}.${key}`, from: shown(a), to: shown(b), rolls: true });
     }
   }
   return changes;
@@ -208,7 +225,8 @@ function otherTemplateChanges(before: PodTemplateSpec, after: PodTemplateSpec): 
     const a = before.metadata?.[key] ?? {};
     const b = after.metadata?.[key] ?? {};
     for (const name of new Set([...Object.keys(a), ...Object.keys(b)])) {
-      if (a[name] !== b[name]) changes.push({ category: "template", field: `template.${key}.${name}`, from: shown(a[name]), to: shown(b[name]), rolls: true });
+      if (a[name] !== b[name])
+        changes.push({ category: "template", field: `template.${key}.${name}`, from: shown(a[name]), to: shown(b[name]), rolls: true });
     }
   }
   return changes;
@@ -248,7 +266,8 @@ function configRefs(template: PodTemplateSpec): ConfigRef[] {
 
 function configValues(objects: readonly KubeObject[], ref: ConfigRef, namespace: string | undefined): Map<string, string> | undefined {
   const object = objects.find(
-    (candidate) => candidate.kind === ref.kind && candidate.metadata.name === ref.name && (candidate.metadata.namespace ?? "") === (namespace ?? ""),
+    (candidate) =>
+      candidate.kind === ref.kind && candidate.metadata.name === ref.name && (candidate.metadata.namespace ?? "") === (namespace ?? ""),
   );
   if (object === undefined) return undefined;
   if (isSecret(object)) return effectiveSecretValues(object);
@@ -272,7 +291,15 @@ function configChanges(
     const kind = (old ?? now)?.kind ?? "ConfigMap";
     const field = `config.${unhashedName(kind, (old ?? now)?.name ?? "")}`;
     if (old === undefined || now === undefined) {
-      changes.push({ kind, category: "config", field, from: shown(old?.name), to: shown(now?.name), rolls: true, note: old === undefined ? `pods start reading this ${kind}` : `pods stop reading this ${kind}` });
+      changes.push({
+        kind,
+        category: "config",
+        field,
+        from: shown(old?.name),
+        to: shown(now?.name),
+        rolls: true,
+        note: old === undefined ? `pods start reading this ${kind}` : `pods stop reading this ${kind}`,
+      });
       continue;
     }
     const renamed = old.name !== now.name;
@@ -342,22 +369,45 @@ function autoscalingChanges(base: HorizontalPodAutoscaler | undefined, head: Hor
   const bounds = (hpa: HorizontalPodAutoscaler) => `${hpa.spec.minReplicas ?? 1}..${hpa.spec.maxReplicas ?? "?"}`;
   if (base === undefined && head === undefined) return [];
   if (base === undefined || head === undefined) {
-    return [{ kind, category: "autoscaling", field: "autoscaling", from: base ? bounds(base) : null, to: head ? bounds(head) : null, rolls: false }];
+    return [
+      {
+        kind,
+        category: "autoscaling",
+        field: "autoscaling",
+        from: base ? bounds(base) : null,
+        to: head ? bounds(head) : null,
+        rolls: false,
+      },
+    ];
   }
   const changes: ChangeDraft[] = [];
   const was = { minReplicas: base.spec.minReplicas ?? 1, maxReplicas: base.spec.maxReplicas ?? null, "target.cpu": cpuTarget(base) };
   const is = { minReplicas: head.spec.minReplicas ?? 1, maxReplicas: head.spec.maxReplicas ?? null, "target.cpu": cpuTarget(head) };
   for (const field of ["minReplicas", "maxReplicas", "target.cpu"] as const) {
-    if (was[field] !== is[field]) changes.push({ kind, category: "autoscaling", field: `autoscaling.${field}`, from: was[field], to: is[field], rolls: false });
+    if (was[field] !== is[field])
+      changes.push({ kind, category: "autoscaling", field: `autoscaling.${field}`, from: was[field], to: is[field], rolls: false });
   }
-  const otherMetrics = (hpa: HorizontalPodAutoscaler) => (hpa.spec.metrics ?? []).filter((metric) => !(metric.type === "Resource" && metric.resource?.name === "cpu"));
+  const otherMetrics = (hpa: HorizontalPodAutoscaler) =>
+    (hpa.spec.metrics ?? []).filter((metric) => !(metric.type === "Resource" && metric.resource?.name === "cpu"));
   if (!isDeepStrictEqual(otherMetrics(base), otherMetrics(head))) {
-    changes.push({ kind, category: "autoscaling", field: "autoscaling.metrics", from: shown(otherMetrics(base)), to: shown(otherMetrics(head)), rolls: false });
+    changes.push({
+      kind,
+      category: "autoscaling",
+      field: "autoscaling.metrics",
+      from: shown(otherMetrics(base)),
+      to: shown(otherMetrics(head)),
+      rolls: false,
+    });
   }
   return changes;
 }
 
-function changesOf(base: PodWorkload, head: PodWorkload, baseObjects: readonly KubeObject[], headObjects: readonly KubeObject[]): ChangeDraft[] {
+function changesOf(
+  base: PodWorkload,
+  head: PodWorkload,
+  baseObjects: readonly KubeObject[],
+  headObjects: readonly KubeObject[],
+): ChangeDraft[] {
   const changes: ChangeDraft[] = [];
   if (base.replicas !== head.replicas) {
     changes.push({ category: "replicas", field: "replicas", from: base.replicas ?? null, to: head.replicas ?? null, rolls: false });
@@ -370,7 +420,18 @@ function changesOf(base: PodWorkload, head: PodWorkload, baseObjects: readonly K
     ...otherTemplateChanges(base.template, head.template),
     ...strategyChanges(base, head),
   );
-  const order: ChangeCategory[] = ["workload", "image", "replicas", "autoscaling", "resources", "config", "env", "probe", "strategy", "template"];
+  const order: ChangeCategory[] = [
+    "workload",
+    "image",
+    "replicas",
+    "autoscaling",
+    "resources",
+    "config",
+    "env",
+    "probe",
+    "strategy",
+    "template",
+  ];
   return changes.sort((a, b) => order.indexOf(a.category) - order.indexOf(b.category));
 }
 

@@ -52,9 +52,7 @@ export function autoscalerFor(workload: PodWorkload, objects: readonly KubeObjec
     .filter(isHorizontalPodAutoscaler)
     .find(
       (hpa) =>
-        sameNamespace(hpa, workload) &&
-        hpa.spec.scaleTargetRef.kind === workload.kind &&
-        hpa.spec.scaleTargetRef.name === workload.name,
+        sameNamespace(hpa, workload) && hpa.spec.scaleTargetRef.kind === workload.kind && hpa.spec.scaleTargetRef.name === workload.name,
     );
 }
 
@@ -69,5 +67,7 @@ export function disruptionBudgetsFor(workload: PodWorkload, objects: readonly Ku
 /** Services that route traffic to the workload's pods. */
 export function servicesFor(workload: PodWorkload, objects: readonly KubeObject[]): Service[] {
   const labels = podLabels(workload);
-  return objects.filter(isService).filter((service) => sameNamespace(service, workload) && serviceSelectorMatches(service.spec?.selector, labels));
+  return objects
+    .filter(isService)
+    .filter((service) => sameNamespace(service, workload) && serviceSelectorMatches(service.spec?.selector, labels));
 }

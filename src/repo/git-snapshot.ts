@@ -21,7 +21,11 @@ export async function resolveCommit(repoDir: string, ref: string): Promise<strin
  * Reads the wanted files of a commit straight from git's object store (no checkout):
  * one `git ls-tree` and one `git cat-file --batch` for all blobs.
  */
-export async function readGitSnapshot(repoDir: string, ref: string, wanted: (path: string) => boolean = isGitOpsPath): Promise<Map<string, string>> {
+export async function readGitSnapshot(
+  repoDir: string,
+  ref: string,
+  wanted: (path: string) => boolean = isGitOpsPath,
+): Promise<Map<string, string>> {
   const commit = await resolveCommit(repoDir, ref);
   const { stdout } = await run("git", ["-C", repoDir, "ls-tree", "-r", "-z", "--full-tree", commit], { maxBuffer: 256 * 1024 * 1024 });
   const entries: { path: string; sha: string }[] = [];
@@ -32,7 +36,10 @@ export async function readGitSnapshot(repoDir: string, ref: string, wanted: (pat
     const path = record.slice(tab + 1);
     if (type === "blob" && sha && wanted(path)) entries.push({ path, sha });
   }
-  const blobs = await catFileBatch(repoDir, entries.map((e) => e.sha));
+  const blobs = await catFileBatch(
+    repoDir,
+    entries.map((e) => e.sha),
+  );
   return new Map(entries.map((e) => [e.path, blobs.get(e.sha)!] as const).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 

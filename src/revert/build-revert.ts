@@ -99,7 +99,12 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim();
 }
 
-function revertMessage(input: RevertInput, kind: "commit" | "pull-request", changedSinceMerge: readonly string[], edits: readonly string[]): { headline: string; body: string } {
+function revertMessage(
+  input: RevertInput,
+  kind: "commit" | "pull-request",
+  changedSinceMerge: readonly string[],
+  edits: readonly string[],
+): { headline: string; body: string } {
   const env = input.environment;
   const what = input.pullRequest ? oneLine(input.pullRequest.title) : `commit ${input.mergeSha.slice(0, 7)}`;
   const headline = `Revert ${what} in ${env}: ${oneLine(input.reason)}`;
@@ -115,7 +120,13 @@ function revertMessage(input: RevertInput, kind: "commit" | "pull-request", chan
       ].join("\n"),
     );
   }
-  paragraphs.push(formatRevertTrailers({ reverts: input.mergeSha, environment: env, ...(input.pullRequest ? { pullRequest: input.pullRequest.number } : {}) }));
+  paragraphs.push(
+    formatRevertTrailers({
+      reverts: input.mergeSha,
+      environment: env,
+      ...(input.pullRequest ? { pullRequest: input.pullRequest.number } : {}),
+    }),
+  );
   return { headline, body: paragraphs.join("\n\n") };
 }
 

@@ -17,7 +17,11 @@ const sha = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 export function formatRevertTrailers(t: RevertTrailers): string {
   if (!sha.test(t.reverts)) throw new Error(`Reverts: needs a full commit SHA, got ${JSON.stringify(t.reverts)}`);
   if (!/^[a-z0-9-]+$/.test(t.environment)) throw new Error(`Kustodian-Revert: not an environment name: ${JSON.stringify(t.environment)}`);
-  return [`Reverts: ${t.reverts}`, `Kustodian-Revert: ${t.environment}`, ...(t.pullRequest === undefined ? [] : [`Kustodian-Pull-Request: ${t.pullRequest}`])].join("\n");
+  return [
+    `Reverts: ${t.reverts}`,
+    `Kustodian-Revert: ${t.environment}`,
+    ...(t.pullRequest === undefined ? [] : [`Kustodian-Pull-Request: ${t.pullRequest}`]),
+  ].join("\n");
 }
 
 /**
@@ -28,7 +32,10 @@ export function formatRevertTrailers(t: RevertTrailers): string {
  */
 export function parseRevertTrailers(message: string | null | undefined): RevertTrailers | undefined {
   if (!message) return undefined;
-  const paragraphs = message.replace(/\r\n/g, "\n").trim().split(/\n[ \t]*\n/);
+  const paragraphs = message
+    .replace(/\r\n/g, "\n")
+    .trim()
+    .split(/\n[ \t]*\n/);
   const last = paragraphs[paragraphs.length - 1] ?? "";
   const values = new Map<string, string>();
   for (const line of last.split("\n")) {

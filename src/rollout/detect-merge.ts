@@ -6,7 +6,14 @@ import { readFilesAt } from "../github/read-files.ts";
 import { renderSnapshot } from "../plan/render-snapshot.ts";
 import { isGitOpsPath } from "../repo/git-snapshot.ts";
 import type { RevertTrailers } from "../revert/trailers.ts";
-import { mergedPullRequest, revertOfMerge, rolloutsOfMerge, touchedEnvironments, type EnvironmentRollout, type MergeCommit } from "./merge.ts";
+import {
+  mergedPullRequest,
+  revertOfMerge,
+  rolloutsOfMerge,
+  touchedEnvironments,
+  type EnvironmentRollout,
+  type MergeCommit,
+} from "./merge.ts";
 import type { RepoClient } from "./repo-client.ts";
 
 export interface DetectedMerge {
@@ -44,11 +51,16 @@ export async function detectMerge(gh: RepoClient, commit: MergeCommit, options: 
   const { octokit, repo } = gh;
   const baseSha = commit.baseSha ?? (await readCommit(octokit, { repo, sha: commit.mergeSha })).parents[0];
   if (!baseSha) return { kind: "ignored", why: "the first commit of the branch" };
-  const [before, after] = await Promise.all([readFilesAt(octokit, repo, baseSha, isGitOpsPath), readFilesAt(octokit, repo, commit.mergeSha, isGitOpsPath)]);
+  const [before, after] = await Promise.all([
+    readFilesAt(octokit, repo, baseSha, isGitOpsPath),
+    readFilesAt(octokit, repo, commit.mergeSha, isGitOpsPath),
+  ]);
   const environments = touchedEnvironments(before.blobs, after.blobs).filter((env) => !options.only || options.only.has(env));
   if (environments.length === 0) return { kind: "ignored", why: "no environment changed" };
 
-  const pullRequest = options.pullRequest ?? mergedPullRequest(await pullRequestsOfCommit(octokit, { repo, sha: commit.mergeSha }), commit.mergeSha, gh.defaultBranch);
+  const pullRequest =
+    options.pullRequest ??
+    mergedPullRequest(await pullRequestsOfCommit(octokit, { repo, sha: commit.mergeSha }), commit.mergeSha, gh.defaultBranch);
   const revertOf = revertOfMerge(commit.message, pullRequest);
   if (!pullRequest && !revertOf) return { kind: "ignored", why: "not the merge of a pull request" };
 

@@ -14,18 +14,26 @@ export function heldImageRevertEdits(context: RevertEditContext): EnvironmentFil
   if (context.reason === "requested" || context.merged === undefined) return [];
   const file = `environments/${context.environment}.yaml`;
   const imagesOf = (text: string | undefined): Map<string, string> => {
-    const workloads = ((text ? parse(text) : undefined) as { workloads?: Record<string, { image?: unknown }> } | undefined)?.workloads ?? {};
+    const workloads =
+      ((text ? parse(text) : undefined) as { workloads?: Record<string, { image?: unknown }> } | undefined)?.workloads ?? {};
     return new Map(Object.entries(workloads).flatMap(([name, w]) => (typeof w?.image === "string" ? [[name, w.image] as const] : [])));
   };
   const before = imagesOf(context.before);
-  const introduced = [...new Set([...imagesOf(context.merged)].filter(([workload, image]) => before.get(workload) !== image).map(([, image]) => image))];
+  const introduced = [
+    ...new Set([...imagesOf(context.merged)].filter(([workload, image]) => before.get(workload) !== image).map(([, image]) => image)),
+  ];
   return introduced.map((image) => ({
     summary: `hold ${image} in ${context.environment} (${context.reason})`,
     apply(text: string): string {
       const parsed = parseEnvironmentFile(file, text);
       const held = parsed.ok ? parsed.env.held : undefined;
       if (heldBy(held, image)) return text;
-      const entry = { image, reason: `${context.reason}: ${context.summary}`.slice(0, 500), since: context.decidedAt.toISOString().replace(/\.\d{3}Z$/, "Z"), revertedCommit: context.mergeSha };
+      const entry = {
+        image,
+        reason: `${context.reason}: ${context.summary}`.slice(0, 500),
+        since: context.decidedAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
+        revertedCommit: context.mergeSha,
+      };
       return editEnvironmentFile(file, text, [holdEdit(held, entry)]);
     },
   }));

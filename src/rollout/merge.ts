@@ -50,7 +50,11 @@ export function mergeOfPush(push: PushInfo, defaultBranch: string): MergeCommit 
 }
 
 /** The pull request a commit merged into the default branch, from GET /commits/{sha}/pulls. */
-export function mergedPullRequest(pulls: readonly PullRequestSummary[], mergeSha: string, defaultBranch: string): PullRequestSummary | undefined {
+export function mergedPullRequest(
+  pulls: readonly PullRequestSummary[],
+  mergeSha: string,
+  defaultBranch: string,
+): PullRequestSummary | undefined {
   const merged = pulls.filter((p) => p.merged && p.baseRef === defaultBranch);
   return merged.find((p) => p.mergeCommitSha === mergeSha) ?? merged[0];
 }
@@ -129,7 +133,9 @@ export function rolloutsOfMerge(
     }
     const changes = workloadChanges(beforeObjects, afterObjects);
     const deploymentNames = new Set(afterObjects.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name));
-    const rolling = new Set(changes.filter((c) => (c.rolls || c.category === "replicas") && deploymentNames.has(c.workload)).map((c) => c.workload));
+    const rolling = new Set(
+      changes.filter((c) => (c.rolls || c.category === "replicas") && deploymentNames.has(c.workload)).map((c) => c.workload),
+    );
     const env = now.env;
     rollouts.push({
       target: {
@@ -148,7 +154,9 @@ export function rolloutsOfMerge(
   return { rollouts, skipped };
 }
 
-function syncTargetOf(sync: { tool: "argocd"; application: string; namespace: string } | { tool: "flux"; kustomization: string; namespace: string }): SyncTarget {
+function syncTargetOf(
+  sync: { tool: "argocd"; application: string; namespace: string } | { tool: "flux"; kustomization: string; namespace: string },
+): SyncTarget {
   return sync.tool === "argocd"
     ? { tool: "argocd", application: sync.application, namespace: sync.namespace }
     : { tool: "flux", kustomization: sync.kustomization, namespace: sync.namespace };

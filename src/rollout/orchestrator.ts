@@ -21,7 +21,14 @@ import { readAppConfig } from "./app-config.ts";
 import { detectMerge, type DetectedMerge } from "./detect-merge.ts";
 import { mergeOfPush, touchedEnvironments, type PushInfo } from "./merge.ts";
 import { targetOf } from "./payload.ts";
-import { deploymentOf, isOpen, kustodianDeployments, recentDeploymentsRead, recordDeployments, type TrackedDeployment } from "./record-deployments.ts";
+import {
+  deploymentOf,
+  isOpen,
+  kustodianDeployments,
+  recentDeploymentsRead,
+  recordDeployments,
+  type TrackedDeployment,
+} from "./record-deployments.ts";
 import {
   commentMarker,
   decideOnFailure,
@@ -77,7 +84,12 @@ export interface RolloutOrchestratorOptions {
 
 export type PushOutcome =
   | { kind: "ignored"; why: string }
-  | { kind: "recorded"; mergeSha: string; deployments: { id: number; environment: string; created: boolean }[]; skipped: { environment: string; why: string }[] };
+  | {
+      kind: "recorded";
+      mergeSha: string;
+      deployments: { id: number; environment: string; created: boolean }[];
+      skipped: { environment: string; why: string }[];
+    };
 
 export interface ResumeOutcome {
   /** In-progress Deployments this process now watches (or finishes). */
@@ -145,7 +157,10 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
   /** Detection and recording for one repository run one at a time (a push and a resume never race to create). */
   function serial<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = locks.get(key) ?? Promise.resolve();
-    const next = previous.then(() => acting(work), () => acting(work));
+    const next = previous.then(
+      () => acting(work),
+      () => acting(work),
+    );
     const tail = next.catch(() => undefined);
     locks.set(key, tail);
     void tail.then(() => {
@@ -179,9 +194,13 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
         if (signal.aborted) return;
         // A later commit that leaves this environment's files as the merge made them (another
         // environment's change, a revert elsewhere, docs) is synced too: the same rollout goes on.
-        const applied = error instanceof WatchError && error.code === "Superseded" && error.revision ? revisionSha(error.revision) : undefined;
+        const applied =
+          error instanceof WatchError && error.code === "Superseded" && error.revision ? revisionSha(error.revision) : undefined;
         if (applied && applied !== target.mergeSha && (await acting(() => rendersTheSame(gh, d, applied)))) {
-          log.info({ deployment: d.id, environment: d.environment, revision: applied }, "a later commit leaves the environment as merged; watching on");
+          log.info(
+            { deployment: d.id, environment: d.environment, revision: applied },
+            "a later commit leaves the environment as merged; watching on",
+          );
           target = { ...target, mergeSha: applied };
           continue;
         }
@@ -235,8 +254,24 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     if (!isOpen(status)) return;
     if (isRevertingClaim(status) && (await finishClaimed(gh, d, status))) return;
     const tookMs = verdict.decidedAt.getTime() - Date.parse(d.payload.target.mergedAt);
-    const logUrl = await comment(gh, d, healthyComment({ environment: d.environment, payload: d.payload, detail: verdict.detail, tookMs, mergeUrl: commitUrl(gh, d.payload.mergeSha) }));
-    await setDeploymentStatus(gh.octokit, { repo: gh.repo, deploymentId: d.id, state: "success", description: healthyDescription(tookMs), ...(logUrl ? { logUrl } : {}) });
+    const logUrl = await comment(
+      gh,
+      d,
+      healthyComment({
+        environment: d.environment,
+        payload: d.payload,
+        detail: verdict.detail,
+        tookMs,
+        mergeUrl: commitUrl(gh, d.payload.mergeSha),
+      }),
+    );
+    await setDeploymentStatus(gh.octokit, {
+      repo: gh.repo,
+      deploymentId: d.id,
+      state: "success",
+      description: healthyDescription(tookMs),
+      ...(logUrl ? { logUrl } : {}),
+    });
   }
 
   async function onFailed(gh: RepoClient, d: TrackedDeployment, verdict: Extract<TerminalVerdict, { status: "Failed" }>): Promise<void> {
@@ -245,14 +280,23 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     if (!isOpen(status)) return;
     const config = await readConfig(gh);
     const pr = d.payload.pr === null ? undefined : await readPullRequest(gh.octokit, { repo: gh.repo, number: d.payload.pr });
-    const decision = decideOnFailure({ isRevert: d.payload.revertOf !== undefined, held: pr?.labels.includes(config.holdLabel) ?? false, autoRevert: config.rollout.autoRevert });
+    const decision = decideOnFailure({
+      isRevert: d.payload.revertOf !== undefined,
+      held: pr?.labels.includes(config.holdLabel) ?? false,
+      autoRevert: config.rollout.autoRevert,
+    });
     const what = reasonPhrase(verdict.reason);
     const details = evidenceLines(verdict.evidence);
     let outcome: FailureOutcome;
     if (decision.revert) {
       // The claim: a restarted or new leader that finds it looks in git before anything else.
       if (!isRevertingClaim(status)) {
-        await setDeploymentStatus(gh.octokit, { repo: gh.repo, deploymentId: d.id, state: "in_progress", description: revertingDescription(what) });
+        await setDeploymentStatus(gh.octokit, {
+          repo: gh.repo,
+          deploymentId: d.id,
+          state: "in_progress",
+          description: revertingDescription(what),
+        });
       }
       outcome = await revertEnvironment(gh, {
         environment: d.environment,
@@ -261,7 +305,11 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
         ...(pr ? { pullRequest: { number: pr.number, title: pr.title } } : {}),
         reason: what,
         details,
-        environmentEdits: editsFor(d.environment, d.payload.mergeSha, { reason: verdict.reason, summary: verdict.summary, decidedAt: verdict.decidedAt }),
+        environmentEdits: editsFor(d.environment, d.payload.mergeSha, {
+          reason: verdict.reason,
+          summary: verdict.summary,
+          decidedAt: verdict.decidedAt,
+        }),
       });
       log.info({ deployment: d.id, environment: d.environment, outcome: outcome.kind }, "rollout failed: reverted");
     } else {
@@ -296,7 +344,11 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     if (commit) {
       outcome = { kind: "committed", sha: commit.sha, url: commitUrl(gh, commit.sha), message: commit.message, existing: false };
     } else {
-      const pr = await findPullRequestFrom(gh.octokit, { repo: gh.repo, branch: revertBranchName(d.environment, d.payload.mergeSha), base: gh.defaultBranch });
+      const pr = await findPullRequestFrom(gh.octokit, {
+        repo: gh.repo,
+        branch: revertBranchName(d.environment, d.payload.mergeSha),
+        base: gh.defaultBranch,
+      });
       if (pr) outcome = { kind: "pull-request", number: pr.number, url: pr.url, existing: false, changedSinceMerge: [] };
     }
     if (!outcome) return false;
@@ -307,19 +359,47 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     return true;
   }
 
-  async function reportFailure(gh: RepoClient, d: TrackedDeployment, r: { what: string; summary: string; evidence: Parameters<typeof failureComment>[0]["evidence"]; tookMs: number | undefined; outcome: FailureOutcome; holdLabel: string }): Promise<void> {
-    const body = failureComment({ environment: d.environment, payload: d.payload, ...r, defaultBranch: gh.defaultBranch, mergeUrl: commitUrl(gh, d.payload.mergeSha) });
+  async function reportFailure(
+    gh: RepoClient,
+    d: TrackedDeployment,
+    r: {
+      what: string;
+      summary: string;
+      evidence: Parameters<typeof failureComment>[0]["evidence"];
+      tookMs: number | undefined;
+      outcome: FailureOutcome;
+      holdLabel: string;
+    },
+  ): Promise<void> {
+    const body = failureComment({
+      environment: d.environment,
+      payload: d.payload,
+      ...r,
+      defaultBranch: gh.defaultBranch,
+      mergeUrl: commitUrl(gh, d.payload.mergeSha),
+    });
     const commentUrl = await comment(gh, d, body);
     const outcomeUrl = r.outcome.kind === "committed" || r.outcome.kind === "pull-request" ? r.outcome.url : undefined;
     const logUrl = commentUrl ?? outcomeUrl;
-    await setDeploymentStatus(gh.octokit, { repo: gh.repo, deploymentId: d.id, state: "failure", description: failureDescription(r.what, r.outcome), ...(logUrl ? { logUrl } : {}) });
+    await setDeploymentStatus(gh.octokit, {
+      repo: gh.repo,
+      deploymentId: d.id,
+      state: "failure",
+      description: failureDescription(r.what, r.outcome),
+      ...(logUrl ? { logUrl } : {}),
+    });
   }
 
   /** The sticky comment of this environment on the pull request (one per environment, edited in place); its URL. */
   async function comment(gh: RepoClient, d: TrackedDeployment, body: string): Promise<string | undefined> {
     const number = reportedPullRequest(d.payload);
     if (number === null) return undefined;
-    const result = await upsertStickyComment(gh.octokit, { repo: gh.repo, issueNumber: number, marker: commentMarker(d.environment, d.payload), body });
+    const result = await upsertStickyComment(gh.octokit, {
+      repo: gh.repo,
+      issueNumber: number,
+      marker: commentMarker(d.environment, d.payload),
+      body,
+    });
     return result.url;
   }
 
@@ -365,7 +445,11 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
       const seenKey = (env: string) => `${repoKey(gh)}@${commit.sha}:${env}`;
       const missing = fresh.filter((env) => !deploymentOf(known, commit.sha, env) && !startsNothing.has(seenKey(env)));
       if (missing.length > 0) {
-        const detection = await detectMerge(gh, { mergeSha: commit.sha, baseSha: parent, message: commit.message, mergedAt: new Date(commit.committedAt ?? now()) }, { only: new Set(missing) });
+        const detection = await detectMerge(
+          gh,
+          { mergeSha: commit.sha, baseSha: parent, message: commit.message, mergedAt: new Date(commit.committedAt ?? now()) },
+          { only: new Set(missing) },
+        );
         const rolling = new Set(detection.kind === "merge" ? detection.merge.rollouts.map((r) => r.target.environment) : []);
         for (const env of missing) if (!rolling.has(env)) startsNothing.add(seenKey(env));
         while (startsNothing.size > 1000) startsNothing.delete(startsNothing.values().next().value!);
@@ -380,16 +464,35 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     return recovered;
   }
 
-  async function rollback(gh: RepoClient, pr: { number: number; title: string; mergeCommitSha: string | null }, requestedBy: string): Promise<string> {
-    if (!pr.mergeCommitSha) return "> /rollback\n\nkustodian cannot find the merge commit of this pull request, so it cannot revert it. Nothing was changed.";
+  async function rollback(
+    gh: RepoClient,
+    pr: { number: number; title: string; mergeCommitSha: string | null },
+    requestedBy: string,
+  ): Promise<string> {
+    if (!pr.mergeCommitSha)
+      return "> /rollback\n\nkustodian cannot find the merge commit of this pull request, so it cannot revert it. Nothing was changed.";
     const mergeSha = pr.mergeCommitSha;
     const all = kustodianDeployments(await listDeployments(gh.octokit, { repo: gh.repo, limit: recentDeploymentsRead }));
     const targets = new Map<string, { baseSha: string; deployment?: TrackedDeployment }>();
-    for (const d of all) if (d.payload.mergeSha === mergeSha && !targets.has(d.environment)) targets.set(d.environment, { baseSha: d.payload.baseSha, deployment: d });
+    for (const d of all)
+      if (d.payload.mergeSha === mergeSha && !targets.has(d.environment))
+        targets.set(d.environment, { baseSha: d.payload.baseSha, deployment: d });
     if (targets.size === 0) {
-      const summary = { number: pr.number, title: pr.title, body: "", state: "closed" as const, merged: true, mergeCommitSha: mergeSha, headRef: "", baseRef: gh.defaultBranch, labels: [], url: "" };
+      const summary = {
+        number: pr.number,
+        title: pr.title,
+        body: "",
+        state: "closed" as const,
+        merged: true,
+        mergeCommitSha: mergeSha,
+        headRef: "",
+        baseRef: gh.defaultBranch,
+        labels: [],
+        url: "",
+      };
       const detection = await detectMerge(gh, { mergeSha, message: "", mergedAt: new Date(now()) }, { pullRequest: summary });
-      if (detection.kind === "merge") for (const r of detection.merge.rollouts) targets.set(r.target.environment, { baseSha: detection.merge.baseSha });
+      if (detection.kind === "merge")
+        for (const r of detection.merge.rollouts) targets.set(r.target.environment, { baseSha: detection.merge.baseSha });
     }
     const reason = `requested by @${requestedBy}`;
     const lines: RollbackLine[] = [];
@@ -411,7 +514,13 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
           const status = await latest(gh, deployment);
           if (isOpen(status) || status?.state === "success") {
             const where = outcome.kind === "committed" ? outcome.sha.slice(0, 7) : `#${outcome.number}`;
-            await setDeploymentStatus(gh.octokit, { repo: gh.repo, deploymentId: deployment.id, state: "inactive", description: `Rolled back on request by @${requestedBy}: ${where}`, logUrl: outcome.url });
+            await setDeploymentStatus(gh.octokit, {
+              repo: gh.repo,
+              deploymentId: deployment.id,
+              state: "inactive",
+              description: `Rolled back on request by @${requestedBy}: ${where}`,
+              logUrl: outcome.url,
+            });
           }
         }
       } catch (error) {
@@ -433,7 +542,10 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
           return detection;
         }
         const recorded = await record(gh, detection.merge);
-        log.info({ merge: commit.mergeSha, deployments: recorded.map((r) => [r.deployment.environment, r.deployment.id, r.created]) }, "merge recorded");
+        log.info(
+          { merge: commit.mergeSha, deployments: recorded.map((r) => [r.deployment.environment, r.deployment.id, r.created]) },
+          "merge recorded",
+        );
         return {
           kind: "recorded",
           mergeSha: commit.mergeSha,
@@ -452,7 +564,12 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
           if (!isOpen(d.latestStatus)) continue;
           const first = deploymentOf(all, d.payload.mergeSha, d.environment)!;
           if (first.id !== d.id) {
-            await setDeploymentStatus(gh.octokit, { repo: gh.repo, deploymentId: d.id, state: "inactive", description: `Duplicate of deployment ${first.id}` });
+            await setDeploymentStatus(gh.octokit, {
+              repo: gh.repo,
+              deploymentId: d.id,
+              state: "inactive",
+              description: `Duplicate of deployment ${first.id}`,
+            });
             duplicates.push(d.id);
             continue;
           }
@@ -517,5 +634,8 @@ function commitUrl(gh: RepoClient, sha: string): string {
 /** The evidence lines a revert commit's body kept (its `- ` lines before the trailers). */
 function bodyLines(message: string): string[] {
   const paragraphs = message.replace(/\r\n/g, "\n").split(/\n\n+/);
-  return paragraphs.slice(1, -1).flatMap((p) => (p.split("\n").every((l) => l.startsWith("- ")) ? p.split("\n").map((l) => l.slice(2)) : [])).filter((l) => !l.startsWith("environments/") && !l.startsWith("overlays/"));
+  return paragraphs
+    .slice(1, -1)
+    .flatMap((p) => (p.split("\n").every((l) => l.startsWith("- ")) ? p.split("\n").map((l) => l.slice(2)) : []))
+    .filter((l) => !l.startsWith("environments/") && !l.startsWith("overlays/"));
 }

@@ -39,7 +39,10 @@ export function parseRolloutPayload(payload: unknown): RolloutPayload | undefine
   return result.success ? result.data : undefined;
 }
 
-export function payloadOf(target: RolloutTarget, merge: { baseSha: string; pr: number | null; title: string; revertOf?: { mergeSha: string; pr: number | null } }): RolloutPayload {
+export function payloadOf(
+  target: RolloutTarget,
+  merge: { baseSha: string; pr: number | null; title: string; revertOf?: { mergeSha: string; pr: number | null } },
+): RolloutPayload {
   return {
     kustodian: 1,
     mergeSha: target.mergeSha,
@@ -47,7 +50,13 @@ export function payloadOf(target: RolloutTarget, merge: { baseSha: string; pr: n
     pr: merge.pr,
     title: merge.title,
     workloads: target.deployments,
-    target: { context: target.context, namespace: target.namespace, sync: target.sync, slackSeconds: target.slackSeconds, mergedAt: target.mergedAt.toISOString() },
+    target: {
+      context: target.context,
+      namespace: target.namespace,
+      sync: target.sync,
+      slackSeconds: target.slackSeconds,
+      mergedAt: target.mergedAt.toISOString(),
+    },
     ...(merge.revertOf ? { revertOf: merge.revertOf } : {}),
   };
 }

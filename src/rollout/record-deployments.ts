@@ -1,6 +1,12 @@
 // One GitHub Deployment per (merge, environment), never two: looked up before it is created, and
 // when two processes still race to create it, the lowest id wins (see README.md).
-import { createDeployment, listDeployments, setDeploymentStatus, type DeploymentRecord, type DeploymentState } from "../github/deployments.ts";
+import {
+  createDeployment,
+  listDeployments,
+  setDeploymentStatus,
+  type DeploymentRecord,
+  type DeploymentState,
+} from "../github/deployments.ts";
 import type { DetectedMerge } from "./detect-merge.ts";
 import { parseRolloutPayload, payloadOf, type RolloutPayload } from "./payload.ts";
 import type { RepoClient } from "./repo-client.ts";
@@ -23,13 +29,24 @@ export function kustodianDeployments(records: readonly DeploymentRecord[]): Trac
     .flatMap((d) => {
       const payload = parseRolloutPayload(d.payload);
       if (!payload || payload.mergeSha !== d.sha.toLowerCase()) return [];
-      return [{ id: d.id, environment: d.environment, payload, latestStatus: d.latestStatus ? { state: d.latestStatus.state, description: d.latestStatus.description } : null }];
+      return [
+        {
+          id: d.id,
+          environment: d.environment,
+          payload,
+          latestStatus: d.latestStatus ? { state: d.latestStatus.state, description: d.latestStatus.description } : null,
+        },
+      ];
     })
     .sort((a, b) => a.id - b.id);
 }
 
 /** The Deployment of (merge, environment) that counts: the one with the lowest id. */
-export function deploymentOf(deployments: readonly TrackedDeployment[], mergeSha: string, environment: string): TrackedDeployment | undefined {
+export function deploymentOf(
+  deployments: readonly TrackedDeployment[],
+  mergeSha: string,
+  environment: string,
+): TrackedDeployment | undefined {
   return deployments.find((d) => d.payload.mergeSha === mergeSha && d.environment === environment);
 }
 
@@ -43,7 +60,11 @@ export function isOpen(status: TrackedDeployment["latestStatus"]): boolean {
  * status in_progress. Calls: 1 list (skipped when `known` is given), and per new Deployment
  * 1 create + 1 status.
  */
-export async function recordDeployments(gh: RepoClient, merge: DetectedMerge, known?: readonly TrackedDeployment[]): Promise<{ deployment: TrackedDeployment; created: boolean }[]> {
+export async function recordDeployments(
+  gh: RepoClient,
+  merge: DetectedMerge,
+  known?: readonly TrackedDeployment[],
+): Promise<{ deployment: TrackedDeployment; created: boolean }[]> {
   const existing = known ?? kustodianDeployments(await listDeployments(gh.octokit, { repo: gh.repo, limit: recentDeploymentsRead }));
   const out: { deployment: TrackedDeployment; created: boolean }[] = [];
   for (const rollout of merge.rollouts) {
@@ -59,7 +80,11 @@ export async function recordDeployments(gh: RepoClient, merge: DetectedMerge, kn
       title: merge.title,
       ...(merge.revertOf ? { revertOf: { mergeSha: merge.revertOf.reverts, pr: merge.revertOf.pullRequest ?? null } } : {}),
     });
-    const what = merge.revertOf ? `revert of ${merge.revertOf.reverts.slice(0, 7)}` : merge.pullRequest ? `#${merge.pullRequest.number}` : merge.mergeSha.slice(0, 7);
+    const what = merge.revertOf
+      ? `revert of ${merge.revertOf.reverts.slice(0, 7)}`
+      : merge.pullRequest
+        ? `#${merge.pullRequest.number}`
+        : merge.mergeSha.slice(0, 7);
     const { id } = await createDeployment(gh.octokit, {
       repo: gh.repo,
       ref: merge.mergeSha,

@@ -36,7 +36,9 @@ export type FailureOutcome = RevertOutcome | { kind: "not-reverted"; why: "rever
 
 /** One line per piece of evidence: `Pod/x container c: Reason: message` (the revert commit carries them too). */
 export function evidenceLines(evidence: readonly Evidence[], max = 10): string[] {
-  const lines = evidence.slice(0, max).map((e) => `${e.object}${e.container ? ` container ${e.container}` : ""}: ${e.reason}: ${e.message}`.replace(/\s+/g, " ").trim());
+  const lines = evidence
+    .slice(0, max)
+    .map((e) => `${e.object}${e.container ? ` container ${e.container}` : ""}: ${e.reason}: ${e.message}`.replace(/\s+/g, " ").trim());
   if (evidence.length > max) lines.push(`(${evidence.length - max} more)`);
   return lines;
 }
@@ -126,13 +128,21 @@ export function failureComment(r: FailureReport): string {
   const title = p.revertOf ? `### ❌ Revert failed to roll out in **${r.environment}**` : `### ❌ Rollout failed in **${r.environment}**`;
   const when = r.tookMs === undefined ? "" : `, ${formatDuration(r.tookMs)} after the merge`;
   const workloads = p.workloads.length ? p.workloads.map((w) => `\`${w}\``).join(", ") : "the sync";
-  const lines = [title, "", `**${what}**: ${workloads} in \`${p.target.namespace}\` at ${commitLink(p.mergeSha, r.mergeUrl)}${when}.`, "", `> ${cell(r.summary)}`, ""];
+  const lines = [
+    title,
+    "",
+    `**${what}**: ${workloads} in \`${p.target.namespace}\` at ${commitLink(p.mergeSha, r.mergeUrl)}${when}.`,
+    "",
+    `> ${cell(r.summary)}`,
+    "",
+  ];
   if (r.evidence.length > 0) {
     if (typeof r.evidence[0] === "string") {
       for (const line of r.evidence as readonly string[]) lines.push(`- ${line}`);
     } else {
       lines.push("| Object | Container | Reason | Message |", "|---|---|---|---|");
-      for (const e of (r.evidence as readonly Evidence[]).slice(0, 20)) lines.push(`| \`${cell(e.object)}\` | ${cell(e.container)} | ${cell(e.reason)} | ${cell(e.message)} |`);
+      for (const e of (r.evidence as readonly Evidence[]).slice(0, 20))
+        lines.push(`| \`${cell(e.object)}\` | ${cell(e.container)} | ${cell(e.reason)} | ${cell(e.message)} |`);
     }
     lines.push("");
   }
@@ -155,8 +165,10 @@ function outcomeText(r: FailureReport): string {
         ? `${files} on \`${r.defaultBranch}\` are already as they were before this merge: nothing to revert.`
         : `This merge did not change ${files}: nothing to revert.`;
     case "not-reverted":
-      if (o.why === "revert") return "Not reverted: this merge is itself a revert, and kustodian never reverts a revert. A person needs to look.";
-      if (o.why === "hold") return `⏸️ Not reverted: this pull request is on hold (\`${r.holdLabel}\`). Comment \`/rollback\` to revert it.`;
+      if (o.why === "revert")
+        return "Not reverted: this merge is itself a revert, and kustodian never reverts a revert. A person needs to look.";
+      if (o.why === "hold")
+        return `⏸️ Not reverted: this pull request is on hold (\`${r.holdLabel}\`). Comment \`/rollback\` to revert it.`;
       return "Not reverted: `rollout.autoRevert` is off in `.github/kustodian.yml`. Comment `/rollback` to revert it.";
   }
 }
@@ -185,7 +197,9 @@ export function rollbackReply(requestedBy: string, lines: readonly RollbackLine[
   const out = lines.map(({ environment, outcome: o }) => {
     switch (o.kind) {
       case "committed":
-        return o.existing ? `- **${environment}**: already reverted in ${commitLink(o.sha, o.url)}` : `- **${environment}**: reverted in ${commitLink(o.sha, o.url)} on \`${defaultBranch}\``;
+        return o.existing
+          ? `- **${environment}**: already reverted in ${commitLink(o.sha, o.url)}`
+          : `- **${environment}**: reverted in ${commitLink(o.sha, o.url)} on \`${defaultBranch}\``;
       case "pull-request":
         return `- **${environment}**: the files changed on \`${defaultBranch}\` since the merge, so kustodian opened #${o.number} to revert them; review it`;
       case "nothing":

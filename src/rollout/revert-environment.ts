@@ -39,7 +39,10 @@ const attempts = 5;
  * Looks for kustodian's revert of (merge, environment) among the commits after the merge on the
  * branch (trailers `Reverts:` + `Kustodian-Revert:`): 1 compare call, none when head is the merge.
  */
-export async function findRevertCommit(gh: RepoClient, input: { mergeSha: string; environment: string; head: string }): Promise<CommitSummary | undefined> {
+export async function findRevertCommit(
+  gh: RepoClient,
+  input: { mergeSha: string; environment: string; head: string },
+): Promise<CommitSummary | undefined> {
   if (input.head === input.mergeSha) return undefined;
   const { commits } = await commitsBetween(gh.octokit, { repo: gh.repo, base: input.mergeSha, head: input.head });
   return commits.find((c) => isRevertOf(c.message, input.mergeSha, input.environment));
@@ -62,7 +65,10 @@ function commitUrl(gh: RepoClient, sha: string): string {
 export async function revertEnvironment(gh: RepoClient, request: RevertRequest): Promise<RevertOutcome> {
   const { octokit, repo } = gh;
   const wanted = (path: string) => isEnvironmentPath(request.environment, path);
-  const [before, merged] = await Promise.all([readFilesAt(octokit, repo, request.baseSha, wanted), readFilesAt(octokit, repo, request.mergeSha, wanted)]);
+  const [before, merged] = await Promise.all([
+    readFilesAt(octokit, repo, request.baseSha, wanted),
+    readFilesAt(octokit, repo, request.mergeSha, wanted),
+  ]);
   const envFile = `environments/${request.environment}.yaml`;
   const edits = request.environmentEdits?.({ before: before.files.get(envFile), merged: merged.files.get(envFile) }) ?? [];
 
@@ -91,13 +97,23 @@ export async function revertEnvironment(gh: RepoClient, request: RevertRequest):
       if (!plan || plan.kind !== "commit") return null;
       return { headOid: head, changes: plan.changes, headline: plan.headline, body: plan.body };
     },
-    commit: (c) => commitToBranch(octokit, { repo, branch: gh.defaultBranch, expectedHeadOid: c.headOid, headline: c.headline, body: c.body ?? "", changes: c.changes }),
+    commit: (c) =>
+      commitToBranch(octokit, {
+        repo,
+        branch: gh.defaultBranch,
+        expectedHeadOid: c.headOid,
+        headline: c.headline,
+        body: c.body ?? "",
+        changes: c.changes,
+      }),
   });
   const { plan, existing, head } = seen;
-  if (existing) return { kind: "committed", sha: existing.sha, url: commitUrl(gh, existing.sha), message: existing.message, existing: true };
+  if (existing)
+    return { kind: "committed", sha: existing.sha, url: commitUrl(gh, existing.sha), message: existing.message, existing: true };
   if (!plan) throw new Error("the revert was neither found nor planned");
   if (plan.kind === "nothing") return { kind: "nothing", why: plan.why };
-  if (committed) return { kind: "committed", sha: committed.oid, url: committed.url, message: `${plan.headline}\n\n${plan.body}`, existing: false };
+  if (committed)
+    return { kind: "committed", sha: committed.oid, url: committed.url, message: `${plan.headline}\n\n${plan.body}`, existing: false };
   return revertPullRequest(gh, request, plan, head, plannedFor);
 }
 
@@ -120,7 +136,14 @@ async function revertPullRequest(
     if (!(await findRevertCommit(gh, { mergeSha: request.mergeSha, environment: request.environment, head: branchHead }))) {
       const again = await plannedFor(branchHead);
       if (again.kind !== "nothing") {
-        await commitToBranch(octokit, { repo, branch, expectedHeadOid: branchHead, headline: again.headline, body: again.body, changes: again.changes });
+        await commitToBranch(octokit, {
+          repo,
+          branch,
+          expectedHeadOid: branchHead,
+          headline: again.headline,
+          body: again.body,
+          changes: again.changes,
+        });
       }
     }
   }

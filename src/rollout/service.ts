@@ -23,10 +23,19 @@ export async function installationRepos(app: Pick<Probot, "auth">): Promise<Repo
   const out: RepoClient[] = [];
   for (const installation of installations) {
     const octokit = await app.auth(installation.id);
-    const repositories = (await octokit.paginate("GET /installation/repositories", { per_page: 100 })) as unknown as { name: string; owner: { login: string }; default_branch?: string; archived?: boolean }[];
+    const repositories = (await octokit.paginate("GET /installation/repositories", { per_page: 100 })) as unknown as {
+      name: string;
+      owner: { login: string };
+      default_branch?: string;
+      archived?: boolean;
+    }[];
     for (const r of repositories) {
       if (r.archived) continue;
-      out.push({ octokit: octokit as unknown as GitHubClient, repo: { owner: r.owner.login, repo: r.name }, defaultBranch: r.default_branch ?? "main" });
+      out.push({
+        octokit: octokit as unknown as GitHubClient,
+        repo: { owner: r.owner.login, repo: r.name },
+        defaultBranch: r.default_branch ?? "main",
+      });
     }
   }
   return out;
@@ -57,7 +66,13 @@ export function createRolloutService(options: RolloutServiceOptions): RolloutSer
   const connections = defaultConnections();
   const watcher = createRolloutWatcher({ connections, clock: systemClock, log: options.log });
   let elector: LeaderElector | undefined;
-  const orchestrator = createRolloutOrchestrator({ watcher, isLeader: () => elector?.isLeader() ?? false, log: options.log, revertEdits: heldImageRevertEdits, ...options.orchestrator });
+  const orchestrator = createRolloutOrchestrator({
+    watcher,
+    isLeader: () => elector?.isLeader() ?? false,
+    log: options.log,
+    revertEdits: heldImageRevertEdits,
+    ...options.orchestrator,
+  });
   return {
     orchestrator,
     start(app) {
@@ -70,7 +85,8 @@ export function createRolloutService(options: RolloutServiceOptions): RolloutSer
         identity: options.identity ?? process.env.HOSTNAME ?? `kustodian-${process.pid}`,
         clock: systemClock,
         log: options.log,
-        onStartedLeading: () => orchestrator.startLeading(() => installationRepos(app), options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+        onStartedLeading: () =>
+          orchestrator.startLeading(() => installationRepos(app), options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
         onStoppedLeading: () => void orchestrator.stop(),
       });
       elector.start();

@@ -15,9 +15,14 @@ export function combineVerdicts(verdicts: readonly NamedVerdict[]): Verdict {
   if (waiting) return waiting.verdict;
   const pending = verdicts.filter((v) => v.verdict.status === "Progressing");
   if (pending.length === 0) {
-    return { status: "Healthy", detail: verdicts.map((v) => (v.verdict.status === "Healthy" ? v.verdict.detail : v.deployment)).join("; ") };
+    return {
+      status: "Healthy",
+      detail: verdicts.map((v) => (v.verdict.status === "Healthy" ? v.verdict.detail : v.deployment)).join("; "),
+    };
   }
-  const checks = pending.flatMap((v) => (v.verdict.status === "Progressing" && v.verdict.nextCheckAt ? [v.verdict.nextCheckAt.getTime()] : []));
+  const checks = pending.flatMap((v) =>
+    v.verdict.status === "Progressing" && v.verdict.nextCheckAt ? [v.verdict.nextCheckAt.getTime()] : [],
+  );
   const first = pending[0]!.verdict as Extract<Verdict, { status: "Progressing" }>;
   const detail = pending.map((v) => (v.verdict.status === "Progressing" ? v.verdict.detail : "")).join("; ");
   return checks.length > 0

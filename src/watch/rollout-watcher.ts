@@ -107,7 +107,10 @@ class Rollout implements Subscriber {
     this.cancelSyncTimeout = shared.clock.at(timeoutAt, () => {
       if (this.seenMerge) return;
       this.finish({
-        error: new WatchError("SyncTimeout", `${ref.kind} ${ref.namespace}/${ref.name} did not report ${target.mergeSha} within ${syncTimeoutMs / 1000} s`),
+        error: new WatchError(
+          "SyncTimeout",
+          `${ref.kind} ${ref.namespace}/${ref.name} did not report ${target.mergeSha} within ${syncTimeoutMs / 1000} s`,
+        ),
       });
     });
     void Promise.all([this.syncView.whenSynced(), this.workload.whenSynced()]).then(() => this.changed());
@@ -155,7 +158,9 @@ class Rollout implements Subscriber {
     const state = syncState(current, target.mergeSha, { mergedAt: target.mergedAt });
     const replaced = replacement(current, target.mergeSha, this.seenMerge);
     if (replaced && (replaced.certain || this.laterCommit(replaced.revision))) {
-      throw new WatchError("Superseded", `the sync applied ${replaced.revision} instead of ${target.mergeSha}`, { revision: replaced.revision });
+      throw new WatchError("Superseded", `the sync applied ${replaced.revision} instead of ${target.mergeSha}`, {
+        revision: replaced.revision,
+      });
     }
     if (state.state !== "Waiting") {
       this.mergeSync = current;
@@ -169,7 +174,13 @@ class Rollout implements Subscriber {
     // commit): the merge's manifests are still what runs, so judge with what it said last.
     const sync = this.mergeSync;
     if (!sync) return undefined;
-    const common = { sync, mergeSha: target.mergeSha, now: this.shared.clock.now(), slackSeconds: target.slackSeconds, mergedAt: target.mergedAt };
+    const common = {
+      sync,
+      mergeSha: target.mergeSha,
+      now: this.shared.clock.now(),
+      slackSeconds: target.slackSeconds,
+      mergedAt: target.mergedAt,
+    };
 
     const syncOnly = classifyRollout({ ...common, deployment: null });
     if (syncOnly.status === "Failed") return syncOnly; // the merge never reached the cluster
@@ -179,7 +190,10 @@ class Rollout implements Subscriber {
       this.readFloors();
       return undefined;
     }
-    const verdicts: NamedVerdict[] = target.deployments.map((name) => ({ deployment: name, verdict: this.classifyDeployment(name, common) }));
+    const verdicts: NamedVerdict[] = target.deployments.map((name) => ({
+      deployment: name,
+      verdict: this.classifyDeployment(name, common),
+    }));
     return combineVerdicts(verdicts);
   }
 
@@ -189,7 +203,11 @@ class Rollout implements Subscriber {
     const floor = this.floors?.get(name) ?? 0;
     const generation = deployment?.metadata?.generation ?? 0;
     if (!deployment || generation < floor) {
-      return { status: "Progressing", reason: "StaleRead", detail: `Deployment ${name}: waiting for the informer to see generation ${floor} (has ${deployment ? generation : "none"})` };
+      return {
+        status: "Progressing",
+        reason: "StaleRead",
+        detail: `Deployment ${name}: waiting for the informer to see generation ${floor} (has ${deployment ? generation : "none"})`,
+      };
     }
     const replicaSets = view.handle("ReplicaSet").byOwner(name);
     const pods = replicaSets.flatMap((rs) => view.handle("Pod").byOwner(rs.metadata?.name ?? ""));
@@ -239,7 +257,10 @@ class Rollout implements Subscriber {
         const missing = deployments.filter((d) => !generations.has(d));
         if (missing.length > 0) {
           this.finish({
-            error: new WatchError("DeploymentNotFound", `the sync applied ${this.target.mergeSha} but Deployment ${missing.join(", ")} does not exist in ${namespace}`),
+            error: new WatchError(
+              "DeploymentNotFound",
+              `the sync applied ${this.target.mergeSha} but Deployment ${missing.join(", ")} does not exist in ${namespace}`,
+            ),
           });
           return;
         }
@@ -267,7 +288,9 @@ class Rollout implements Subscriber {
       return;
     }
     if (verdict.status === "Failed") {
-      this.finish({ verdict: { status: "Failed", reason: verdict.reason, summary: verdict.summary, evidence: verdict.evidence, decidedAt } });
+      this.finish({
+        verdict: { status: "Failed", reason: verdict.reason, summary: verdict.summary, evidence: verdict.evidence, decidedAt },
+      });
       return;
     }
     const next = verdict.status === "Progressing" ? verdict.nextCheckAt?.getTime() : undefined;
@@ -340,7 +363,8 @@ export function createRolloutWatcher(options: RolloutWatcherOptions): ClusterRol
         };
         signal?.addEventListener("abort", onAbort, { once: true });
         try {
-          if (!FULL_SHA.test(target.mergeSha)) throw new WatchError("InvalidTarget", `mergeSha must be a full commit SHA, got "${target.mergeSha}"`);
+          if (!FULL_SHA.test(target.mergeSha))
+            throw new WatchError("InvalidTarget", `mergeSha must be a full commit SHA, got "${target.mergeSha}"`);
           options.connections.forContext(target.context); // an unknown context fails here, before any informer starts
           const syncTimeoutMs = watchOptions.syncTimeoutMs ?? options.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS;
           rollout = new Rollout(target, { ...watchOptions, syncTimeoutMs }, shared, done);

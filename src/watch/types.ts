@@ -3,8 +3,7 @@
 import type { Evidence, FailureReason } from "../health/index.ts";
 
 export type SyncTarget =
-  | { tool: "argocd"; application: string; namespace: string }
-  | { tool: "flux"; kustomization: string; namespace: string };
+  { tool: "argocd"; application: string; namespace: string } | { tool: "flux"; kustomization: string; namespace: string };
 
 /** One environment of one merge: what to watch and what counts as "applied". */
 export interface RolloutTarget {

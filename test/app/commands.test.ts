@@ -10,9 +10,23 @@ beforeEach(async () => {
   h.github.permissions.set("octo-maintainer", "maintain");
   h.github.permissions.set("octo-reader", "read");
   // A PR that bumps staging's image; kustodian has already regenerated its overlay.
-  const headSha = await openBranch(h.dir, "bump-wordpress", (t) => t.replace("image: wordpress:6.6.2-apache", "image: wordpress:6.7.1-apache"));
-  h.github.pulls.set(7, { number: 7, title: "Bump wordpress in staging", headRef: "bump-wordpress", baseRef: "main", fork: false, state: "open", merged: false, labels: [] });
-  await h.deliver("pull_request", pullRequestEvent({ action: "opened", headSha, baseSha: h.github.head("main"), headRef: "bump-wordpress" }));
+  const headSha = await openBranch(h.dir, "bump-wordpress", (t) =>
+    t.replace("image: wordpress:6.6.2-apache", "image: wordpress:6.7.1-apache"),
+  );
+  h.github.pulls.set(7, {
+    number: 7,
+    title: "Bump wordpress in staging",
+    headRef: "bump-wordpress",
+    baseRef: "main",
+    fork: false,
+    state: "open",
+    merged: false,
+    labels: [],
+  });
+  await h.deliver(
+    "pull_request",
+    pullRequestEvent({ action: "opened", headSha, baseSha: h.github.head("main"), headRef: "bump-wordpress" }),
+  );
   await h.settle();
   h.github.calls.length = 0;
 });
@@ -22,7 +36,9 @@ afterEach(() => {
 });
 
 function stagingAtHead() {
-  return parse(h.github.git("show", `${h.github.head("bump-wordpress")}:environments/staging.yaml`)) as { workloads: { wordpress: { replicas: number; autoscaling: { minReplicas: number; maxReplicas: number } } } };
+  return parse(h.github.git("show", `${h.github.head("bump-wordpress")}:environments/staging.yaml`)) as {
+    workloads: { wordpress: { replicas: number; autoscaling: { minReplicas: number; maxReplicas: number } } };
+  };
 }
 
 function replies(): string[] {
@@ -37,7 +53,10 @@ describe("slash commands", () => {
 
     const head = h.github.head("bump-wordpress");
     expect(h.github.git("rev-parse", `${head}^`)).toBe(before);
-    expect(h.github.git("diff", "--name-only", before, head).split("\n")).toEqual(["environments/staging.yaml", "overlays/staging/kustomization.yaml"]);
+    expect(h.github.git("diff", "--name-only", before, head).split("\n")).toEqual([
+      "environments/staging.yaml",
+      "overlays/staging/kustomization.yaml",
+    ]);
     // staging's wordpress is autoscaled: the HPA bounds move (and replicas with them).
     expect(stagingAtHead().workloads.wordpress.autoscaling).toEqual({ minReplicas: 6, maxReplicas: 6, targetCPUUtilizationPercentage: 20 });
     expect(stagingAtHead().workloads.wordpress.replicas).toBe(6);

@@ -99,117 +99,164 @@ export class FakeGitHub {
   install(): void {
     nock.disableNetConnect();
     nock.emitter.on("no match", (req: { method?: string; path?: string; options?: { method?: string; path?: string } }) => {
-      const r = req as unknown as { method?: string; path?: string; url?: string; href?: string; options?: { method?: string; path?: string } };
-      this.unmatched.push(`${r.method ?? r.options?.method} ${r.path ?? r.url ?? r.href ?? r.options?.path ?? JSON.stringify(Object.keys(r))}`);
+      const r = req as unknown as {
+        method?: string;
+        path?: string;
+        url?: string;
+        href?: string;
+        options?: { method?: string; path?: string };
+      };
+      this.unmatched.push(
+        `${r.method ?? r.options?.method} ${r.path ?? r.url ?? r.href ?? r.options?.path ?? JSON.stringify(Object.keys(r))}`,
+      );
     });
     const scope = nock(api).persist();
-    scope.post(`/app/installations/${installationId}/access_tokens`).reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" });
+    scope
+      .post(`/app/installations/${installationId}/access_tokens`)
+      .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" });
 
-    scope.get(new RegExp(`^/repos/${owner}/${repo}/contents/\\.github(%2F|/)kustodian\\.yml`)).reply(route(async (_uri, _body) => {
-      this.calls.push({ method: "GET", path: "config" });
-      return this.config === undefined ? [404, { message: "Not Found" }] : [200, this.config, { "content-type": "text/plain; charset=utf-8" }];
-    }));
+    scope.get(new RegExp(`^/repos/${owner}/${repo}/contents/\\.github(%2F|/)kustodian\\.yml`)).reply(
+      route(async (_uri, _body) => {
+        this.calls.push({ method: "GET", path: "config" });
+        return this.config === undefined
+          ? [404, { message: "Not Found" }]
+          : [200, this.config, { "content-type": "text/plain; charset=utf-8" }];
+      }),
+    );
 
     // Probot's config plugin falls back to the organisation's .github repository.
-    scope.get(new RegExp(`^/repos/${owner}/\\.github/contents/\\.github(%2F|/)kustodian\\.yml`)).reply(route(async (_uri, _body) => {
-      this.calls.push({ method: "GET", path: "config" });
-      return [404, { message: "Not Found" }];
-    }));
+    scope.get(new RegExp(`^/repos/${owner}/\\.github/contents/\\.github(%2F|/)kustodian\\.yml`)).reply(
+      route(async (_uri, _body) => {
+        this.calls.push({ method: "GET", path: "config" });
+        return [404, { message: "Not Found" }];
+      }),
+    );
 
-    scope.get(new RegExp(`^/repos/${owner}/${repo}/git/trees/([0-9a-f]{40})`)).reply(route(async (uri, _body) => {
-      const sha = /trees\/([0-9a-f]{40})/.exec(uri)![1]!;
-      this.calls.push({ method: "GET", path: uri });
-      return [200, this.tree(sha)];
-    }));
+    scope.get(new RegExp(`^/repos/${owner}/${repo}/git/trees/([0-9a-f]{40})`)).reply(
+      route(async (uri, _body) => {
+        const sha = /trees\/([0-9a-f]{40})/.exec(uri)![1]!;
+        this.calls.push({ method: "GET", path: uri });
+        return [200, this.tree(sha)];
+      }),
+    );
 
-    scope.post("/graphql").reply(route(async (_uri, body) => {
-      const { query, variables } = body as { query: string; variables: Record<string, unknown> };
-      if (query.includes("createCommitOnBranch")) {
-        this.calls.push({ method: "POST", path: "/graphql", operation: "createCommitOnBranch", body: variables });
-        if (this.takeFailure("createCommitOnBranch")) return [502, { message: "Server Error" }];
-        return [200, await this.createCommit(variables.input as CommitInput)];
-      }
-      if (query.includes("deployments(")) {
-        this.calls.push({ method: "POST", path: "/graphql", operation: "deployments", body: variables });
-        return [200, this.deploymentsPage(variables)];
-      }
-      this.calls.push({ method: "POST", path: "/graphql", operation: "blobs", body: variables });
-      const repository: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(variables)) {
-        if (!/^b\d+$/.test(k)) continue;
-        const text = this.blobText(String(v));
-        repository[k] = { text, isBinary: false, isTruncated: false, byteSize: Buffer.byteLength(text) };
-      }
-      return [200, { data: { repository } }];
-    }));
+    scope.post("/graphql").reply(
+      route(async (_uri, body) => {
+        const { query, variables } = body as { query: string; variables: Record<string, unknown> };
+        if (query.includes("createCommitOnBranch")) {
+          this.calls.push({ method: "POST", path: "/graphql", operation: "createCommitOnBranch", body: variables });
+          if (this.takeFailure("createCommitOnBranch")) return [502, { message: "Server Error" }];
+          return [200, await this.createCommit(variables.input as CommitInput)];
+        }
+        if (query.includes("deployments(")) {
+          this.calls.push({ method: "POST", path: "/graphql", operation: "deployments", body: variables });
+          return [200, this.deploymentsPage(variables)];
+        }
+        this.calls.push({ method: "POST", path: "/graphql", operation: "blobs", body: variables });
+        const repository: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(variables)) {
+          if (!/^b\d+$/.test(k)) continue;
+          const text = this.blobText(String(v));
+          repository[k] = { text, isBinary: false, isTruncated: false, byteSize: Buffer.byteLength(text) };
+        }
+        return [200, { data: { repository } }];
+      }),
+    );
 
-    scope.get(new RegExp(`^/repos/${owner}/${repo}/issues/(\\d+)/comments`)).reply(route(async (uri, _body) => {
-      const n = Number(/issues\/(\d+)\/comments/.exec(uri)![1]);
-      this.calls.push({ method: "GET", path: `comments` });
-      return [200, this.comments.get(n) ?? []];
-    }));
-    scope.post(new RegExp(`^/repos/${owner}/${repo}/issues/(\\d+)/comments$`)).reply(route(async (uri, body) => {
-      if (this.takeFailure("comment")) return [502, { message: "Server Error" }];
-      const n = Number(/issues\/(\d+)\/comments/.exec(uri)![1]);
-      const id = this.#nextId++;
-      const comment: Comment = { id, body: (body as { body: string }).body, user: { login: this.botLogin, type: "Bot" }, html_url: `https://github.com/${owner}/${repo}/pull/${n}#issuecomment-${id}` };
-      this.comments.set(n, [...(this.comments.get(n) ?? []), comment]);
-      this.calls.push({ method: "POST", path: "comment", body });
-      return [201, comment];
-    }));
-    scope.patch(new RegExp(`^/repos/${owner}/${repo}/issues/comments/(\\d+)$`)).reply(route(async (uri, body) => {
-      const id = Number(/comments\/(\d+)$/.exec(uri)![1]);
-      const comment = [...this.comments.values()].flat().find((c) => c.id === id);
-      if (!comment) return [404, { message: "Not Found" }];
-      comment.body = (body as { body: string }).body;
-      this.calls.push({ method: "PATCH", path: "comment-edit", body });
-      return [200, comment];
-    }));
-    scope.post(`/repos/${owner}/${repo}/check-runs`).reply(route(async (_uri, body) => {
-      if (this.rateLimitNextCheckRun !== undefined) {
-        const wait = this.rateLimitNextCheckRun;
-        this.rateLimitNextCheckRun = undefined;
-        this.calls.push({ method: "POST", path: "check-run-limited" });
-        return [403, { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." }, { "retry-after": String(wait) }];
-      }
-      this.checkRuns.push(body as FakeGitHub["checkRuns"][number]);
-      this.calls.push({ method: "POST", path: "check-run", body });
-      return [201, { id: this.#nextId++, html_url: `https://github.com/${owner}/${repo}/runs/1` }];
-    }));
-    scope.post(new RegExp(`^/repos/${owner}/${repo}/issues/comments/(\\d+)/reactions$`)).reply(route(async (uri, body) => {
-      const commentId = Number(/comments\/(\d+)\/reactions/.exec(uri)![1]);
-      this.reactions.push({ commentId, content: (body as { content: string }).content });
-      this.calls.push({ method: "POST", path: "reaction", body });
-      return [201, { id: this.#nextId++, content: (body as { content: string }).content }];
-    }));
-    scope.get(new RegExp(`^/repos/${owner}/${repo}/collaborators/([^/]+)/permission$`)).reply(route(async (uri, _body) => {
-      const user = decodeURIComponent(/collaborators\/([^/]+)\/permission/.exec(uri)![1]!);
-      this.calls.push({ method: "GET", path: "permission" });
-      const role = this.permissions.get(user);
-      if (!role) return [404, { message: "Not Found" }];
-      const legacy = role === "maintain" ? "write" : role === "triage" ? "read" : role;
-      return [200, { permission: legacy, role_name: role, user: { login: user } }];
-    }));
-    scope.get(new RegExp(`^/repos/${owner}/${repo}/pulls/(\\d+)$`)).reply(route(async (uri, _body) => {
-      const n = Number(/pulls\/(\d+)$/.exec(uri)![1]);
-      this.calls.push({ method: "GET", path: "pull" });
-      const pr = this.pulls.get(n);
-      return pr ? [200, this.pullPayload(pr)] : [404, { message: "Not Found" }];
-    }));
-    scope.post(new RegExp(`^/repos/${owner}/${repo}/issues/(\\d+)/labels$`)).reply(route(async (uri, body) => {
-      const n = Number(/issues\/(\d+)\/labels/.exec(uri)![1]);
-      const pr = this.pulls.get(n)!;
-      pr.labels.push(...(body as { labels: string[] }).labels);
-      this.calls.push({ method: "POST", path: "label-add" });
-      return [200, pr.labels.map((name) => ({ name }))];
-    }));
-    scope.delete(new RegExp(`^/repos/${owner}/${repo}/issues/(\\d+)/labels/(.+)$`)).reply(route(async (uri, _body) => {
-      const [, n, name] = /issues\/(\d+)\/labels\/(.+)$/.exec(uri)!;
-      const pr = this.pulls.get(Number(n))!;
-      pr.labels = pr.labels.filter((l) => l !== decodeURIComponent(name!));
-      this.calls.push({ method: "DELETE", path: "label-remove" });
-      return [200, pr.labels.map((l) => ({ name: l }))];
-    }));
+    scope.get(new RegExp(`^/repos/${owner}/${repo}/issues/(\\d+)/comments`)).reply(
+      route(async (uri, _body) => {
+        const n = Number(/issues\/(\d+)\/comments/.exec(uri)![1]);
+        this.calls.push({ method: "GET", path: `comments` });
+        return [200, this.comments.get(n) ?? []];
+      }),
+    );
+    scope.post(new RegExp(`^/repos/${owner}/${repo}/issues/(\\d+)/comments$`)).reply(
+      route(async (uri, body) => {
+        if (this.takeFailure("comment")) return [502, { message: "Server Error" }];
+        const n = Number(/issues\/(\d+)\/comments/.exec(uri)![1]);
+        const id = this.#nextId++;
+        const comment: Comment = {
+          id,
+          body: (body as { body: string }).body,
+          user: { login: this.botLogin, type: "Bot" },
+          html_url: `https://github.com/${owner}/${repo}/pull/${n}#issuecomment-${id}`,
+        };
+        this.comments.set(n, [...(this.comments.get(n) ?? []), comment]);
+        this.calls.push({ method: "POST", path: "comment", body });
+        return [201, comment];
+      }),
+    );
+    scope.patch(new RegExp(`^/repos/${owner}/${repo}/issues/comments/(\\d+)$`)).reply(
+      route(async (uri, body) => {
+        const id = Number(/comments\/(\d+)$/.exec(uri)![1]);
+        const comment = [...this.comments.values()].flat().find((c) => c.id === id);
+        if (!comment) return [404, { message: "Not Found" }];
+        comment.body = (body as { body: string }).body;
+        this.calls.push({ method: "PATCH", path: "comment-edit", body });
+        return [200, comment];
+      }),
+    );
+    scope.post(`/repos/${owner}/${repo}/check-runs`).reply(
+      route(async (_uri, body) => {
+        if (this.rateLimitNextCheckRun !== undefined) {
+          const wait = this.rateLimitNextCheckRun;
+          this.rateLimitNextCheckRun = undefined;
+          this.calls.push({ method: "POST", path: "check-run-limited" });
+          return [
+            403,
+            { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." },
+            { "retry-after": String(wait) },
+          ];
+        }
+        this.checkRuns.push(body as FakeGitHub["checkRuns"][number]);
+        this.calls.push({ method: "POST", path: "check-run", body });
+        return [201, { id: this.#nextId++, html_url: `https://github.com/${owner}/${repo}/runs/1` }];
+      }),
+    );
+    scope.post(new RegExp(`^/repos/${owner}/${repo}/issues/comments/(\\d+)/reactions$`)).reply(
+      route(async (uri, body) => {
+        const commentId = Number(/comments\/(\d+)\/reactions/.exec(uri)![1]);
+        this.reactions.push({ commentId, content: (body as { content: string }).content });
+        this.calls.push({ method: "POST", path: "reaction", body });
+        return [201, { id: this.#nextId++, content: (body as { content: string }).content }];
+      }),
+    );
+    scope.get(new RegExp(`^/repos/${owner}/${repo}/collaborators/([^/]+)/permission$`)).reply(
+      route(async (uri, _body) => {
+        const user = decodeURIComponent(/collaborators\/([^/]+)\/permission/.exec(uri)![1]!);
+        this.calls.push({ method: "GET", path: "permission" });
+        const role = this.permissions.get(user);
+        if (!role) return [404, { message: "Not Found" }];
+        const legacy = role === "maintain" ? "write" : role === "triage" ? "read" : role;
+        return [200, { permission: legacy, role_name: role, user: { login: user } }];
+      }),
+    );
+    scope.get(new RegExp(`^/repos/${owner}/${repo}/pulls/(\\d+)$`)).reply(
+      route(async (uri, _body) => {
+        const n = Number(/pulls\/(\d+)$/.exec(uri)![1]);
+        this.calls.push({ method: "GET", path: "pull" });
+        const pr = this.pulls.get(n);
+        return pr ? [200, this.pullPayload(pr)] : [404, { message: "Not Found" }];
+      }),
+    );
+    scope.post(new RegExp(`^/repos/${owner}/${repo}/issues/(\\d+)/labels$`)).reply(
+      route(async (uri, body) => {
+        const n = Number(/issues\/(\d+)\/labels/.exec(uri)![1]);
+        const pr = this.pulls.get(n)!;
+        pr.labels.push(...(body as { labels: string[] }).labels);
+        this.calls.push({ method: "POST", path: "label-add" });
+        return [200, pr.labels.map((name) => ({ name }))];
+      }),
+    );
+    scope.delete(new RegExp(`^/repos/${owner}/${repo}/issues/(\\d+)/labels/(.+)$`)).reply(
+      route(async (uri, _body) => {
+        const [, n, name] = /issues\/(\d+)\/labels\/(.+)$/.exec(uri)!;
+        const pr = this.pulls.get(Number(n))!;
+        pr.labels = pr.labels.filter((l) => l !== decodeURIComponent(name!));
+        this.calls.push({ method: "DELETE", path: "label-remove" });
+        return [200, pr.labels.map((l) => ({ name: l }))];
+      }),
+    );
     this.installRolloutRoutes(scope);
   }
 
@@ -245,7 +292,15 @@ export class FakeGitHub {
         description: d.description,
         payload: JSON.stringify(d.payload),
         createdAt: d.createdAt,
-        latestStatus: status ? { state: status.state.toUpperCase(), description: status.description, environmentUrl: null, logUrl: status.log_url ?? null, createdAt: status.createdAt } : null,
+        latestStatus: status
+          ? {
+              state: status.state.toUpperCase(),
+              description: status.description,
+              environmentUrl: null,
+              logUrl: status.log_url ?? null,
+              createdAt: status.createdAt,
+            }
+          : null,
       };
     });
     const end = offset + page.length;
@@ -257,7 +312,10 @@ export class FakeGitHub {
     const [parents, date, message] = this.git("show", "-s", "--format=%P%x00%cI%x00%B", sha).split("\0");
     return {
       sha,
-      parents: (parents ?? "").split(" ").filter(Boolean).map((p) => ({ sha: p })),
+      parents: (parents ?? "")
+        .split(" ")
+        .filter(Boolean)
+        .map((p) => ({ sha: p })),
       commit: { message: (message ?? "").trim(), committer: { date }, tree: { sha: this.git("rev-parse", `${sha}^{tree}`) } },
       html_url: `https://github.com/${owner}/${repo}/commit/${sha}`,
     };
@@ -272,105 +330,218 @@ export class FakeGitHub {
     const base = `/repos/${owner}/${repo}`;
     const refExists = (ref: string) => spawnSync("git", ["-C", this.gitDir, "rev-parse", "--verify", "-q", ref]).status === 0;
 
-    scope.post(`${base}/deployments`).reply(route(async (_uri, body) => {
-      const b = body as { ref: string; environment: string; task?: string; description?: string; payload?: unknown; production_environment?: boolean };
-      this.calls.push({ method: "POST", path: "deployment", body });
-      const deployment: FakeDeployment = {
-        id: this.#nextId++,
-        sha: this.git("rev-parse", `${b.ref}^{commit}`),
-        environment: b.environment,
-        task: b.task ?? "deploy",
-        description: b.description ?? "",
-        payload: b.payload ?? {},
-        ...(b.production_environment === undefined ? {} : { production_environment: b.production_environment }),
-        createdAt: this.#stamp(),
-        statuses: [],
-      };
-      this.deployments.push(deployment);
-      return [201, { id: deployment.id, sha: deployment.sha, ref: b.ref, environment: deployment.environment, task: deployment.task, payload: deployment.payload }];
-    }));
-    scope.post(new RegExp(`^${base}/deployments/(\\d+)/statuses$`)).reply(route(async (uri, body) => {
-      const d = this.deployments.find((x) => x.id === Number(/deployments\/(\d+)/.exec(uri)![1]));
-      if (!d) return [404, { message: "Not Found" }];
-      if (this.takeFailure("deployment-status")) return [502, { message: "Server Error" }];
-      const b = body as { state: string; description?: string; log_url?: string };
-      this.calls.push({ method: "POST", path: "deployment-status", body });
-      const status = { id: this.#nextId++, state: b.state, description: b.description ?? "", ...(b.log_url ? { log_url: b.log_url } : {}), createdAt: this.#stamp() };
-      d.statuses.push(status);
-      return [201, { id: status.id, state: status.state, description: status.description }];
-    }));
-    scope.get(new RegExp(`^${base}/deployments/(\\d+)/statuses`)).reply(route(async (uri) => {
-      const d = this.deployments.find((x) => x.id === Number(/deployments\/(\d+)/.exec(uri)![1]));
-      if (!d) return [404, { message: "Not Found" }];
-      this.calls.push({ method: "GET", path: "deployment-statuses" });
-      const perPage = Number(new URL(uri, api).searchParams.get("per_page") ?? 30);
-      return [200, [...d.statuses].reverse().slice(0, perPage).map((st) => ({ id: st.id, state: st.state, description: st.description, log_url: st.log_url ?? "", created_at: st.createdAt }))];
-    }));
+    scope.post(`${base}/deployments`).reply(
+      route(async (_uri, body) => {
+        const b = body as {
+          ref: string;
+          environment: string;
+          task?: string;
+          description?: string;
+          payload?: unknown;
+          production_environment?: boolean;
+        };
+        this.calls.push({ method: "POST", path: "deployment", body });
+        const deployment: FakeDeployment = {
+          id: this.#nextId++,
+          sha: this.git("rev-parse", `${b.ref}^{commit}`),
+          environment: b.environment,
+          task: b.task ?? "deploy",
+          description: b.description ?? "",
+          payload: b.payload ?? {},
+          ...(b.production_environment === undefined ? {} : { production_environment: b.production_environment }),
+          createdAt: this.#stamp(),
+          statuses: [],
+        };
+        this.deployments.push(deployment);
+        return [
+          201,
+          {
+            id: deployment.id,
+            sha: deployment.sha,
+            ref: b.ref,
+            environment: deployment.environment,
+            task: deployment.task,
+            payload: deployment.payload,
+          },
+        ];
+      }),
+    );
+    scope.post(new RegExp(`^${base}/deployments/(\\d+)/statuses$`)).reply(
+      route(async (uri, body) => {
+        const d = this.deployments.find((x) => x.id === Number(/deployments\/(\d+)/.exec(uri)![1]));
+        if (!d) return [404, { message: "Not Found" }];
+        if (this.takeFailure("deployment-status")) return [502, { message: "Server Error" }];
+        const b = body as { state: string; description?: string; log_url?: string };
+        this.calls.push({ method: "POST", path: "deployment-status", body });
+        const status = {
+          id: this.#nextId++,
+          state: b.state,
+          description: b.description ?? "",
+          ...(b.log_url ? { log_url: b.log_url } : {}),
+          createdAt: this.#stamp(),
+        };
+        d.statuses.push(status);
+        return [201, { id: status.id, state: status.state, description: status.description }];
+      }),
+    );
+    scope.get(new RegExp(`^${base}/deployments/(\\d+)/statuses`)).reply(
+      route(async (uri) => {
+        const d = this.deployments.find((x) => x.id === Number(/deployments\/(\d+)/.exec(uri)![1]));
+        if (!d) return [404, { message: "Not Found" }];
+        this.calls.push({ method: "GET", path: "deployment-statuses" });
+        const perPage = Number(new URL(uri, api).searchParams.get("per_page") ?? 30);
+        return [
+          200,
+          [...d.statuses]
+            .reverse()
+            .slice(0, perPage)
+            .map((st) => ({
+              id: st.id,
+              state: st.state,
+              description: st.description,
+              log_url: st.log_url ?? "",
+              created_at: st.createdAt,
+            })),
+        ];
+      }),
+    );
 
-    scope.get(new RegExp(`^${base}/commits/([0-9a-f]{40})/pulls`)).reply(route(async (uri) => {
-      const sha = /commits\/([0-9a-f]{40})\/pulls/.exec(uri)![1]!;
-      this.calls.push({ method: "GET", path: "commit-pulls" });
-      return [200, [...this.pulls.values()].filter((p) => p.mergeCommitSha === sha).map((p) => this.pullPayload(p))];
-    }));
-    scope.get(new RegExp(`^${base}/commits(\\?|$)`)).reply(route(async (uri) => {
-      const params = new URL(uri, api).searchParams;
-      this.calls.push({ method: "GET", path: "commits" });
-      const shas = this.git("rev-list", `--max-count=${params.get("per_page") ?? 30}`, params.get("sha") ?? "main").split("\n").filter(Boolean);
-      return [200, shas.map((sha) => this.restCommit(sha))];
-    }));
-    scope.get(new RegExp(`^${base}/compare/([0-9a-f]{40})\\.\\.\\.([^?]+)`)).reply(route(async (uri) => {
-      const [, from, to] = /compare\/([0-9a-f]{40})\.\.\.([^?]+)/.exec(uri)!;
-      this.calls.push({ method: "GET", path: "compare" });
-      const head = decodeURIComponent(to!);
-      if (!refExists(from!) || !refExists(head)) return [404, { message: "Not Found" }];
-      const ahead = this.git("rev-list", "--reverse", `${from}..${head}`).split("\n").filter(Boolean);
-      const behind = this.git("rev-list", `${head}..${from}`).split("\n").filter(Boolean);
-      const status = ahead.length === 0 && behind.length === 0 ? "identical" : behind.length === 0 ? "ahead" : ahead.length === 0 ? "behind" : "diverged";
-      return [200, { status, ahead_by: ahead.length, behind_by: behind.length, total_commits: ahead.length, commits: ahead.slice(0, 100).map((sha) => this.restCommit(sha)), files: [] }];
-    }));
-    scope.get(new RegExp(`^${base}/git/commits/([0-9a-f]{40})$`)).reply(route(async (uri) => {
-      const sha = /commits\/([0-9a-f]{40})$/.exec(uri)![1]!;
-      this.calls.push({ method: "GET", path: "git-commit" });
-      const c = this.restCommit(sha);
-      return [200, { sha, parents: c.parents, message: c.commit.message, committer: { date: c.commit.committer.date, name: "x", email: "x@example.com" } }];
-    }));
-    scope.get(new RegExp(`^${base}/git/ref/heads(/|%2F)(.+)$`)).reply(route(async (uri) => {
-      const branch = decodeURIComponent(/git\/ref\/heads(?:\/|%2F)(.+)$/.exec(uri)![1]!);
-      this.calls.push({ method: "GET", path: "branch-head" });
-      if (!refExists(`refs/heads/${branch}`)) return [404, { message: "Not Found" }];
-      return [200, { ref: `refs/heads/${branch}`, object: { sha: this.head(branch), type: "commit" } }];
-    }));
-    scope.post(`${base}/git/refs`).reply(route(async (_uri, body) => {
-      const b = body as { ref: string; sha: string };
-      this.calls.push({ method: "POST", path: "create-ref", body });
-      if (refExists(b.ref)) return [422, { message: "Reference already exists" }];
-      this.git("update-ref", b.ref, b.sha);
-      return [201, { ref: b.ref, object: { sha: b.sha, type: "commit" } }];
-    }));
-    scope.post(`${base}/pulls`).reply(route(async (_uri, body) => {
-      const b = body as { head: string; base: string; title: string; body?: string };
-      this.calls.push({ method: "POST", path: "pull-create", body });
-      if ([...this.pulls.values()].some((p) => p.headRef === b.head && p.state === "open")) return [422, { message: "Validation Failed", errors: [{ message: `A pull request already exists for ${owner}:${b.head}.` }] }];
-      const number = Math.max(100, ...this.pulls.keys()) + 1;
-      const pr: PullRequest = { number, title: b.title, headRef: b.head, baseRef: b.base, fork: false, state: "open", merged: false, labels: [], ...(b.body ? { body: b.body } : {}) };
-      this.pulls.set(number, pr);
-      return [201, this.pullPayload(pr)];
-    }));
-    scope.get(new RegExp(`^${base}/pulls\\?`)).reply(route(async (uri) => {
-      const params = new URL(uri, api).searchParams;
-      this.calls.push({ method: "GET", path: "pulls" });
-      const head = params.get("head")?.replace(/^[^:]+:/, "");
-      const found = [...this.pulls.values()].filter((p) => (!head || p.headRef === head) && (!params.get("base") || p.baseRef === params.get("base"))).sort((a, b) => b.number - a.number);
-      return [200, found.map((p) => this.pullPayload(p))];
-    }));
-    scope.get("/app/installations").query(true).reply(route(async () => {
-      this.calls.push({ method: "GET", path: "installations" });
-      return [200, [{ id: installationId, account: { login: owner } }]];
-    }));
-    scope.get("/installation/repositories").query(true).reply(route(async () => {
-      this.calls.push({ method: "GET", path: "installation-repositories" });
-      return [200, { total_count: 1, repositories: [{ name: repo, full_name: `${owner}/${repo}`, owner: { login: owner }, default_branch: "main" }] }];
-    }));
+    scope.get(new RegExp(`^${base}/commits/([0-9a-f]{40})/pulls`)).reply(
+      route(async (uri) => {
+        const sha = /commits\/([0-9a-f]{40})\/pulls/.exec(uri)![1]!;
+        this.calls.push({ method: "GET", path: "commit-pulls" });
+        return [200, [...this.pulls.values()].filter((p) => p.mergeCommitSha === sha).map((p) => this.pullPayload(p))];
+      }),
+    );
+    scope.get(new RegExp(`^${base}/commits(\\?|$)`)).reply(
+      route(async (uri) => {
+        const params = new URL(uri, api).searchParams;
+        this.calls.push({ method: "GET", path: "commits" });
+        const shas = this.git("rev-list", `--max-count=${params.get("per_page") ?? 30}`, params.get("sha") ?? "main")
+          .split("\n")
+          .filter(Boolean);
+        return [200, shas.map((sha) => this.restCommit(sha))];
+      }),
+    );
+    scope.get(new RegExp(`^${base}/compare/([0-9a-f]{40})\\.\\.\\.([^?]+)`)).reply(
+      route(async (uri) => {
+        const [, from, to] = /compare\/([0-9a-f]{40})\.\.\.([^?]+)/.exec(uri)!;
+        this.calls.push({ method: "GET", path: "compare" });
+        const head = decodeURIComponent(to!);
+        if (!refExists(from!) || !refExists(head)) return [404, { message: "Not Found" }];
+        const ahead = this.git("rev-list", "--reverse", `${from}..${head}`).split("\n").filter(Boolean);
+        const behind = this.git("rev-list", `${head}..${from}`).split("\n").filter(Boolean);
+        const status =
+          ahead.length === 0 && behind.length === 0
+            ? "identical"
+            : behind.length === 0
+              ? "ahead"
+              : ahead.length === 0
+                ? "behind"
+                : "diverged";
+        return [
+          200,
+          {
+            status,
+            ahead_by: ahead.length,
+            behind_by: behind.length,
+            total_commits: ahead.length,
+            commits: ahead.slice(0, 100).map((sha) => this.restCommit(sha)),
+            files: [],
+          },
+        ];
+      }),
+    );
+    scope.get(new RegExp(`^${base}/git/commits/([0-9a-f]{40})$`)).reply(
+      route(async (uri) => {
+        const sha = /commits\/([0-9a-f]{40})$/.exec(uri)![1]!;
+        this.calls.push({ method: "GET", path: "git-commit" });
+        const c = this.restCommit(sha);
+        return [
+          200,
+          {
+            sha,
+            parents: c.parents,
+            message: c.commit.message,
+            committer: { date: c.commit.committer.date, name: "x", email: "x@example.com" },
+          },
+        ];
+      }),
+    );
+    scope.get(new RegExp(`^${base}/git/ref/heads(/|%2F)(.+)$`)).reply(
+      route(async (uri) => {
+        const branch = decodeURIComponent(/git\/ref\/heads(?:\/|%2F)(.+)$/.exec(uri)![1]!);
+        this.calls.push({ method: "GET", path: "branch-head" });
+        if (!refExists(`refs/heads/${branch}`)) return [404, { message: "Not Found" }];
+        return [200, { ref: `refs/heads/${branch}`, object: { sha: this.head(branch), type: "commit" } }];
+      }),
+    );
+    scope.post(`${base}/git/refs`).reply(
+      route(async (_uri, body) => {
+        const b = body as { ref: string; sha: string };
+        this.calls.push({ method: "POST", path: "create-ref", body });
+        if (refExists(b.ref)) return [422, { message: "Reference already exists" }];
+        this.git("update-ref", b.ref, b.sha);
+        return [201, { ref: b.ref, object: { sha: b.sha, type: "commit" } }];
+      }),
+    );
+    scope.post(`${base}/pulls`).reply(
+      route(async (_uri, body) => {
+        const b = body as { head: string; base: string; title: string; body?: string };
+        this.calls.push({ method: "POST", path: "pull-create", body });
+        if ([...this.pulls.values()].some((p) => p.headRef === b.head && p.state === "open"))
+          return [422, { message: "Validation Failed", errors: [{ message: `A pull request already exists for ${owner}:${b.head}.` }] }];
+        const number = Math.max(100, ...this.pulls.keys()) + 1;
+        const pr: PullRequest = {
+          number,
+          title: b.title,
+          headRef: b.head,
+          baseRef: b.base,
+          fork: false,
+          state: "open",
+          merged: false,
+          labels: [],
+          ...(b.body ? { body: b.body } : {}),
+        };
+        this.pulls.set(number, pr);
+        return [201, this.pullPayload(pr)];
+      }),
+    );
+    scope.get(new RegExp(`^${base}/pulls\\?`)).reply(
+      route(async (uri) => {
+        const params = new URL(uri, api).searchParams;
+        this.calls.push({ method: "GET", path: "pulls" });
+        const head = params.get("head")?.replace(/^[^:]+:/, "");
+        const found = [...this.pulls.values()]
+          .filter((p) => (!head || p.headRef === head) && (!params.get("base") || p.baseRef === params.get("base")))
+          .sort((a, b) => b.number - a.number);
+        return [200, found.map((p) => this.pullPayload(p))];
+      }),
+    );
+    scope
+      .get("/app/installations")
+      .query(true)
+      .reply(
+        route(async () => {
+          this.calls.push({ method: "GET", path: "installations" });
+          return [200, [{ id: installationId, account: { login: owner } }]];
+        }),
+      );
+    scope
+      .get("/installation/repositories")
+      .query(true)
+      .reply(
+        route(async () => {
+          this.calls.push({ method: "GET", path: "installation-repositories" });
+          return [
+            200,
+            {
+              total_count: 1,
+              repositories: [{ name: repo, full_name: `${owner}/${repo}`, owner: { login: owner }, default_branch: "main" }],
+            },
+          ];
+        }),
+      );
   }
 
   uninstall(): void {
@@ -386,11 +557,14 @@ export class FakeGitHub {
 
   tree(sha: string) {
     const out = this.git("ls-tree", "-r", "-l", "--full-tree", sha);
-    const tree = out.split("\n").filter(Boolean).map((line) => {
-      const [meta, path] = line.split("\t");
-      const [mode, type, objectSha, size] = meta!.split(/\s+/);
-      return { path, mode, type, sha: objectSha, size: Number(size), url: `${api}/repos/${owner}/${repo}/git/blobs/${objectSha}` };
-    });
+    const tree = out
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => {
+        const [meta, path] = line.split("\t");
+        const [mode, type, objectSha, size] = meta!.split(/\s+/);
+        return { path, mode, type, sha: objectSha, size: Number(size), url: `${api}/repos/${owner}/${repo}/git/blobs/${objectSha}` };
+      });
     return { sha: this.git("rev-parse", `${sha}^{tree}`), url: `${api}/repos/${owner}/${repo}/git/trees/${sha}`, tree, truncated: false };
   }
 
@@ -423,9 +597,25 @@ export class FakeGitHub {
     const branch = input.branch.branchName;
     const head = this.head(branch);
     if (head !== input.expectedHeadOid) {
-      return { data: { createCommitOnBranch: null }, errors: [{ type: "STALE_DATA", path: ["createCommitOnBranch"], message: `Expected branch to point to "${input.expectedHeadOid}" but it did not.  Pull and try again.` }] };
+      return {
+        data: { createCommitOnBranch: null },
+        errors: [
+          {
+            type: "STALE_DATA",
+            path: ["createCommitOnBranch"],
+            message: `Expected branch to point to "${input.expectedHeadOid}" but it did not.  Pull and try again.`,
+          },
+        ],
+      };
     }
-    const env = { ...process.env, GIT_INDEX_FILE: `${this.gitDir}/.git/fake-index`, GIT_AUTHOR_NAME: this.botLogin, GIT_AUTHOR_EMAIL: "bot@example.com", GIT_COMMITTER_NAME: "GitHub", GIT_COMMITTER_EMAIL: "noreply@github.com" };
+    const env = {
+      ...process.env,
+      GIT_INDEX_FILE: `${this.gitDir}/.git/fake-index`,
+      GIT_AUTHOR_NAME: this.botLogin,
+      GIT_AUTHOR_EMAIL: "bot@example.com",
+      GIT_COMMITTER_NAME: "GitHub",
+      GIT_COMMITTER_EMAIL: "noreply@github.com",
+    };
     const g = async (args: string[], stdin?: string) => {
       const child = run("git", ["-C", this.gitDir, ...args], { env });
       if (stdin !== undefined) child.child.stdin!.end(stdin);

@@ -7,7 +7,11 @@ import { FakeGitHub } from "./fake-github.ts";
 import { botLogin } from "./payloads.ts";
 
 const secret = "kustodian-test-secret";
-const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
 
 export interface Harness {
   github: FakeGitHub;
@@ -63,7 +67,12 @@ export async function startHarness(appOptions: Omit<KustodianOptions, "botLogin"
 }
 
 /** A PR branch where a person changed an environment file (and, as people do, not the overlay). */
-export async function openBranch(dir: string, branch: string, edit: (text: string) => string, file = "environments/staging.yaml"): Promise<string> {
+export async function openBranch(
+  dir: string,
+  branch: string,
+  edit: (text: string) => string,
+  file = "environments/staging.yaml",
+): Promise<string> {
   const { readFile, writeFile } = await import("node:fs/promises");
   const { join } = await import("node:path");
   await git(dir, "checkout", "-q", "-B", branch, "main");

@@ -22,9 +22,30 @@ afterEach(() => {
 });
 
 async function renovatePr() {
-  const headSha = await openBranch(h.dir, "renovate/wordpress-6.x", (t) => t.replace("image: wordpress:6.6.2-apache", "image: wordpress:6.7.1-apache"));
-  h.github.pulls.set(9, { number: 9, title: "Update wordpress to 6.7.1", headRef: "renovate/wordpress-6.x", baseRef: "main", fork: false, state: "open", merged: false, labels: [] });
-  await h.deliver("pull_request", pullRequestEvent({ action: "opened", number: 9, headSha, baseSha: h.github.head("main"), headRef: "renovate/wordpress-6.x", sender: { login: "renovate[bot]", type: "Bot" } }));
+  const headSha = await openBranch(h.dir, "renovate/wordpress-6.x", (t) =>
+    t.replace("image: wordpress:6.6.2-apache", "image: wordpress:6.7.1-apache"),
+  );
+  h.github.pulls.set(9, {
+    number: 9,
+    title: "Update wordpress to 6.7.1",
+    headRef: "renovate/wordpress-6.x",
+    baseRef: "main",
+    fork: false,
+    state: "open",
+    merged: false,
+    labels: [],
+  });
+  await h.deliver(
+    "pull_request",
+    pullRequestEvent({
+      action: "opened",
+      number: 9,
+      headSha,
+      baseSha: h.github.head("main"),
+      headRef: "renovate/wordpress-6.x",
+      sender: { login: "renovate[bot]", type: "Bot" },
+    }),
+  );
   await h.settle();
 }
 
@@ -34,7 +55,9 @@ describe("held images on pull requests", () => {
     const check = h.github.checkRuns.at(-1)!;
     expect(check.conclusion).toBe("failure");
     expect(check.output.title).toBe("1 blocking finding(s)");
-    expect(check.output.summary).toContain("`held-image` wordpress: wordpress:6.7.1-apache is held in staging since 2026-11-23T14:00:00Z: ReadinessTimeout");
+    expect(check.output.summary).toContain(
+      "`held-image` wordpress: wordpress:6.7.1-apache is held in staging since 2026-11-23T14:00:00Z: ReadinessTimeout",
+    );
     expect(check.output.summary).toContain("reverted in ddddddd");
   });
 
@@ -47,7 +70,16 @@ describe("held images on pull requests", () => {
       restarted.github.git("fetch", "-q", h.dir, "main:main", "renovate/wordpress-6.x:renovate/wordpress-6.x", "--update-head-ok");
       restarted.github.git("reset", "-q", "--hard", "main");
       restarted.github.pulls.set(9, { ...h.github.pulls.get(9)! });
-      await restarted.deliver("pull_request", pullRequestEvent({ action: "synchronize", number: 9, headSha: restarted.github.head("renovate/wordpress-6.x"), baseSha: restarted.github.head("main"), headRef: "renovate/wordpress-6.x" }));
+      await restarted.deliver(
+        "pull_request",
+        pullRequestEvent({
+          action: "synchronize",
+          number: 9,
+          headSha: restarted.github.head("renovate/wordpress-6.x"),
+          baseSha: restarted.github.head("main"),
+          headRef: "renovate/wordpress-6.x",
+        }),
+      );
       await restarted.settle();
       expect(restarted.github.checkRuns.at(-1)).toMatchObject({ conclusion: "failure", output: { title: "1 blocking finding(s)" } });
     } finally {
@@ -58,7 +90,10 @@ describe("held images on pull requests", () => {
 
   it("/allow lifts the hold on the PR branch, leaving a trace in git, and the check passes", async () => {
     await renovatePr();
-    await h.deliver("issue_comment", issueCommentEvent({ number: 9, body: "/allow wordpress:6.7.1-apache", user: "octo-writer", commentId: 777 }));
+    await h.deliver(
+      "issue_comment",
+      issueCommentEvent({ number: 9, body: "/allow wordpress:6.7.1-apache", user: "octo-writer", commentId: 777 }),
+    );
     await h.settle();
     const head = h.github.head("renovate/wordpress-6.x");
     const staging = parse(h.github.git("show", `${head}:environments/staging.yaml`)) as { held: unknown[] };

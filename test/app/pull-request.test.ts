@@ -16,8 +16,23 @@ const bump = (text: string) => text.replace("image: wordpress:6.6.2-apache", "im
 
 async function openPr(branch = "bump-wordpress", options: { fork?: boolean } = {}) {
   const headSha = await openBranch(h.dir, branch, bump);
-  h.github.pulls.set(7, { number: 7, title: "Bump wordpress in staging", headRef: branch, baseRef: "main", fork: options.fork ?? false, state: "open", merged: false, labels: [] });
-  const event = pullRequestEvent({ action: "opened", headSha, baseSha: h.github.head("main"), headRef: branch, ...(options.fork ? { fork: true } : {}) });
+  h.github.pulls.set(7, {
+    number: 7,
+    title: "Bump wordpress in staging",
+    headRef: branch,
+    baseRef: "main",
+    fork: options.fork ?? false,
+    state: "open",
+    merged: false,
+    labels: [],
+  });
+  const event = pullRequestEvent({
+    action: "opened",
+    headSha,
+    baseSha: h.github.head("main"),
+    headRef: branch,
+    ...(options.fork ? { fork: true } : {}),
+  });
   return { headSha, event };
 }
 
@@ -32,18 +47,24 @@ describe("pull request events", () => {
     expect(h.github.git("rev-parse", `${newHead}^`)).toBe(headSha);
     expect(h.github.git("diff", "--name-only", headSha, newHead).split("\n")).toEqual(["overlays/staging/kustomization.yaml"]);
     expect(h.github.git("show", `${newHead}:overlays/staging/kustomization.yaml`)).toContain("newTag: 6.7.1-apache");
-    expect(h.github.git("log", "-1", "--format=%B", newHead)).toContain("kustodian: regenerate overlays/staging from environments/staging.yaml");
+    expect(h.github.git("log", "-1", "--format=%B", newHead)).toContain(
+      "kustodian: regenerate overlays/staging from environments/staging.yaml",
+    );
 
     const comments = h.github.comments.get(7)!;
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toContain("<!-- kustodian:plan -->");
-    expect(comments[0]!.body).toContain("| **staging** | wordpress | containers.wordpress.image: wordpress:6.6.2-apache → wordpress:6.7.1-apache | 3 |");
+    expect(comments[0]!.body).toContain(
+      "| **staging** | wordpress | containers.wordpress.image: wordpress:6.6.2-apache → wordpress:6.7.1-apache | 3 |",
+    );
 
     expect(h.github.checkRuns).toHaveLength(1);
     expect(h.github.checkRuns[0]).toMatchObject({ head_sha: newHead, name: "kustodian/plan", conclusion: "success" });
 
     // The budget (README): config (repo, then the org's .github repo), 2 tree reads, 2 blob queries, 1 commit, comment list + write, check run.
-    expect(h.github.callNames().sort()).toEqual(["blobs", "blobs", "check-run", "comment", "comments", "config", "config", "createCommitOnBranch", "tree", "tree"].sort());
+    expect(h.github.callNames().sort()).toEqual(
+      ["blobs", "blobs", "check-run", "comment", "comments", "config", "config", "createCommitOnBranch", "tree", "tree"].sort(),
+    );
   });
 
   it("answers the webhook before the work is done (GitHub waits only 10 s)", async () => {
@@ -61,7 +82,13 @@ describe("pull request events", () => {
     await h.deliver("pull_request", event);
     await h.settle();
     const calls = h.github.calls.length;
-    const own = pullRequestEvent({ action: "synchronize", headSha: h.github.head("bump-wordpress"), baseSha: h.github.head("main"), headRef: "bump-wordpress", sender: { login: botLogin, type: "Bot" } });
+    const own = pullRequestEvent({
+      action: "synchronize",
+      headSha: h.github.head("bump-wordpress"),
+      baseSha: h.github.head("main"),
+      headRef: "bump-wordpress",
+      sender: { login: botLogin, type: "Bot" },
+    });
     await h.deliver("pull_request", own);
     await h.settle();
     expect(h.github.calls.length).toBe(calls);
@@ -75,7 +102,15 @@ describe("pull request events", () => {
     void headSha;
     // openBranch rebuilt the branch from main; push the new change on top of kustodian's commit instead.
     h.github.git("checkout", "-q", "main");
-    await h.deliver("pull_request", pullRequestEvent({ action: "synchronize", headSha: h.github.head("bump-wordpress"), baseSha: h.github.head("main"), headRef: "bump-wordpress" }));
+    await h.deliver(
+      "pull_request",
+      pullRequestEvent({
+        action: "synchronize",
+        headSha: h.github.head("bump-wordpress"),
+        baseSha: h.github.head("main"),
+        headRef: "bump-wordpress",
+      }),
+    );
     await h.settle();
 
     expect(h.github.comments.get(7)).toHaveLength(1);
@@ -145,11 +180,22 @@ describe("pull request events", () => {
 
   it("an invalid environment file: no commit, and the plan and check name file, line and field", async () => {
     const headSha = await openBranch(h.dir, "typo", (t) => t.replace("    replicas: 3", '    replicas: "six"'));
-    h.github.pulls.set(7, { number: 7, title: "typo", headRef: "typo", baseRef: "main", fork: false, state: "open", merged: false, labels: [] });
+    h.github.pulls.set(7, {
+      number: 7,
+      title: "typo",
+      headRef: "typo",
+      baseRef: "main",
+      fork: false,
+      state: "open",
+      merged: false,
+      labels: [],
+    });
     await h.deliver("pull_request", pullRequestEvent({ action: "opened", headSha, baseSha: h.github.head("main"), headRef: "typo" }));
     await h.settle();
     expect(h.github.count("createCommitOnBranch")).toBe(0);
-    expect(h.github.comments.get(7)![0]!.body).toContain('environments/staging.yaml:11:15 workloads.wordpress.replicas: expected an integer >= 0, got "six"');
+    expect(h.github.comments.get(7)![0]!.body).toContain(
+      'environments/staging.yaml:11:15 workloads.wordpress.replicas: expected an integer >= 0, got "six"',
+    );
     expect(h.github.checkRuns[0]).toMatchObject({ conclusion: "failure", output: { title: "Invalid environment: staging" } });
   });
 

@@ -40,7 +40,9 @@ function recording(): string {
     ["v1", "Pod"],
     ["v1", "Event"],
   ] as const;
-  const items = kinds.flatMap(([apiVersion, kind]) => sim.store.list({ apiVersion, kind, namespace: NAMESPACE }).map((o) => ({ apiVersion, kind, ...(o as object) })));
+  const items = kinds.flatMap(([apiVersion, kind]) =>
+    sim.store.list({ apiVersion, kind, namespace: NAMESPACE }).map((o) => ({ apiVersion, kind, ...(o as object) })),
+  );
   return stringify({ apiVersion: "v1", kind: "List", items });
 }
 
@@ -49,10 +51,23 @@ describe("kustodian health", () => {
     await setImage("wordpress:bad");
     await sim.clock.advance(25_000);
     const now = new Date(sim.clock.now()).toISOString();
-    const live = await runCli(dir, "health", "--kubeconfig", kubeconfig, "--namespace", NAMESPACE, "--deployment", "wordpress", "--now", now);
+    const live = await runCli(
+      dir,
+      "health",
+      "--kubeconfig",
+      kubeconfig,
+      "--namespace",
+      NAMESPACE,
+      "--deployment",
+      "wordpress",
+      "--now",
+      now,
+    );
     expect(live.code).toBe(1);
     expect(live.stdout).toMatch(/^Deployment\/wordpress: Failed \(ReadinessTimeout\)/);
-    expect(live.stdout).toMatch(/Pod\/wordpress-\w+-\w+ container wordpress: .*Readiness probe failed: dial tcp [\d.]+:80: connect: connection refused/);
+    expect(live.stdout).toMatch(
+      /Pod\/wordpress-\w+-\w+ container wordpress: .*Readiness probe failed: dial tcp [\d.]+:80: connect: connection refused/,
+    );
 
     const file = join(dir, "rollout.yaml");
     await writeFile(file, recording());
@@ -64,7 +79,18 @@ describe("kustodian health", () => {
   it("before the window has passed it is not decided yet, and says when it will be", async () => {
     await setImage("wordpress:bad");
     await sim.clock.advance(8_000);
-    const run = await runCli(dir, "health", "--kubeconfig", kubeconfig, "--namespace", NAMESPACE, "--deployment", "wordpress", "--now", new Date(sim.clock.now()).toISOString());
+    const run = await runCli(
+      dir,
+      "health",
+      "--kubeconfig",
+      kubeconfig,
+      "--namespace",
+      NAMESPACE,
+      "--deployment",
+      "wordpress",
+      "--now",
+      new Date(sim.clock.now()).toISOString(),
+    );
     expect(run.code).toBe(3);
     expect(run.stdout).toMatch(/^Deployment\/wordpress: Progressing: .*decided by \d{4}-\d\d-\d\dT/);
   });
@@ -72,7 +98,18 @@ describe("kustodian health", () => {
   it("a good image that rolled out completely is Healthy", async () => {
     await setImage("wordpress:6.7.1-apache");
     await sim.clock.runUntil(() => rolloutComplete(deployment(sim, "wordpress")));
-    const run = await runCli(dir, "health", "--kubeconfig", kubeconfig, "--namespace", NAMESPACE, "--deployment", "wordpress", "--now", new Date(sim.clock.now()).toISOString());
+    const run = await runCli(
+      dir,
+      "health",
+      "--kubeconfig",
+      kubeconfig,
+      "--namespace",
+      NAMESPACE,
+      "--deployment",
+      "wordpress",
+      "--now",
+      new Date(sim.clock.now()).toISOString(),
+    );
     expect(run.stdout).toMatch(/^Deployment\/wordpress: Healthy/);
     expect(run.code).toBe(0);
   });

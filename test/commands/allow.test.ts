@@ -30,7 +30,9 @@ function allow(body: string): AllowCommand {
 
 describe("/allow", () => {
   it("parses IMAGE and an optional environment", () => {
-    expect(parseCommands("/allow wordpress:6.7.1-apache prod")).toEqual([{ kind: "allow", image: "wordpress:6.7.1-apache", env: "prod", line: "/allow wordpress:6.7.1-apache prod" }]);
+    expect(parseCommands("/allow wordpress:6.7.1-apache prod")).toEqual([
+      { kind: "allow", image: "wordpress:6.7.1-apache", env: "prod", line: "/allow wordpress:6.7.1-apache prod" },
+    ]);
     expect(parseCommands("/allow")[0]).toMatchObject({ kind: "invalid", name: "allow" });
   });
 

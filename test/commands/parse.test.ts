@@ -18,11 +18,26 @@ describe("parseCommands: which lines count", () => {
     {
       name: "several commands, one per line",
       body: "/scale 6 wordpress prod\n/promote staging prod\n/plan",
-      want: [scale("/scale 6 wordpress prod", 6, "wordpress", "prod"), { kind: "promote", from: "staging", to: "prod", line: "/promote staging prod" }, { kind: "plan", line: "/plan" }],
+      want: [
+        scale("/scale 6 wordpress prod", 6, "wordpress", "prod"),
+        { kind: "promote", from: "staging", to: "prod", line: "/promote staging prod" },
+        { kind: "plan", line: "/plan" },
+      ],
     },
-    { name: "CRLF line ends", body: "/hold\r\n/plan\r\n", want: [{ kind: "hold", line: "/hold" }, { kind: "plan", line: "/plan" }] },
+    {
+      name: "CRLF line ends",
+      body: "/hold\r\n/plan\r\n",
+      want: [
+        { kind: "hold", line: "/hold" },
+        { kind: "plan", line: "/plan" },
+      ],
+    },
     { name: "the first line that is not a command ends them", body: "/plan\nthanks!\n/scale 6", want: [{ kind: "plan", line: "/plan" }] },
-    { name: "a blank line ends them too (commands are the first paragraph)", body: "/plan\n\n/scale 6", want: [{ kind: "plan", line: "/plan" }] },
+    {
+      name: "a blank line ends them too (commands are the first paragraph)",
+      body: "/plan\n\n/scale 6",
+      want: [{ kind: "plan", line: "/plan" }],
+    },
     { name: "prose first: nothing counts", body: "LGTM\n/scale 6", want: [] },
     { name: "a mention of a command inside prose", body: "we could /scale 6 later", want: [] },
     { name: "a fenced code block first", body: "```\n/scale 6\n```\n", want: [] },
@@ -33,7 +48,11 @@ describe("parseCommands: which lines count", () => {
     { name: "up to 3 spaces of indentation is still a paragraph", body: "   /scale 6", want: [scale("/scale 6", 6)] },
     { name: "a quote never counts", body: "> /scale 6", want: [] },
     { name: "a quote line after commands ends them", body: "/plan\n> /scale 6", want: [{ kind: "plan", line: "/plan" }] },
-    { name: "a leading quote reply, a blank line, then commands", body: "> can you scale it?\n> please\n\n/scale 6", want: [scale("/scale 6", 6)] },
+    {
+      name: "a leading quote reply, a blank line, then commands",
+      body: "> can you scale it?\n> please\n\n/scale 6",
+      want: [scale("/scale 6", 6)],
+    },
     { name: "a line right after a quote is part of it (lazy continuation)", body: "> can you scale it?\n/scale 6", want: [] },
     { name: "a path is not a command", body: "/etc/hosts is wrong", want: [] },
     { name: "a lone slash is not a command", body: "/ scale 6", want: [] },
@@ -64,26 +83,57 @@ describe("parseCommands: the grammar of each command", () => {
     { line: "/foo bar", want: { kind: "unknown", name: "foo", line: "/foo bar" } },
     { line: "/Deploy", want: { kind: "unknown", name: "deploy", line: "/Deploy" } },
     { line: "/kustodian frobnicate", want: { kind: "unknown", name: "frobnicate", line: "/kustodian frobnicate" } },
-    { line: "/scale six", want: invalid("/scale six", "scale", 'replicas must be a whole number >= 0, got "six"', "/scale N [workload] [env]") },
-    { line: "/scale -1", want: invalid("/scale -1", "scale", 'replicas must be a whole number >= 0, got "-1"', "/scale N [workload] [env]") },
-    { line: "/scale 2.5", want: invalid("/scale 2.5", "scale", 'replicas must be a whole number >= 0, got "2.5"', "/scale N [workload] [env]") },
-    { line: "/scale +3", want: invalid("/scale +3", "scale", 'replicas must be a whole number >= 0, got "+3"', "/scale N [workload] [env]") },
+    {
+      line: "/scale six",
+      want: invalid("/scale six", "scale", 'replicas must be a whole number >= 0, got "six"', "/scale N [workload] [env]"),
+    },
+    {
+      line: "/scale -1",
+      want: invalid("/scale -1", "scale", 'replicas must be a whole number >= 0, got "-1"', "/scale N [workload] [env]"),
+    },
+    {
+      line: "/scale 2.5",
+      want: invalid("/scale 2.5", "scale", 'replicas must be a whole number >= 0, got "2.5"', "/scale N [workload] [env]"),
+    },
+    {
+      line: "/scale +3",
+      want: invalid("/scale +3", "scale", 'replicas must be a whole number >= 0, got "+3"', "/scale N [workload] [env]"),
+    },
     {
       line: "/scale 99999999999999999999",
-      want: invalid("/scale 99999999999999999999", "scale", 'replicas must be a whole number >= 0, got "99999999999999999999"', "/scale N [workload] [env]"),
+      want: invalid(
+        "/scale 99999999999999999999",
+        "scale",
+        'replicas must be a whole number >= 0, got "99999999999999999999"',
+        "/scale N [workload] [env]",
+      ),
     },
     { line: "/scale", want: invalid("/scale", "scale", "missing N (the number of replicas)", "/scale N [workload] [env]") },
     {
       line: "/scale 6 wordpress prod now",
-      want: invalid("/scale 6 wordpress prod now", "scale", 'unexpected argument "now": /scale takes N [workload] [env]', "/scale N [workload] [env]"),
+      want: invalid(
+        "/scale 6 wordpress prod now",
+        "scale",
+        'unexpected argument "now": /scale takes N [workload] [env]',
+        "/scale N [workload] [env]",
+      ),
     },
-    { line: "/promote staging", want: invalid("/promote staging", "promote", "missing TO (the environment to copy the images into)", "/promote FROM TO") },
-    { line: "/promote", want: invalid("/promote", "promote", "missing FROM (the environment to copy the images from)", "/promote FROM TO") },
+    {
+      line: "/promote staging",
+      want: invalid("/promote staging", "promote", "missing TO (the environment to copy the images into)", "/promote FROM TO"),
+    },
+    {
+      line: "/promote",
+      want: invalid("/promote", "promote", "missing FROM (the environment to copy the images from)", "/promote FROM TO"),
+    },
     {
       line: "/promote dev staging prod",
       want: invalid("/promote dev staging prod", "promote", 'unexpected argument "prod": /promote takes FROM TO', "/promote FROM TO"),
     },
-    { line: "/plan please now", want: invalid("/plan please now", "plan", 'unexpected arguments "please now": /plan takes no arguments', "/plan") },
+    {
+      line: "/plan please now",
+      want: invalid("/plan please now", "plan", 'unexpected arguments "please now": /plan takes no arguments', "/plan"),
+    },
     { line: "/hold cancel", want: invalid("/hold cancel", "hold", 'unexpected argument "cancel": /hold takes no arguments', "/hold") },
   ];
   it.each(cases)("$line", ({ line, want }) => {
@@ -109,7 +159,16 @@ describe("parseCommands: limits", () => {
 describe("helpText", () => {
   it("lists every command with its arguments and who may run it", () => {
     const text = helpText();
-    for (const usage of ["/scale N [workload] [env]", "/promote FROM TO", "/plan", "/hold", "/unhold", "/rollback", "/allow IMAGE [env]", "/help"]) {
+    for (const usage of [
+      "/scale N [workload] [env]",
+      "/promote FROM TO",
+      "/plan",
+      "/hold",
+      "/unhold",
+      "/rollback",
+      "/allow IMAGE [env]",
+      "/help",
+    ]) {
       expect(text).toContain(`| \`${usage}\` |`);
     }
     expect(text).toMatch(/\| `\/scale N \[workload\] \[env\]` \| .+ \| write, maintain or admin \|/);

@@ -5,7 +5,10 @@ import { parseCommands } from "../../src/commands/parse.ts";
 import { formatPromoteReply, planPromote, type HeldImage, type PromotePlan } from "../../src/commands/promote.ts";
 import { repoRoot } from "../helpers/repo-root.ts";
 
-const sample = (env: string): [string, string] => [`environments/${env}.yaml`, readFileSync(resolve(repoRoot, `environments/${env}.yaml`), "utf8")];
+const sample = (env: string): [string, string] => [
+  `environments/${env}.yaml`,
+  readFileSync(resolve(repoRoot, `environments/${env}.yaml`), "utf8"),
+];
 const samples: ReadonlyMap<string, string> = new Map(["dev", "staging", "prod"].map(sample));
 const prod = samples.get("environments/prod.yaml")!;
 const staging = samples.get("environments/staging.yaml")!;
@@ -55,7 +58,9 @@ describe("planPromote on the sample environments", () => {
   it("nothing to change: ok, after === before, and says so", () => {
     const plan = ok(planPromote({ from: "dev", to: "staging", environmentFiles: samples }));
     expect([plan.changed, plan.after === staging, plan.changes]).toEqual([false, true, []]);
-    expect(plan.summary).toBe("Nothing to promote: `staging` already runs `dev`'s images.\nAlready the same: `wordpress` and `wordpress-mysql`.");
+    expect(plan.summary).toBe(
+      "Nothing to promote: `staging` already runs `dev`'s images.\nAlready the same: `wordpress` and `wordpress-mysql`.",
+    );
     expect(formatPromoteReply(plan, { commitUrl: "https://x" })).toBe(`> \`/promote dev staging\`\n\n${plan.summary}`);
   });
 
@@ -64,13 +69,15 @@ describe("planPromote on the sample environments", () => {
     ["staging", "Prod", "There is no environment `Prod`. Environments: `dev`, `prod` and `staging`."],
     ["prod", "prod", "`prod` is both FROM and TO: there is nothing to promote."],
   ])("/promote %s %s is refused", (from, to, message) => {
-    expect(refused(planPromote({ from, to, environmentFiles: samples }))).toBe(`> \`/promote ${from} ${to}\`\n\n${message}\n\nNothing was changed.`);
+    expect(refused(planPromote({ from, to, environmentFiles: samples }))).toBe(
+      `> \`/promote ${from} ${to}\`\n\n${message}\n\nNothing was changed.`,
+    );
   });
 
   it("an invalid FROM file is refused with its problems", () => {
     const files = new Map(samples).set("environments/staging.yaml", staging.replace("    replicas: 3\n", "    replica: 3\n"));
     expect(refused(planPromote({ from: "staging", to: "prod", environmentFiles: files }))).toContain(
-      "`environments/staging.yaml` is not valid, so I did not edit it. Fix it first:\n- `environments/staging.yaml:11:5 workloads.wordpress.replica: unknown field (did you mean \"replicas\"?)",
+      '`environments/staging.yaml` is not valid, so I did not edit it. Fix it first:\n- `environments/staging.yaml:11:5 workloads.wordpress.replica: unknown field (did you mean "replicas"?)',
     );
   });
 });
@@ -80,7 +87,10 @@ describe("planPromote with workloads in only one of the files", () => {
     `namespace: ${namespace}\nsync: { tool: flux, kustomization: ${namespace}, context: c }\nworkloads:\n${workloads}`;
   const files = new Map([
     ["environments/dev.yaml", file("dev", "  api:\n    image: ghcr.io/acme/api:2.0.0\n  worker:\n    image: ghcr.io/acme/worker:2.0.0\n")],
-    ["environments/prod.yaml", file("prod", "  api:\n    image: ghcr.io/acme/api:1.0.0 # pinned\n  cron:\n    image: ghcr.io/acme/cron:1.0.0\n")],
+    [
+      "environments/prod.yaml",
+      file("prod", "  api:\n    image: ghcr.io/acme/api:1.0.0 # pinned\n  cron:\n    image: ghcr.io/acme/cron:1.0.0\n"),
+    ],
   ]);
 
   it("copies the shared ones and names the rest", () => {

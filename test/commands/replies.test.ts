@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { Command } from "../../src/commands/command.ts";
 import { code, plain } from "../../src/commands/markdown.ts";
 import { helpText, parseCommands } from "../../src/commands/parse.ts";
-import { helpReply, holdReply, invalidCommandReply, rollbackNotMergedReply, unholdReply, unknownCommandReply } from "../../src/commands/replies.ts";
+import {
+  helpReply,
+  holdReply,
+  invalidCommandReply,
+  rollbackNotMergedReply,
+  unholdReply,
+  unknownCommandReply,
+} from "../../src/commands/replies.ts";
 
 function one<K extends Command["kind"]>(line: string, kind: K): Extract<Command, { kind: K }> {
   const [command] = parseCommands(line);

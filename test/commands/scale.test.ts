@@ -6,7 +6,10 @@ import { parseCommands } from "../../src/commands/parse.ts";
 import { formatScaleReply, planScale, type ScalePlan, type Touched } from "../../src/commands/scale.ts";
 import { repoRoot } from "../helpers/repo-root.ts";
 
-const sample = (env: string): [string, string] => [`environments/${env}.yaml`, readFileSync(resolve(repoRoot, `environments/${env}.yaml`), "utf8")];
+const sample = (env: string): [string, string] => [
+  `environments/${env}.yaml`,
+  readFileSync(resolve(repoRoot, `environments/${env}.yaml`), "utf8"),
+];
 const samples: ReadonlyMap<string, string> = new Map(["dev", "staging", "prod"].map(sample));
 const prod = samples.get("environments/prod.yaml")!;
 const staging = samples.get("environments/staging.yaml")!;
@@ -56,9 +59,24 @@ describe("planScale: which workload (on the sample environments)", () => {
     { line: "/scale 4 wordpress", touched: prodWordpress, env: "prod", workload: "wordpress" },
     { line: "/scale 4 wordpress prod", touched: [], env: "prod", workload: "wordpress" },
     { line: "/scale 4 wordpress-mysql staging", touched: prodWordpress, env: "staging", workload: "wordpress-mysql" },
-    { line: "/scale 4 staging", touched: [{ env: "staging", workloads: ["wordpress"] }, ...prodWordpress], env: "staging", workload: "wordpress" },
-    { line: "/scale 4 wordpress", touched: [{ env: "staging", workloads: ["wordpress", "wordpress-mysql"] }], env: "staging", workload: "wordpress" },
-    { line: "/scale 4 wordpress-mysql", touched: [{ env: "staging", workloads: [] }, ...prodWordpress], env: "staging", workload: "wordpress-mysql" },
+    {
+      line: "/scale 4 staging",
+      touched: [{ env: "staging", workloads: ["wordpress"] }, ...prodWordpress],
+      env: "staging",
+      workload: "wordpress",
+    },
+    {
+      line: "/scale 4 wordpress",
+      touched: [{ env: "staging", workloads: ["wordpress", "wordpress-mysql"] }],
+      env: "staging",
+      workload: "wordpress",
+    },
+    {
+      line: "/scale 4 wordpress-mysql",
+      touched: [{ env: "staging", workloads: [] }, ...prodWordpress],
+      env: "staging",
+      workload: "wordpress-mysql",
+    },
     // An environment the PR touches but that has no file (deleted in the PR) is no candidate.
     { line: "/scale 4", touched: [{ env: "qa", workloads: ["wordpress"] }, ...prodWordpress], env: "prod", workload: "wordpress" },
   ];
@@ -87,7 +105,9 @@ describe("planScale: which workload (on the sample environments)", () => {
   });
 
   it("unknown environment: lists the environments", () => {
-    expect(refused(scale("/scale 2 wordpress qa", prodWordpress))).toContain("There is no environment `qa`. Environments: `dev`, `prod` and `staging`.");
+    expect(refused(scale("/scale 2 wordpress qa", prodWordpress))).toContain(
+      "There is no environment `qa`. Environments: `dev`, `prod` and `staging`.",
+    );
   });
 
   it("unknown workload: lists the workloads (arguments are case-sensitive, as written)", () => {
@@ -100,7 +120,9 @@ describe("planScale: which workload (on the sample environments)", () => {
   it("an invalid environment file is named with its problems and not edited", () => {
     const files = new Map(samples).set("environments/prod.yaml", prod.replace("replicas: 3", "replicaz: 3"));
     const reply = refused(scale("/scale 4 wordpress prod", [], { files }));
-    expect(reply).toContain("`environments/prod.yaml` is not valid, so I did not edit it. Fix it first:\n- `environments/prod.yaml:13:5 workloads.wordpress.replicaz: unknown field");
+    expect(reply).toContain(
+      "`environments/prod.yaml` is not valid, so I did not edit it. Fix it first:\n- `environments/prod.yaml:13:5 workloads.wordpress.replicaz: unknown field",
+    );
   });
 });
 
@@ -120,7 +142,12 @@ describe("planScale: the edit", () => {
   it("under an HPA: raises maxReplicas when it is below N", () => {
     const plan = ok(scale("/scale 8 wordpress prod", []));
     expect(plan.after).toBe(
-      replaced(prod, ["    replicas: 3\n", "    replicas: 8\n"], ["minReplicas: 3", "minReplicas: 8"], ["maxReplicas: 6", "maxReplicas: 8"]),
+      replaced(
+        prod,
+        ["    replicas: 3\n", "    replicas: 8\n"],
+        ["minReplicas: 3", "minReplicas: 8"],
+        ["maxReplicas: 6", "maxReplicas: 8"],
+      ),
     );
     expect(plan.summary).toContain("minReplicas 3 → 8, maxReplicas 6 → 8;");
   });
@@ -128,7 +155,9 @@ describe("planScale: the edit", () => {
   it("under an HPA: lowering leaves maxReplicas and a replicas inside the bounds alone", () => {
     const plan = ok(scale("/scale 2 wordpress staging", []));
     expect(plan.after).toBe(replaced(staging, ["minReplicas: 3", "minReplicas: 2"]));
-    expect(plan.summary).toBe("`wordpress` in `staging` is autoscaled: minReplicas 3 → 2, maxReplicas 6 (unchanged); replicas stays under the HPA's control.");
+    expect(plan.summary).toBe(
+      "`wordpress` in `staging` is autoscaled: minReplicas 3 → 2, maxReplicas 6 (unchanged); replicas stays under the HPA's control.",
+    );
   });
 
   it("under an HPA: /scale 0 is refused with the reason", () => {
@@ -143,7 +172,9 @@ describe("planScale: the edit", () => {
     expect(plan.changed).toBe(false);
     expect(plan.after).toBe(plan.before);
     expect(plan.summary).toBe("Nothing changed: `wordpress` in `prod` is autoscaled and its minReplicas is already 3 (maxReplicas 6).");
-    expect(formatScaleReply(plan, { commitUrl: "https://github.com/acme/gitops/commit/abc1234" })).toBe(`> \`/scale 3\`\n\n${plan.summary}`);
+    expect(formatScaleReply(plan, { commitUrl: "https://github.com/acme/gitops/commit/abc1234" })).toBe(
+      `> \`/scale 3\`\n\n${plan.summary}`,
+    );
   });
 
   it("without an HPA: sets replicas, splicing the value so comments and flow maps survive", () => {
@@ -163,7 +194,11 @@ describe("planScale: the edit", () => {
     expect(plan.autoscaled).toBe(false);
     expect(plan.summary).toBe("`wordpress` in `staging`: replicas 2 → 5.");
     const noop = ok(scale("/scale 2", [], { files }));
-    expect([noop.changed, noop.after === text, noop.summary]).toEqual([false, true, "Nothing changed: `wordpress` in `staging` already has replicas 2."]);
+    expect([noop.changed, noop.after === text, noop.summary]).toEqual([
+      false,
+      true,
+      "Nothing changed: `wordpress` in `staging` already has replicas 2.",
+    ]);
     expect(ok(scale("/scale 0", [], { files })).after).toBe(text.replace("replicas: 2 #", "replicas: 0 #"));
   });
 

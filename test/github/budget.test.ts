@@ -34,7 +34,10 @@ function files(n: number, tag: string, overlayTag: string): Map<string, string> 
 
 function mockTree(commit: string, content: Map<string, string>) {
   const tree = [...content].map(([path, text]) => ({ path, mode: "100644", type: "blob", sha: blobId(text), size: text.length }));
-  nock(api).get(`/repos/acme/gitops/git/trees/${commit}`).query({ recursive: "1" }).reply(200, { sha: sha("7"), truncated: false, tree });
+  nock(api)
+    .get(`/repos/acme/gitops/git/trees/${commit}`)
+    .query({ recursive: "1" })
+    .reply(200, { sha: sha("7"), truncated: false, tree });
 }
 
 function mockBlobs(content: Map<string, string>) {
@@ -93,7 +96,10 @@ function mockCommit(answer: "ok" | "stale") {
       200,
       answer === "ok"
         ? { data: { createCommitOnBranch: { commit: { oid: sha("n"), url: "u" } } } }
-        : { data: { createCommitOnBranch: null }, errors: [{ type: "STALE_DATA", message: 'Expected branch to point to "x" but it did not.  Pull and try again.' }] },
+        : {
+            data: { createCommitOnBranch: null },
+            errors: [{ type: "STALE_DATA", message: 'Expected branch to point to "x" but it did not.  Pull and try again.' }],
+          },
     );
 }
 
@@ -133,7 +139,9 @@ describe("API calls per pull request event", () => {
     const fixed = files(12, "6.5.2", "6.5.2");
     mockTree(sha("h"), head);
     mockCommit("stale");
-    nock(api).get(`/repos/acme/gitops/git/ref/${encodeURIComponent("heads/bump")}`).reply(200, { object: { sha: sha("n") } });
+    nock(api)
+      .get(`/repos/acme/gitops/git/ref/${encodeURIComponent("heads/bump")}`)
+      .reply(200, { object: { sha: sha("n") } });
     mockTree(sha("n"), fixed);
     mockBlobs(new Map([["overlay", "newTag: 6.5.2\n"]])); // the one blob only kustodian's commit holds
     mockTree(sha("b"), base);

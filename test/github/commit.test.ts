@@ -83,7 +83,10 @@ describe("commitToBranch", () => {
   it("rethrows other refusals as they are", async () => {
     nock(api)
       .post("/graphql")
-      .reply(200, { data: { createCommitOnBranch: null }, errors: [{ type: "FORBIDDEN", message: "Resource not accessible by integration" }] });
+      .reply(200, {
+        data: { createCommitOnBranch: null },
+        errors: [{ type: "FORBIDDEN", message: "Resource not accessible by integration" }],
+      });
     const error = await commitToBranch(testOctokit(), {
       repo,
       branch: "main",
@@ -98,9 +101,13 @@ describe("commitToBranch", () => {
   it("never sends an empty commit, a multi-line headline or a path twice", async () => {
     const base = { repo, branch: "main", expectedHeadOid: head1, headline: "x" };
     await expect(commitToBranch(testOctokit(), { ...base, changes: [] })).rejects.toBeInstanceOf(EmptyCommitError);
-    await expect(commitToBranch(testOctokit(), { ...base, headline: "a\nb", changes: [{ path: "a" }] })).rejects.toThrow(/one non-empty line/);
+    await expect(commitToBranch(testOctokit(), { ...base, headline: "a\nb", changes: [{ path: "a" }] })).rejects.toThrow(
+      /one non-empty line/,
+    );
     await expect(commitToBranch(testOctokit(), { ...base, changes: [{ path: "a" }, { path: "a", after: "" }] })).rejects.toThrow(/twice/);
-    await expect(commitToBranch(testOctokit(), { ...base, changes: [{ path: "../etc/passwd" }] })).rejects.toThrow(/Not a repository file path/);
+    await expect(commitToBranch(testOctokit(), { ...base, changes: [{ path: "../etc/passwd" }] })).rejects.toThrow(
+      /Not a repository file path/,
+    );
   });
 });
 
@@ -149,7 +156,8 @@ describe("commitWithRetry", () => {
     expect(result?.oid).toBe(created);
     expect(f.reads()).toBe(2);
     expect(rec.bodies.map((b) => (b.variables.input as { expectedHeadOid: string }).expectedHeadOid)).toEqual([head1, head2]);
-    const secondAdditions = (rec.bodies[1]!.variables.input as { fileChanges: { additions: { contents: string }[] } }).fileChanges.additions;
+    const secondAdditions = (rec.bodies[1]!.variables.input as { fileChanges: { additions: { contents: string }[] } }).fileChanges
+      .additions;
     expect(Buffer.from(secondAdditions[0]!.contents, "base64").toString()).toBe(`# from ${head2.slice(0, 7)}\n`);
   });
 

@@ -63,7 +63,9 @@ describe("deployments", () => {
       description: `d${id}`,
       payload: JSON.stringify({ pullRequest: id }),
       createdAt: "2025-01-01T00:00:00Z",
-      latestStatus: state ? { state, description: "watching", environmentUrl: null, logUrl: null, createdAt: "2025-01-01T00:01:00Z" } : null,
+      latestStatus: state
+        ? { state, description: "watching", environmentUrl: null, logUrl: null, createdAt: "2025-01-01T00:01:00Z" }
+        : null,
     });
     nock(api)
       .post("/graphql")
@@ -75,7 +77,11 @@ describe("deployments", () => {
               deployments: {
                 pageInfo: { hasNextPage: true, endCursor: "c1" },
                 // A full page: two of ours, 98 of another task (filtered out here, as GraphQL cannot).
-                nodes: [node(3, "deploy", "IN_PROGRESS"), node(2, "deploy:migrations", "SUCCESS"), ...Array.from({ length: 98 }, (_, i) => node(100 + i, "seed", "SUCCESS"))],
+                nodes: [
+                  node(3, "deploy", "IN_PROGRESS"),
+                  node(2, "deploy:migrations", "SUCCESS"),
+                  ...Array.from({ length: 98 }, (_, i) => node(100 + i, "seed", "SUCCESS")),
+                ],
               },
             },
           },
@@ -84,7 +90,9 @@ describe("deployments", () => {
       .post("/graphql")
       .reply(200, async (req: Request) => {
         await rec.take(req);
-        return { data: { repository: { deployments: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [node(1, "deploy", null)] } } } };
+        return {
+          data: { repository: { deployments: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [node(1, "deploy", null)] } } },
+        };
       });
 
     const list = await listDeployments(testOctokit(), { repo, environment: "prod", limit: 150 });
@@ -102,7 +110,13 @@ describe("deployments", () => {
         description: "d3",
         payload: { pullRequest: 3 },
         createdAt: "2025-01-01T00:00:00Z",
-        latestStatus: { state: "in_progress", description: "watching", environmentUrl: null, logUrl: null, createdAt: "2025-01-01T00:01:00Z" },
+        latestStatus: {
+          state: "in_progress",
+          description: "watching",
+          environmentUrl: null,
+          logUrl: null,
+          createdAt: "2025-01-01T00:01:00Z",
+        },
       },
       {
         id: 1,

@@ -18,14 +18,20 @@ describe("repositoryPermission", () => {
     ["no role_name (older GitHub Enterprise)", { permission: "write" }, "write"],
     [
       "a custom role, by its permission flags",
-      { permission: "write", role_name: "release-manager", user: { login: "octocat", permissions: { admin: false, maintain: true, push: true, triage: true, pull: true } } },
+      {
+        permission: "write",
+        role_name: "release-manager",
+        user: { login: "octocat", permissions: { admin: false, maintain: true, push: true, triage: true, pull: true } },
+      },
       "maintain",
     ],
     ["a custom role without flags, by the legacy field", { permission: "read", role_name: "auditor" }, "read"],
   ];
   for (const [name, body, expected] of cases) {
     it(`maps ${name} to ${expected}`, async () => {
-      nock(api).get(path).reply(200, { user: null, ...body });
+      nock(api)
+        .get(path)
+        .reply(200, { user: null, ...body });
       expect(await repositoryPermission(testOctokit(), { repo, username: "octocat" })).toBe(expected);
     });
   }

@@ -50,9 +50,10 @@ describe("withRetryAfter", () => {
     nock(api).post(commentsPath).reply(403, secondary, { "retry-after": "600" });
     const { waits, sleep } = fakeSleep();
 
-    const error = await withRetryAfter(() => replyToIssue(octokit, { repo, issueNumber: 7, body: "hi" }), { sleep, maxWaitSeconds: 120 }).catch(
-      (e: unknown) => e,
-    );
+    const error = await withRetryAfter(() => replyToIssue(octokit, { repo, issueNumber: 7, body: "hi" }), {
+      sleep,
+      maxWaitSeconds: 120,
+    }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(RateLimitedError);
     expect(error).toMatchObject({ waitSeconds: 600 });
@@ -65,9 +66,9 @@ describe("withRetryAfter", () => {
     nock(api).post(commentsPath).times(3).reply(403, secondary, { "retry-after": "5" });
     const { waits, sleep } = fakeSleep();
 
-    await expect(withRetryAfter(() => replyToIssue(octokit, { repo, issueNumber: 7, body: "hi" }), { sleep, attempts: 3 })).rejects.toBeInstanceOf(
-      RateLimitedError,
-    );
+    await expect(
+      withRetryAfter(() => replyToIssue(octokit, { repo, issueNumber: 7, body: "hi" }), { sleep, attempts: 3 }),
+    ).rejects.toBeInstanceOf(RateLimitedError);
     expect(waits).toEqual([5_000, 5_000]);
   });
 
@@ -87,7 +88,9 @@ describe("withRetryAfter", () => {
     nock(api).get("/repos/acme/gitops/collaborators/octocat/permission").reply(403, { message: "Resource not accessible by integration" });
     const { waits, sleep } = fakeSleep();
 
-    await expect(withRetryAfter(() => repositoryPermission(octokit, { repo, username: "octocat" }), { sleep })).rejects.toMatchObject({ status: 403 });
+    await expect(withRetryAfter(() => repositoryPermission(octokit, { repo, username: "octocat" }), { sleep })).rejects.toMatchObject({
+      status: 403,
+    });
     expect(waits).toEqual([]);
   });
 
@@ -96,7 +99,9 @@ describe("withRetryAfter", () => {
     nock(api)
       .post("/graphql")
       .reply(200, { data: null, errors: [{ type: "RATE_LIMITED", message: "API rate limit exceeded" }] }, { "retry-after": "3" });
-    nock(api).post("/graphql").reply(200, { data: { viewer: { login: "kustodian[bot]" } } });
+    nock(api)
+      .post("/graphql")
+      .reply(200, { data: { viewer: { login: "kustodian[bot]" } } });
     const { waits, sleep } = fakeSleep();
 
     const result = await withRetryAfter(() => octokit.graphql<{ viewer: { login: string } }>("query { viewer { login } }"), { sleep });

@@ -24,7 +24,10 @@ describe("reactions and replies", () => {
     const rec = recorder();
     nock(api)
       .post("/repos/acme/gitops/issues/7/comments")
-      .reply(201, async (req: Request) => (await rec.take(req), { id: 77, html_url: "https://github.com/acme/gitops/pull/7#issuecomment-77" }));
+      .reply(
+        201,
+        async (req: Request) => (await rec.take(req), { id: 77, html_url: "https://github.com/acme/gitops/pull/7#issuecomment-77" }),
+      );
     const result = await replyToIssue(testOctokit(), { repo, issueNumber: 7, body: "Scaled wordpress in prod to 6." });
     expect(result).toEqual({ id: 77, url: "https://github.com/acme/gitops/pull/7#issuecomment-77" });
     expect(rec.bodies).toEqual([{ body: "Scaled wordpress in prod to 6." }]);

@@ -59,7 +59,10 @@ function mockBlobs(files: FakeFile[], rec: ReturnType<typeof recorder>, times = 
 }
 
 function envFiles(n: number): FakeFile[] {
-  return Array.from({ length: n }, (_, i) => ({ path: `environments/env-${String(i).padStart(2, "0")}.yaml`, text: `namespace: env-${i}\n` }));
+  return Array.from({ length: n }, (_, i) => ({
+    path: `environments/env-${String(i).padStart(2, "0")}.yaml`,
+    text: `namespace: env-${i}\n`,
+  }));
 }
 
 const isEnvironmentFile = (p: string) => p.startsWith("environments/");
@@ -183,7 +186,11 @@ describe("readFilesAt", () => {
     nock(api)
       .get(`/repos/acme/gitops/git/trees/${commit}`)
       .query({ recursive: "1" })
-      .reply(200, { sha: treeSha, truncated: false, tree: [{ path: "environments/a.yaml", mode: "100644", type: "blob", sha: blobId(text), size: 5 }] });
+      .reply(200, {
+        sha: treeSha,
+        truncated: false,
+        tree: [{ path: "environments/a.yaml", mode: "100644", type: "blob", sha: blobId(text), size: 5 }],
+      });
     nock(api)
       .post("/graphql")
       .reply(200, { data: { repository: { b0: { text: "a:", isBinary: false, isTruncated: true, byteSize: 5 } } } });

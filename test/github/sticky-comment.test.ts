@@ -79,7 +79,13 @@ describe("upsertStickyComment", () => {
       });
     // Page 3 is never asked for: the match on page 2 ends the search.
 
-    const result = await upsertStickyComment(testOctokit(), { repo, issueNumber: 7, marker: "plan", body: "same", author: "kustodian[bot]" });
+    const result = await upsertStickyComment(testOctokit(), {
+      repo,
+      issueNumber: 7,
+      marker: "plan",
+      body: "same",
+      author: "kustodian[bot]",
+    });
 
     expect(result).toMatchObject({ id: 10, written: false });
   });

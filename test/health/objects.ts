@@ -10,19 +10,19 @@ import type {
   Pod,
   Probe,
   ReplicaSet,
-} from '../../src/health/index.ts';
+} from "../../src/health/index.ts";
 
-export const SHA = '3f2c9e1b7d4a5c6e8f9012345678abcdef012345';
-export const OTHER_SHA = '0123456789abcdef0123456789abcdef01234567';
+export const SHA = "3f2c9e1b7d4a5c6e8f9012345678abcdef012345";
+export const OTHER_SHA = "0123456789abcdef0123456789abcdef01234567";
 
 /** 2025-01-01T10:00:00Z, the container start in most tests. */
-export const T0 = Date.parse('2025-01-01T10:00:00Z');
+export const T0 = Date.parse("2025-01-01T10:00:00Z");
 export const at = (seconds: number): string => new Date(T0 + seconds * 1000).toISOString();
 
 /** The base WordPress readiness probe: window 5 + 2 x 5 + 1 = 16 s. */
 export const BASE_PROBE: Probe = { initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 3 };
 
-const available = (status: 'True' | 'False'): Condition => ({ type: 'Available', status, reason: 'MinimumReplicasAvailable' });
+const available = (status: "True" | "False"): Condition => ({ type: "Available", status, reason: "MinimumReplicasAvailable" });
 
 export function deployment(
   options: {
@@ -34,14 +34,20 @@ export function deployment(
     availableReplicas?: number;
     statusReplicas?: number;
     progressing?: Condition;
-    availableStatus?: 'True' | 'False';
+    availableStatus?: "True" | "False";
     paused?: boolean;
   } = {},
 ): Deployment {
   const replicas = options.replicas ?? 3;
   const generation = options.generation ?? 2;
   return {
-    metadata: { name: 'wordpress', namespace: 'prod', uid: 'dep-uid', generation, annotations: { 'deployment.kubernetes.io/revision': '2' } },
+    metadata: {
+      name: "wordpress",
+      namespace: "prod",
+      uid: "dep-uid",
+      generation,
+      annotations: { "deployment.kubernetes.io/revision": "2" },
+    },
     spec: { replicas, progressDeadlineSeconds: 600, ...(options.paused ? { paused: true } : {}) },
     status: {
       observedGeneration: options.observedGeneration ?? generation,
@@ -50,8 +56,8 @@ export function deployment(
       readyReplicas: options.ready ?? replicas,
       availableReplicas: options.availableReplicas ?? replicas,
       conditions: [
-        available(options.availableStatus ?? 'True'),
-        options.progressing ?? { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' },
+        available(options.availableStatus ?? "True"),
+        options.progressing ?? { type: "Progressing", status: "True", reason: "NewReplicaSetAvailable" },
       ],
     },
   };
@@ -64,7 +70,7 @@ export function rollingDeployment(): Deployment {
     statusReplicas: 4,
     ready: 3,
     availableReplicas: 3,
-    progressing: { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated' },
+    progressing: { type: "Progressing", status: "True", reason: "ReplicaSetUpdated" },
   });
 }
 
@@ -73,9 +79,9 @@ export function replicaSet(name: string, revision: string, hash: string): Replic
     metadata: {
       name,
       uid: `${name}-uid`,
-      labels: { app: 'wordpress', 'pod-template-hash': hash },
-      annotations: { 'deployment.kubernetes.io/revision': revision },
-      ownerReferences: [{ kind: 'Deployment', name: 'wordpress', uid: 'dep-uid', controller: true }],
+      labels: { app: "wordpress", "pod-template-hash": hash },
+      annotations: { "deployment.kubernetes.io/revision": revision },
+      ownerReferences: [{ kind: "Deployment", name: "wordpress", uid: "dep-uid", controller: true }],
     },
     spec: { replicas: 3 },
     status: { replicas: 1, readyReplicas: 0, availableReplicas: 0, fullyLabeledReplicas: 1 },
@@ -105,35 +111,39 @@ export function pod(name: string, o: PodOptions = {}): Pod {
   return {
     metadata: {
       name,
-      namespace: 'prod',
+      namespace: "prod",
       uid: `${name}-uid`,
-      labels: { app: 'wordpress', ...(o.hash ? { 'pod-template-hash': o.hash } : {}) },
-      ...(o.owner ? { ownerReferences: [{ kind: 'ReplicaSet', name: o.owner, uid: `${o.owner}-uid`, controller: true }] } : {}),
+      labels: { app: "wordpress", ...(o.hash ? { "pod-template-hash": o.hash } : {}) },
+      ...(o.owner ? { ownerReferences: [{ kind: "ReplicaSet", name: o.owner, uid: `${o.owner}-uid`, controller: true }] } : {}),
       ...(o.deleting ? { deletionTimestamp: at(100) } : {}),
     },
     spec: {
-      restartPolicy: 'Always',
-      ...(o.init ? { initContainers: [{ name: 'migrate', image: 'wordpress-cli:6' }] } : {}),
+      restartPolicy: "Always",
+      ...(o.init ? { initContainers: [{ name: "migrate", image: "wordpress-cli:6" }] } : {}),
       containers: [
         {
-          name: 'wordpress',
-          image: 'wordpress:6.5-apache',
+          name: "wordpress",
+          image: "wordpress:6.5-apache",
           ...(o.probe === null ? {} : { readinessProbe: o.probe ?? BASE_PROBE }),
           ...(o.startupProbe ? { startupProbe: o.startupProbe } : {}),
-          resources: { limits: { cpu: '500m', memory: o.memoryLimit ?? '256Mi' } },
+          resources: { limits: { cpu: "500m", memory: o.memoryLimit ?? "256Mi" } },
         },
       ],
     },
     status: {
-      phase: o.phase ?? 'Running',
-      ...(o.podReason ? { reason: o.podReason, message: 'The node was low on resource: memory.' } : {}),
-      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+      phase: o.phase ?? "Running",
+      ...(o.podReason ? { reason: o.podReason, message: "The node was low on resource: memory." } : {}),
+      conditions: [{ type: "Ready", status: ready ? "True" : "False" }],
       ...(o.init
-        ? { initContainerStatuses: [{ name: 'migrate', ready: false, restartCount: 1, state: o.init.state, lastState: o.init.lastState ?? {} }] }
+        ? {
+            initContainerStatuses: [
+              { name: "migrate", ready: false, restartCount: 1, state: o.init.state, lastState: o.init.lastState ?? {} },
+            ],
+          }
         : {}),
       containerStatuses: [
         {
-          name: 'wordpress',
+          name: "wordpress",
           ready,
           restartCount: o.restartCount ?? 0,
           ...(o.started === undefined ? {} : { started: o.started }),
@@ -145,33 +155,33 @@ export function pod(name: string, o: PodOptions = {}): Pod {
   };
 }
 
-export function podEvent(podName: string, reason: string, message: string, seconds: number, container = 'wordpress'): KubeEvent {
+export function podEvent(podName: string, reason: string, message: string, seconds: number, container = "wordpress"): KubeEvent {
   return {
-    metadata: { name: `${podName}.${seconds}`, namespace: 'prod' },
-    involvedObject: { kind: 'Pod', name: podName, namespace: 'prod', uid: `${podName}-uid`, fieldPath: `spec.containers{${container}}` },
+    metadata: { name: `${podName}.${seconds}`, namespace: "prod" },
+    involvedObject: { kind: "Pod", name: podName, namespace: "prod", uid: `${podName}-uid`, fieldPath: `spec.containers{${container}}` },
     reason,
     message,
-    type: 'Warning',
+    type: "Warning",
     lastTimestamp: at(seconds),
   };
 }
 
-export function argoApp(status: NonNullable<ArgoApplication['status']>): ArgoApplication {
-  return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'wordpress-prod', namespace: 'argocd' }, status };
+export function argoApp(status: NonNullable<ArgoApplication["status"]>): ArgoApplication {
+  return { apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata: { name: "wordpress-prod", namespace: "argocd" }, status };
 }
 
-export function fluxKustomization(status: NonNullable<FluxKustomization['status']>, suspend = false): FluxKustomization {
+export function fluxKustomization(status: NonNullable<FluxKustomization["status"]>, suspend = false): FluxKustomization {
   return {
-    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-    kind: 'Kustomization',
-    metadata: { name: 'wordpress-prod', namespace: 'flux-system', generation: 1 },
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: { name: "wordpress-prod", namespace: "flux-system", generation: 1 },
     spec: suspend ? { suspend: true } : {},
     status: { observedGeneration: 1, ...status },
   };
 }
 
-export const ready = (status: 'True' | 'False' | 'Unknown', reason: string, message = ''): Condition => ({
-  type: 'Ready',
+export const ready = (status: "True" | "False" | "Unknown", reason: string, message = ""): Condition => ({
+  type: "Ready",
   status,
   reason,
   message,
@@ -179,9 +189,9 @@ export const ready = (status: 'True' | 'False' | 'Unknown', reason: string, mess
 
 /** The same object with every RFC 3339 string turned into a Date, as client-node informers deliver. */
 export function withDates<T>(value: T): T {
-  if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(value)) return new Date(value) as T;
+  if (typeof value === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(value)) return new Date(value) as T;
   if (Array.isArray(value)) return value.map((v: unknown) => withDates(v)) as T;
-  if (value !== null && typeof value === 'object') {
+  if (value !== null && typeof value === "object") {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withDates(v)])) as T;
   }
   return value;

@@ -28,7 +28,10 @@ const pipe =
   (objects: KubeObject[]) =>
     steps.reduce((current, step) => step(current), objects);
 /** A single wordpress replica that no autoscaler grows: spreading and budgets no longer apply. */
-const singleReplica = pipe(without("HorizontalPodAutoscaler", "wordpress"), wordpress((d) => void (d.spec.replicas = 1)));
+const singleReplica = pipe(
+  without("HorizontalPodAutoscaler", "wordpress"),
+  wordpress((d) => void (d.spec.replicas = 1)),
+);
 
 interface Case {
   name: string;
@@ -51,25 +54,43 @@ const cases: Case[] = [
   {
     name: "no resources at all",
     head: wordpress((_d, c) => delete c.resources),
-    fires: { id: "qos-best-effort", severity: "warning", message: "QoS class BestEffort: no container sets cpu or memory requests or limits" },
+    fires: {
+      id: "qos-best-effort",
+      severity: "warning",
+      message: "QoS class BestEffort: no container sets cpu or memory requests or limits",
+    },
   },
   {
     name: "cpu request below its limit",
-    head: wordpress((_d, c) => void (c.resources = { requests: { cpu: "100m", memory: "100Mi" }, limits: { cpu: "200m", memory: "100Mi" } })),
-    fires: { id: "qos-burstable", severity: "warning", message: "QoS class Burstable: container wordpress requests 100m cpu but limits it to 200m" },
+    head: wordpress(
+      (_d, c) => void (c.resources = { requests: { cpu: "100m", memory: "100Mi" }, limits: { cpu: "200m", memory: "100Mi" } }),
+    ),
+    fires: {
+      id: "qos-burstable",
+      severity: "warning",
+      message: "QoS class Burstable: container wordpress requests 100m cpu but limits it to 200m",
+    },
   },
   {
     name: "no memory limit",
     head: wordpress((_d, c) => void (c.resources = { requests: { cpu: "200m" }, limits: { cpu: "200m" } })),
     fires: { id: "qos-burstable", severity: "warning", message: "QoS class Burstable: container wordpress sets no memory limit" },
   },
-  { name: "only limits set: requests default to them, Guaranteed", head: wordpress((_d, c) => delete c.resources?.requests), absent: "qos-burstable" },
+  {
+    name: "only limits set: requests default to them, Guaranteed",
+    head: wordpress((_d, c) => delete c.resources?.requests),
+    absent: "qos-burstable",
+  },
   { name: "base is Guaranteed", head: (o) => o, absent: "qos-best-effort" },
   // anti-affinity
   {
     name: "affinity deleted",
     head: wordpress((d) => delete d.spec.template.spec.affinity),
-    fires: { id: "no-pod-anti-affinity", severity: "warning", message: "up to 6 replicas and no pod anti-affinity for its own pods: they may all run on one node" },
+    fires: {
+      id: "no-pod-anti-affinity",
+      severity: "warning",
+      message: "up to 6 replicas and no pod anti-affinity for its own pods: they may all run on one node",
+    },
   },
   {
     name: "anti-affinity that selects other pods",
@@ -77,19 +98,35 @@ const cases: Case[] = [
       const term = d.spec.template.spec.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.[0]?.podAffinityTerm;
       if (term !== undefined) term.labelSelector = { matchLabels: { app: "mysql" } };
     }),
-    fires: { id: "no-pod-anti-affinity", severity: "warning", message: "up to 6 replicas and no pod anti-affinity for its own pods: they may all run on one node" },
+    fires: {
+      id: "no-pod-anti-affinity",
+      severity: "warning",
+      message: "up to 6 replicas and no pod anti-affinity for its own pods: they may all run on one node",
+    },
   },
   {
     name: "topology spread constraint instead of anti-affinity",
     head: wordpress((d) => {
       delete d.spec.template.spec.affinity;
       d.spec.template.spec.topologySpreadConstraints = [
-        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { app: "wordpress" } } },
+        {
+          maxSkew: 1,
+          topologyKey: "kubernetes.io/hostname",
+          whenUnsatisfiable: "ScheduleAnyway",
+          labelSelector: { matchLabels: { app: "wordpress" } },
+        },
       ];
     }),
     absent: "no-pod-anti-affinity",
   },
-  { name: "one replica needs no spreading", head: pipe(singleReplica, wordpress((d) => delete d.spec.template.spec.affinity)), absent: "no-pod-anti-affinity" },
+  {
+    name: "one replica needs no spreading",
+    head: pipe(
+      singleReplica,
+      wordpress((d) => delete d.spec.template.spec.affinity),
+    ),
+    absent: "no-pod-anti-affinity",
+  },
   { name: "base spreads wordpress", head: (o) => o, absent: "no-pod-anti-affinity" },
   // no-pdb
   {
@@ -108,38 +145,77 @@ const cases: Case[] = [
   {
     name: "PDB minAvailable equal to the autoscaler's minimum",
     head: pdb((p) => void (p.spec = { minAvailable: 3, selector: p.spec.selector ?? {} })),
-    fires: { id: "pdb-blocks-drain", severity: "warning", message: "PodDisruptionBudget wordpress-pdb (minAvailable 3) allows no eviction with 3 pods: node drains will block" },
+    fires: {
+      id: "pdb-blocks-drain",
+      severity: "warning",
+      message: "PodDisruptionBudget wordpress-pdb (minAvailable 3) allows no eviction with 3 pods: node drains will block",
+    },
   },
   {
     name: "PDB maxUnavailable 0",
     head: pdb((p) => void (p.spec.maxUnavailable = 0)),
-    fires: { id: "pdb-blocks-drain", severity: "warning", message: "PodDisruptionBudget wordpress-pdb (maxUnavailable 0) allows no eviction with 3 pods: node drains will block" },
+    fires: {
+      id: "pdb-blocks-drain",
+      severity: "warning",
+      message: "PodDisruptionBudget wordpress-pdb (maxUnavailable 0) allows no eviction with 3 pods: node drains will block",
+    },
   },
   {
     name: "PDB minAvailable 100%",
     head: pdb((p) => void (p.spec = { minAvailable: "100%", selector: p.spec.selector ?? {} })),
-    fires: { id: "pdb-blocks-drain", severity: "warning", message: "PodDisruptionBudget wordpress-pdb (minAvailable 100%) allows no eviction with 3 pods: node drains will block" },
+    fires: {
+      id: "pdb-blocks-drain",
+      severity: "warning",
+      message: "PodDisruptionBudget wordpress-pdb (minAvailable 100%) allows no eviction with 3 pods: node drains will block",
+    },
   },
-  { name: "PDB minAvailable 2 of 3 allows one eviction", head: pdb((p) => void (p.spec = { minAvailable: 2, selector: p.spec.selector ?? {} })), absent: "pdb-blocks-drain" },
+  {
+    name: "PDB minAvailable 2 of 3 allows one eviction",
+    head: pdb((p) => void (p.spec = { minAvailable: 2, selector: p.spec.selector ?? {} })),
+    absent: "pdb-blocks-drain",
+  },
   // rollout-exceeds-pdb
   {
     name: "rollout may take 2 of 3 down, PDB promises 2",
     head: wordpress((d) => void (d.spec.strategy = { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 2 } })),
-    fires: { id: "rollout-exceeds-pdb", severity: "warning", message: "PodDisruptionBudget wordpress-pdb (maxUnavailable 1) promises 2 available, but the rollout keeps only 1 available" },
+    fires: {
+      id: "rollout-exceeds-pdb",
+      severity: "warning",
+      message: "PodDisruptionBudget wordpress-pdb (maxUnavailable 1) promises 2 available, but the rollout keeps only 1 available",
+    },
   },
   {
     name: "Recreate under a PDB",
     head: wordpress((d) => void (d.spec.strategy = { type: "Recreate" })),
-    fires: { id: "rollout-exceeds-pdb", severity: "warning", message: "PodDisruptionBudget wordpress-pdb (maxUnavailable 1) promises 2 available, but Recreate stops every pod" },
+    fires: {
+      id: "rollout-exceeds-pdb",
+      severity: "warning",
+      message: "PodDisruptionBudget wordpress-pdb (maxUnavailable 1) promises 2 available, but Recreate stops every pod",
+    },
   },
-  { name: "maxUnavailable 1 matches the PDB", head: wordpress((d) => void (d.spec.strategy = { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } })), absent: "rollout-exceeds-pdb" },
+  {
+    name: "maxUnavailable 1 matches the PDB",
+    head: wordpress((d) => void (d.spec.strategy = { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } })),
+    absent: "rollout-exceeds-pdb",
+  },
   // no-prestop-drain
   {
     name: "preStop deleted",
     head: wordpress((_d, c) => delete c.lifecycle),
-    fires: { id: "no-prestop-drain", severity: "warning", message: "Service wordpress routes to its pods and no container has a preStop hook to drain" },
+    fires: {
+      id: "no-prestop-drain",
+      severity: "warning",
+      message: "Service wordpress routes to its pods and no container has a preStop hook to drain",
+    },
   },
-  { name: "no Service routes to the pods", head: pipe(without("Service", "wordpress"), wordpress((_d, c) => delete c.lifecycle)), absent: "no-prestop-drain" },
+  {
+    name: "no Service routes to the pods",
+    head: pipe(
+      without("Service", "wordpress"),
+      wordpress((_d, c) => delete c.lifecycle),
+    ),
+    absent: "no-prestop-drain",
+  },
   { name: "Recreate accepts downtime (mysql in base)", head: (o) => o, absent: "no-prestop-drain" },
   // prestop-exceeds-grace
   {
@@ -148,12 +224,20 @@ const cases: Case[] = [
       delete d.spec.template.spec.terminationGracePeriodSeconds;
       c.lifecycle = { preStop: { exec: { command: ["/bin/bash", "-c", "sleep 30"] } } };
     }),
-    fires: { id: "prestop-exceeds-grace", severity: "blocking", message: "container wordpress sleeps 30s in preStop, terminationGracePeriodSeconds is 30s" },
+    fires: {
+      id: "prestop-exceeds-grace",
+      severity: "blocking",
+      message: "container wordpress sleeps 30s in preStop, terminationGracePeriodSeconds is 30s",
+    },
   },
   {
     name: "preStop sleep action longer than the grace period",
     head: wordpress((_d, c) => void (c.lifecycle = { preStop: { sleep: { seconds: 45 } } })),
-    fires: { id: "prestop-exceeds-grace", severity: "blocking", message: "container wordpress sleeps 45s in preStop, terminationGracePeriodSeconds is 30s" },
+    fires: {
+      id: "prestop-exceeds-grace",
+      severity: "blocking",
+      message: "container wordpress sleeps 45s in preStop, terminationGracePeriodSeconds is 30s",
+    },
   },
   {
     name: "a longer grace period fits the sleep",
@@ -167,24 +251,40 @@ const cases: Case[] = [
   {
     name: "HPA min above max",
     head: hpa((h) => void (h.spec.minReplicas = 7)),
-    fires: { id: "hpa-min-exceeds-max", severity: "blocking", message: "HorizontalPodAutoscaler wordpress has minReplicas 7 > maxReplicas 6" },
+    fires: {
+      id: "hpa-min-exceeds-max",
+      severity: "blocking",
+      message: "HorizontalPodAutoscaler wordpress has minReplicas 7 > maxReplicas 6",
+    },
   },
   { name: "base HPA 3..6", head: (o) => o, absent: "hpa-min-exceeds-max" },
   {
     name: "replicas above the HPA maximum",
     head: wordpress((d) => void (d.spec.replicas = 8)),
-    fires: { id: "replicas-outside-hpa-bounds", severity: "warning", message: "replicas 8 is outside HorizontalPodAutoscaler wordpress's bounds 3..6" },
+    fires: {
+      id: "replicas-outside-hpa-bounds",
+      severity: "warning",
+      message: "replicas 8 is outside HorizontalPodAutoscaler wordpress's bounds 3..6",
+    },
   },
   {
     name: "replicas below the HPA minimum",
     head: wordpress((d) => void (d.spec.replicas = 2)),
-    fires: { id: "replicas-outside-hpa-bounds", severity: "warning", message: "replicas 2 is outside HorizontalPodAutoscaler wordpress's bounds 3..6" },
+    fires: {
+      id: "replicas-outside-hpa-bounds",
+      severity: "warning",
+      message: "replicas 2 is outside HorizontalPodAutoscaler wordpress's bounds 3..6",
+    },
   },
   { name: "base replicas inside the bounds", head: (o) => o, absent: "replicas-outside-hpa-bounds" },
   {
     name: "base sets replicas under its HPA",
     head: (o) => o,
-    fires: { id: "replicas-set-under-hpa", severity: "note", message: "replicas 3 is set, but HorizontalPodAutoscaler wordpress (3..6) owns the count" },
+    fires: {
+      id: "replicas-set-under-hpa",
+      severity: "note",
+      message: "replicas 3 is set, but HorizontalPodAutoscaler wordpress (3..6) owns the count",
+    },
   },
   { name: "replicas left to the HPA", head: wordpress((d) => delete d.spec.replicas), absent: "replicas-set-under-hpa" },
   { name: "replicas without an HPA", head: without("HorizontalPodAutoscaler", "wordpress"), absent: "replicas-set-under-hpa" },
@@ -198,12 +298,23 @@ const cases: Case[] = [
         variable.value = "s3cr3t-literal";
       }
     }),
-    fires: { id: "plaintext-secret-env", severity: "warning", message: "container wordpress sets WORDPRESS_DB_PASSWORD to a literal value instead of a secretKeyRef" },
+    fires: {
+      id: "plaintext-secret-env",
+      severity: "warning",
+      message: "container wordpress sets WORDPRESS_DB_PASSWORD to a literal value instead of a secretKeyRef",
+    },
   },
   {
     name: "API key in an init container",
-    head: wordpress((d) => void (d.spec.template.spec.initContainers = [{ name: "init", image: "busybox:1.36", env: [{ name: "api_key", value: "abc" }] }])),
-    fires: { id: "plaintext-secret-env", severity: "warning", message: "container init sets api_key to a literal value instead of a secretKeyRef" },
+    head: wordpress(
+      (d) =>
+        void (d.spec.template.spec.initContainers = [{ name: "init", image: "busybox:1.36", env: [{ name: "api_key", value: "abc" }] }]),
+    ),
+    fires: {
+      id: "plaintext-secret-env",
+      severity: "warning",
+      message: "container init sets api_key to a literal value instead of a secretKeyRef",
+    },
   },
   { name: "literal user name and host are fine (base)", head: (o) => o, absent: "plaintext-secret-env" },
   // mutable-image-tag
@@ -215,14 +326,22 @@ const cases: Case[] = [
   {
     name: "image without tag",
     head: wordpress((_d, c) => void (c.image = "registry.example.com:5000/wordpress")),
-    fires: { id: "mutable-image-tag", severity: "warning", message: "container wordpress runs registry.example.com:5000/wordpress, a mutable tag" },
+    fires: {
+      id: "mutable-image-tag",
+      severity: "warning",
+      message: "container wordpress runs registry.example.com:5000/wordpress, a mutable tag",
+    },
   },
   { name: "image pinned by digest", head: wordpress((_d, c) => void (c.image = "wordpress@sha256:0123")), absent: "mutable-image-tag" },
   // invalid-rollout-strategy
   {
     name: "maxSurge and maxUnavailable both 0",
     head: wordpress((d) => void (d.spec.strategy = { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 0 } })),
-    fires: { id: "invalid-rollout-strategy", severity: "blocking", message: "maxSurge and maxUnavailable may not both be 0: the rollout could never make progress" },
+    fires: {
+      id: "invalid-rollout-strategy",
+      severity: "blocking",
+      message: "maxSurge and maxUnavailable may not both be 0: the rollout could never make progress",
+    },
   },
   { name: "base strategy is valid", head: (o) => o, absent: "invalid-rollout-strategy" },
   // probe-removed (production, compared with base)
@@ -253,23 +372,36 @@ const cases: Case[] = [
       wordpress((d) => void (d.spec.replicas = 2)),
     ),
     options: { production: true, compareWithBase: true },
-    fires: { id: "replicas-below-pdb", severity: "blocking", message: "replicas lowered from 3 to 2; PodDisruptionBudget wordpress-pdb keeps 2 available (minAvailable 2)" },
+    fires: {
+      id: "replicas-below-pdb",
+      severity: "blocking",
+      message: "replicas lowered from 3 to 2; PodDisruptionBudget wordpress-pdb keeps 2 available (minAvailable 2)",
+    },
   },
   {
     name: "replicas lowered but the PDB still allows an eviction",
-    head: pipe(without("HorizontalPodAutoscaler", "wordpress"), wordpress((d) => void (d.spec.replicas = 2))),
+    head: pipe(
+      without("HorizontalPodAutoscaler", "wordpress"),
+      wordpress((d) => void (d.spec.replicas = 2)),
+    ),
     options: { production: true, compareWithBase: true },
     absent: "replicas-below-pdb",
   },
   {
     name: "replicas lowered below the PDB outside production",
-    head: pipe(pdb((p) => void (p.spec = { minAvailable: 2, selector: p.spec.selector ?? {} })), wordpress((d) => void (d.spec.replicas = 2))),
+    head: pipe(
+      pdb((p) => void (p.spec = { minAvailable: 2, selector: p.spec.selector ?? {} })),
+      wordpress((d) => void (d.spec.replicas = 2)),
+    ),
     options: { production: false, compareWithBase: true },
     absent: "replicas-below-pdb",
   },
   {
     name: "scaled to zero on purpose",
-    head: pipe(pdb((p) => void (p.spec = { minAvailable: 2, selector: p.spec.selector ?? {} })), wordpress((d) => void (d.spec.replicas = 0))),
+    head: pipe(
+      pdb((p) => void (p.spec = { minAvailable: 2, selector: p.spec.selector ?? {} })),
+      wordpress((d) => void (d.spec.replicas = 0)),
+    ),
     options: { production: true, compareWithBase: true },
     absent: "replicas-below-pdb",
   },

@@ -69,7 +69,9 @@ export function inlineDeployment(spec: Partial<Deployment["spec"]> = {}): Deploy
  * The base as kustomize renders it after editing a copy of its files: realistic generated names
  * (a config change changes the hash) without touching the repository.
  */
-export function renderEditedBase(edit: (files: { read: (name: string) => string; write: (name: string, text: string) => void }) => void): KubeObject[] {
+export function renderEditedBase(
+  edit: (files: { read: (name: string) => string; write: (name: string, text: string) => void }) => void,
+): KubeObject[] {
   const directory = mkdtempSync(join(tmpdir(), "kustodian-plan-"));
   try {
     cpSync(join(repositoryRoot, "base"), directory, { recursive: true });

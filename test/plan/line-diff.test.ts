@@ -40,7 +40,7 @@ describe("lineEdits", () => {
       expect(edits.filter((edit) => edit.op !== "delete").map((edit) => edit.line)).toEqual(b);
       writeFileSync(join(directory, "a"), a.map((line) => `${line}\n`).join(""));
       writeFileSync(join(directory, "b"), b.map((line) => `${line}\n`).join(""));
-      let reference = "";
+      let reference: string;
       try {
         reference = execFileSync("diff", ["--minimal", "-U0", join(directory, "a"), join(directory, "b")], { encoding: "utf8" });
       } catch (error) {
@@ -62,7 +62,25 @@ describe("unifiedDiff", () => {
     const before = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15"];
     const after = ["1", "2", "3", "4", "five", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16"];
     expect(unifiedDiff(before, after, options)).toBe(
-      ["--- a", "+++ b", "@@ -2,7 +2,7 @@", " 2", " 3", " 4", "-5", "+five", " 6", " 7", " 8", "@@ -13,3 +13,4 @@", " 13", " 14", " 15", "+16", ""].join("\n"),
+      [
+        "--- a",
+        "+++ b",
+        "@@ -2,7 +2,7 @@",
+        " 2",
+        " 3",
+        " 4",
+        "-5",
+        "+five",
+        " 6",
+        " 7",
+        " 8",
+        "@@ -13,3 +13,4 @@",
+        " 13",
+        " 14",
+        " 15",
+        "+16",
+        "",
+      ].join("\n"),
     );
   });
 

@@ -41,15 +41,18 @@ describe("manifestDiff", () => {
 
   it("pairs a regenerated ConfigMap by its un-hashed name: a change, not a delete and an add", () => {
     const head = renderEditedBase((files) =>
-      files.write("kustomization.yaml", replaceIn(files.read("kustomization.yaml"), "WORDPRESS_TABLE_PREFIX=wp_", "WORDPRESS_TABLE_PREFIX=blog_")),
+      files.write(
+        "kustomization.yaml",
+        replaceIn(files.read("kustomization.yaml"), "WORDPRESS_TABLE_PREFIX=wp_", "WORDPRESS_TABLE_PREFIX=blog_"),
+      ),
     );
     const diffs = manifestDiffs(base, head);
     expect(diffs.map(({ key, change }) => [key, change])).toEqual([
       ["core/ConfigMap/kube-example/wordpress-config", "changed"],
       ["apps/Deployment/kube-example/wordpress", "changed"],
     ]);
-    expect(diffs[0]?.diff).toMatch(/-  WORDPRESS_TABLE_PREFIX: wp_\n\+  WORDPRESS_TABLE_PREFIX: blog_\n/);
-    expect(diffs[1]?.diff).toMatch(/-            name: wordpress-config-mgb724826k\n\+            name: wordpress-config-\w{10}\n/);
+    expect(diffs[0]?.diff).toMatch(/- {2}WORDPRESS_TABLE_PREFIX: wp_\n\+ {2}WORDPRESS_TABLE_PREFIX: blog_\n/);
+    expect(diffs[1]?.diff).toMatch(/- {12}name: wordpress-config-mgb724826k\n\+ {12}name: wordpress-config-\w{10}\n/);
   });
 
   it("lists added and removed objects against /dev/null", () => {
@@ -60,7 +63,9 @@ describe("manifestDiff", () => {
       ["core/ServiceAccount/kube-example/wordpress", "added"],
       ["networking.k8s.io/Ingress/kube-example/wordpress", "removed"],
     ]);
-    expect(diffs[0]?.diff.startsWith("--- /dev/null\n+++ head/ServiceAccount/kube-example/wordpress\n@@ -0,0 +1,5 @@\n+apiVersion: v1\n")).toBe(true);
+    expect(
+      diffs[0]?.diff.startsWith("--- /dev/null\n+++ head/ServiceAccount/kube-example/wordpress\n@@ -0,0 +1,5 @@\n+apiVersion: v1\n"),
+    ).toBe(true);
     expect(diffs[1]?.diff).toContain("+++ /dev/null\n");
   });
 
@@ -76,8 +81,12 @@ describe("manifestDiff", () => {
 
   it("keys by API group, so a new apiVersion of the same object is a change", () => {
     const v1 = withObject(base, "HorizontalPodAutoscaler", "wordpress", (object) => void (object.apiVersion = "autoscaling/v1"));
-    expect(manifestDiffs(v1, base).map(({ key, change }) => [key, change])).toEqual([["autoscaling/HorizontalPodAutoscaler/kube-example/wordpress", "changed"]]);
-    expect(objectKey({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "app-config-t6bgk2727h" } })).toBe("core/ConfigMap//app-config");
+    expect(manifestDiffs(v1, base).map(({ key, change }) => [key, change])).toEqual([
+      ["autoscaling/HorizontalPodAutoscaler/kube-example/wordpress", "changed"],
+    ]);
+    expect(objectKey({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "app-config-t6bgk2727h" } })).toBe(
+      "core/ConfigMap//app-config",
+    );
   });
 });
 
@@ -145,7 +154,8 @@ describe("Secret masking in the diff", () => {
       renderEditedBase((files) =>
         files.write(
           "kustomization.yaml",
-          replaceIn(files.read("kustomization.yaml"), "  - db-secret.yaml\n", "") + `secretGenerator:\n  - name: wordpress-db-pwd\n    literals:\n      - dbpwd=${password}\n`,
+          replaceIn(files.read("kustomization.yaml"), "  - db-secret.yaml\n", "") +
+            `secretGenerator:\n  - name: wordpress-db-pwd\n    literals:\n      - dbpwd=${password}\n`,
         ),
       );
     const text = manifestDiff(generated("before-Pa55!"), generated("after-Pa55!"));
@@ -155,7 +165,9 @@ describe("Secret masking in the diff", () => {
 
   it("masks kubectl's last-applied annotation, which carries the values", () => {
     const applied = secret({ stringData: { p: "annotated-pw" } });
-    applied.metadata.annotations = { "kubectl.kubernetes.io/last-applied-configuration": JSON.stringify({ stringData: { p: "annotated-pw" } }) };
+    applied.metadata.annotations = {
+      "kubectl.kubernetes.io/last-applied-configuration": JSON.stringify({ stringData: { p: "annotated-pw" } }),
+    };
     expect(JSON.stringify(maskedSecret(applied))).not.toContain("annotated-pw");
   });
 });

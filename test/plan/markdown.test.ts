@@ -10,7 +10,18 @@ function env(name: string, diffLines: number): EnvironmentPlan {
     production: false,
     problems: [],
     staleOverlay: false,
-    changes: [{ workload: "wordpress", namespace: name, kind: "Deployment", category: "image", field: "containers.wordpress.image", from: "wordpress:1", to: "wordpress:2", rolls: true }],
+    changes: [
+      {
+        workload: "wordpress",
+        namespace: name,
+        kind: "Deployment",
+        category: "image",
+        field: "containers.wordpress.image",
+        from: "wordpress:1",
+        to: "wordpress:2",
+        rolls: true,
+      },
+    ],
     rollouts: [],
     findings: [],
     diff: Array.from({ length: diffLines }, (_, i) => `+  line ${i} ${"x".repeat(60)}`).join("\n"),
@@ -23,7 +34,9 @@ describe("plan markdown", () => {
     const text = planMarkdown(plan);
     expect(text.length).toBeLessThanOrEqual(commentLimit - 512);
     expect(text).toContain("| **dev** | wordpress | containers.wordpress.image: wordpress:1 → wordpress:2 |");
-    expect(text.match(/more line\(s\) not shown to fit GitHub's comment limit; run `npx kustodian plan --base main` for the whole diff/g)).toHaveLength(2);
+    expect(
+      text.match(/more line\(s\) not shown to fit GitHub's comment limit; run `npx kustodian plan --base main` for the whole diff/g),
+    ).toHaveLength(2);
     // Both environments keep a share of their diff.
     expect(text).toContain("+  line 0 ");
     expect(text.split("<details>")).toHaveLength(3);

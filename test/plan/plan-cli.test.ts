@@ -11,7 +11,7 @@ beforeAll(async () => {
   dir = await sampleGitRepo();
 });
 
-const readinessProbe = /          readinessProbe:\n(?: {12}.*\n)+/;
+const readinessProbe = / {10}readinessProbe:\n(?: {12}.*\n)+/;
 
 async function planOf(branch: string, edits: readonly Edit[], format = "markdown") {
   await branchWith(dir, branch, edits);
@@ -32,7 +32,9 @@ describe("kustodian plan on the sample repository", () => {
     const json = await runCli(dir, "plan", "--base", "main", "--format", "json");
     const plan = JSON.parse(json.stdout) as Plan;
     expect(plan.environments.map((e) => e.name)).toEqual(["staging"]);
-    expect(plan.environments[0]!.rollouts.map((r) => [r.workload, r.shape.waves, r.shape.maxPods, r.shape.minAvailable])).toEqual([["wordpress", 3, 4, 3]]);
+    expect(plan.environments[0]!.rollouts.map((r) => [r.workload, r.shape.waves, r.shape.maxPods, r.shape.minAvailable])).toEqual([
+      ["wordpress", 3, 4, 3],
+    ]);
     expect(plan.environments[0]!.rollouts[0]!.timing.failureWindowSeconds).toBe(16);
     expect(plan.blocking).toBe(false);
   });
@@ -41,7 +43,9 @@ describe("kustodian plan on the sample repository", () => {
     const run = await planOf("drop-probe", [["base/wordpress-deployment.yaml", readinessProbe, ""]]);
     expect(run.code).toBe(1);
     const plan = JSON.parse((await runCli(dir, "plan", "--base", "main", "--format", "json")).stdout) as Plan;
-    expect(plan.environments.map((e) => [e.name, e.findings.filter((f) => f.id === "no-readiness-probe" && f.severity === "blocking").length])).toEqual([
+    expect(
+      plan.environments.map((e) => [e.name, e.findings.filter((f) => f.id === "no-readiness-probe" && f.severity === "blocking").length]),
+    ).toEqual([
       ["dev", 1],
       ["prod", 1],
       ["staging", 1],
@@ -60,7 +64,13 @@ describe("kustodian plan on the sample repository", () => {
   });
 
   it("a /scale-like change under an HPA moves the bounds", async () => {
-    const run = await planOf("scale-prod", [["environments/prod.yaml", "    replicas: 3\n    # Seed 000: 3..6 replicas at 20% CPU.\n    autoscaling:\n      minReplicas: 3", "    replicas: 6\n    # Seed 000: 3..6 replicas at 20% CPU.\n    autoscaling:\n      minReplicas: 6"]]);
+    const run = await planOf("scale-prod", [
+      [
+        "environments/prod.yaml",
+        "    replicas: 3\n    # Seed 000: 3..6 replicas at 20% CPU.\n    autoscaling:\n      minReplicas: 3",
+        "    replicas: 6\n    # Seed 000: 3..6 replicas at 20% CPU.\n    autoscaling:\n      minReplicas: 6",
+      ],
+    ]);
     golden("plan-scale-under-hpa", run.stdout);
   });
 

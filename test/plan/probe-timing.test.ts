@@ -124,11 +124,21 @@ describe("rolloutTiming", () => {
   it("base mysql (Recreate): old pod stops, then the new one needs 15 s", () => {
     const timing = rolloutTiming(deploymentNamed(renderBase(), "wordpress-mysql"));
     // readiness 10/5/1/6: ready at 15, failure window 10 + 5×5 + 1 = 36; no preStop, so stopping adds 0.
-    expect(timing).toMatchObject({ readySeconds: 15, failureWindowSeconds: 36, revertAfterSeconds: 36, stopSeconds: 0, estimatedSeconds: 15 });
+    expect(timing).toMatchObject({
+      readySeconds: 15,
+      failureWindowSeconds: 36,
+      revertAfterSeconds: 36,
+      stopSeconds: 0,
+      estimatedSeconds: 15,
+    });
   });
 
   const readiness = { ...tcp, initialDelaySeconds: 5, periodSeconds: 5 };
-  const cases: Array<{ name: string; deployment: Parameters<typeof rolloutTiming>[0]; expected: Partial<ReturnType<typeof rolloutTiming>> }> = [
+  const cases: Array<{
+    name: string;
+    deployment: Parameters<typeof rolloutTiming>[0];
+    expected: Partial<ReturnType<typeof rolloutTiming>>;
+  }> = [
     {
       name: "minReadySeconds adds to every wave",
       deployment: inlineDeployment({
@@ -144,7 +154,14 @@ describe("rolloutTiming", () => {
       deployment: inlineDeployment({
         replicas: 2,
         strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-        template: { spec: { containers: [{ name: "a", readinessProbe: readiness }, { name: "b", readinessProbe: { ...tcp, initialDelaySeconds: 30 } }] } },
+        template: {
+          spec: {
+            containers: [
+              { name: "a", readinessProbe: readiness },
+              { name: "b", readinessProbe: { ...tcp, initialDelaySeconds: 30 } },
+            ],
+          },
+        },
       }),
       expected: { readySeconds: 40, failureWindowSeconds: 51, estimatedSeconds: 80 },
     },
@@ -165,7 +182,13 @@ describe("rolloutTiming", () => {
     {
       name: "no readiness probe: nothing tells failure apart, only the progress deadline",
       deployment: inlineDeployment({ progressDeadlineSeconds: 120 }),
-      expected: { readySeconds: 0, failureWindowSeconds: null, revertAfterSeconds: null, estimatedSeconds: 0, progressDeadlineSeconds: 120 },
+      expected: {
+        readySeconds: 0,
+        failureWindowSeconds: null,
+        revertAfterSeconds: null,
+        estimatedSeconds: 0,
+        progressDeadlineSeconds: 120,
+      },
     },
     {
       name: "replicas 0: no rollout",

@@ -16,7 +16,10 @@ describe("podQos", () => {
     },
     {
       name: "only limits: requests default to limits, Guaranteed (seed 000)",
-      containers: [{ name: "foo", resources: { limits: both("10m", "1Gi") } }, { name: "bar", resources: { limits: both("100m", "100Mi") } }],
+      containers: [
+        { name: "foo", resources: { limits: both("10m", "1Gi") } },
+        { name: "bar", resources: { limits: both("100m", "100Mi") } },
+      ],
       expected: { qosClass: "Guaranteed", reasons: [] },
     },
     {

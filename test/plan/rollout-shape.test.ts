@@ -63,7 +63,12 @@ describe("rolloutShape", () => {
       name: "literal 0 and 0 is a validation error",
       replicas: 3,
       strategy: rollingUpdate(0, 0),
-      expected: { maxSurge: 0, maxUnavailable: 0, waves: 0, error: "maxSurge and maxUnavailable may not both be 0: the rollout could never make progress" },
+      expected: {
+        maxSurge: 0,
+        maxUnavailable: 0,
+        waves: 0,
+        error: "maxSurge and maxUnavailable may not both be 0: the rollout could never make progress",
+      },
     },
     {
       name: "0% and 0 is also literally zero",
@@ -168,6 +173,11 @@ describe("plannedReplicas", () => {
 
   it("feeds rolloutShape: 4 pods under maxSurge 1 / maxUnavailable 0 are 4 waves", () => {
     const objects = renderBase();
-    expect(rolloutShape(deploymentNamed(objects, "wordpress"), { replicas: 4 })).toMatchObject({ replicas: 4, waves: 4, maxPods: 5, minAvailable: 4 });
+    expect(rolloutShape(deploymentNamed(objects, "wordpress"), { replicas: 4 })).toMatchObject({
+      replicas: 4,
+      waves: 4,
+      maxPods: 5,
+      minAvailable: 4,
+    });
   });
 });

@@ -55,9 +55,17 @@ describe("selectorMatches", () => {
 describe("preStopHook", () => {
   const cases: Array<[string, Parameters<typeof preStopHook>[0], ReturnType<typeof preStopHook>]> = [
     ["none", { name: "c" }, { kind: "none" }],
-    ["seed: bash -c sleep 20", { name: "c", lifecycle: { preStop: { exec: { command: ["/bin/bash", "-c", "sleep 20"] } } } }, { kind: "sleep", sleepSeconds: 20 }],
+    [
+      "seed: bash -c sleep 20",
+      { name: "c", lifecycle: { preStop: { exec: { command: ["/bin/bash", "-c", "sleep 20"] } } } },
+      { kind: "sleep", sleepSeconds: 20 },
+    ],
     ["sleep action", { name: "c", lifecycle: { preStop: { sleep: { seconds: 7 } } } }, { kind: "sleep", sleepSeconds: 7 }],
-    ["sleep then command", { name: "c", lifecycle: { preStop: { exec: { command: ["sh", "-c", "sleep 5 && nginx -s quit; sleep 1m"] } } } }, { kind: "sleep", sleepSeconds: 65 }],
+    [
+      "sleep then command",
+      { name: "c", lifecycle: { preStop: { exec: { command: ["sh", "-c", "sleep 5 && nginx -s quit; sleep 1m"] } } } },
+      { kind: "sleep", sleepSeconds: 65 },
+    ],
     ["exec without sleep", { name: "c", lifecycle: { preStop: { exec: { command: ["/drain.sh"] } } } }, { kind: "opaque" }],
     ["httpGet", { name: "c", lifecycle: { preStop: { httpGet: { path: "/drain", port: 8080 } } } }, { kind: "opaque" }],
   ];

@@ -34,7 +34,16 @@ const cases: Case[] = [
   {
     name: "image bump",
     head: (o) => container(o, (c) => void (c.image = "wordpress:5.4.0-apache")),
-    expected: [{ kind: deployment, category: "image", field: "containers.wordpress.image", from: "wordpress:5.3.2-apache", to: "wordpress:5.4.0-apache", rolls: true }],
+    expected: [
+      {
+        kind: deployment,
+        category: "image",
+        field: "containers.wordpress.image",
+        from: "wordpress:5.3.2-apache",
+        to: "wordpress:5.4.0-apache",
+        rolls: true,
+      },
+    ],
   },
   {
     name: "replicas scaled (no roll)",
@@ -72,8 +81,22 @@ const cases: Case[] = [
     head: (o) =>
       container(o, (c) => void (c.resources = { requests: { cpu: "0.2", memory: "200Mi" }, limits: { cpu: "200m", memory: "200Mi" } })),
     expected: [
-      { kind: deployment, category: "resources", field: "containers.wordpress.resources.requests.memory", from: "100Mi", to: "200Mi", rolls: true },
-      { kind: deployment, category: "resources", field: "containers.wordpress.resources.limits.memory", from: "100Mi", to: "200Mi", rolls: true },
+      {
+        kind: deployment,
+        category: "resources",
+        field: "containers.wordpress.resources.requests.memory",
+        from: "100Mi",
+        to: "200Mi",
+        rolls: true,
+      },
+      {
+        kind: deployment,
+        category: "resources",
+        field: "containers.wordpress.resources.limits.memory",
+        from: "100Mi",
+        to: "200Mi",
+        rolls: true,
+      },
     ],
   },
   {
@@ -82,17 +105,32 @@ const cases: Case[] = [
       container(o, (c) => {
         c.readinessProbe = { tcpSocket: { port: 80 }, initialDelaySeconds: 5, periodSeconds: 10, failureThreshold: 3 };
       }),
-    expected: [{ kind: deployment, category: "probe", field: "containers.wordpress.readinessProbe.periodSeconds", from: 5, to: 10, rolls: true }],
+    expected: [
+      { kind: deployment, category: "probe", field: "containers.wordpress.readinessProbe.periodSeconds", from: 5, to: 10, rolls: true },
+    ],
   },
   {
     name: "probe handler changed and liveness probe added",
     head: (o) =>
       container(o, (c) => {
-        c.readinessProbe = { httpGet: { path: "/healthz", port: 80 }, initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 3 };
+        c.readinessProbe = {
+          httpGet: { path: "/healthz", port: 80 },
+          initialDelaySeconds: 5,
+          periodSeconds: 5,
+          timeoutSeconds: 1,
+          failureThreshold: 3,
+        };
         c.livenessProbe = { tcpSocket: { port: 80 }, initialDelaySeconds: 30 };
       }),
     expected: [
-      { kind: deployment, category: "probe", field: "containers.wordpress.readinessProbe.handler", from: "tcpSocket :80", to: "httpGet /healthz :80", rolls: true },
+      {
+        kind: deployment,
+        category: "probe",
+        field: "containers.wordpress.readinessProbe.handler",
+        from: "tcpSocket :80",
+        to: "httpGet /healthz :80",
+        rolls: true,
+      },
       {
         kind: deployment,
         category: "probe",
@@ -141,7 +179,14 @@ const cases: Case[] = [
         env.push({ name: "API_TOKEN", value: "tok-123-secret" });
       }),
     expected: [
-      { kind: deployment, category: "env", field: "containers.wordpress.env.WORDPRESS_DB_HOST", from: "wordpress-mysql:3306", to: "mysql.db:3306", rolls: true },
+      {
+        kind: deployment,
+        category: "env",
+        field: "containers.wordpress.env.WORDPRESS_DB_HOST",
+        from: "wordpress-mysql:3306",
+        to: "mysql.db:3306",
+        rolls: true,
+      },
       { kind: deployment, category: "env", field: "containers.wordpress.env.API_TOKEN", from: null, to: "<masked>", rolls: true },
     ],
   },
@@ -178,7 +223,10 @@ describe("workloadChanges", () => {
 
   it("a configMapGenerator change names the keys and says the pods roll", () => {
     const head = renderEditedBase((files) =>
-      files.write("kustomization.yaml", replaceIn(files.read("kustomization.yaml"), "WORDPRESS_TABLE_PREFIX=wp_", "WORDPRESS_TABLE_PREFIX=blog_")),
+      files.write(
+        "kustomization.yaml",
+        replaceIn(files.read("kustomization.yaml"), "WORDPRESS_TABLE_PREFIX=wp_", "WORDPRESS_TABLE_PREFIX=blog_"),
+      ),
     );
     const changes = workloadChanges(base, head);
     expect(changes).toHaveLength(1);
@@ -191,18 +239,31 @@ describe("workloadChanges", () => {
       to: "blog_",
       rolls: true,
     });
-    expect(changes[0]?.note).toMatch(/^ConfigMap wordpress-config-\w{10} → wordpress-config-\w{10}: the content hash changed, so the pods roll$/);
+    expect(changes[0]?.note).toMatch(
+      /^ConfigMap wordpress-config-\w{10} → wordpress-config-\w{10}: the content hash changed, so the pods roll$/,
+    );
   });
 
   it("a config key added shows from null", () => {
     const head = renderEditedBase((files) =>
       files.write(
         "kustomization.yaml",
-        replaceIn(files.read("kustomization.yaml"), "      - MYSQL_DATABASE=wordpress", "      - MYSQL_DATABASE=wordpress\n      - MYSQL_MAX_CONNECTIONS=200"),
+        replaceIn(
+          files.read("kustomization.yaml"),
+          "      - MYSQL_DATABASE=wordpress",
+          "      - MYSQL_DATABASE=wordpress\n      - MYSQL_MAX_CONNECTIONS=200",
+        ),
       ),
     );
     expect(workloadChanges(base, head).map(brief)).toEqual([
-      expect.objectContaining({ workload: "wordpress-mysql", kind: "ConfigMap", field: "config.wordpress-mysql-config.MYSQL_MAX_CONNECTIONS", from: null, to: "200", rolls: true }),
+      expect.objectContaining({
+        workload: "wordpress-mysql",
+        kind: "ConfigMap",
+        field: "config.wordpress-mysql-config.MYSQL_MAX_CONNECTIONS",
+        from: null,
+        to: "200",
+        rolls: true,
+      }),
     ]);
   });
 
@@ -239,10 +300,22 @@ describe("workloadChanges", () => {
     const changes = workloadChanges(before, after);
     expect(changes.map(brief)).toEqual([
       expect.objectContaining({ kind: "Secret", field: "config.wordpress-db-pwd.dbpwd", from: "<masked>", to: "<changed>", rolls: true }),
-      expect.objectContaining({ workload: "wordpress-mysql", kind: "Secret", field: "config.wordpress-db-pwd.dbpwd", from: "<masked>", to: "<changed>", rolls: true }),
+      expect.objectContaining({
+        workload: "wordpress-mysql",
+        kind: "Secret",
+        field: "config.wordpress-db-pwd.dbpwd",
+        from: "<masked>",
+        to: "<changed>",
+        rolls: true,
+      }),
     ]);
     const text = JSON.stringify(changes);
-    for (const secret of ["first-pa55word", "second-pa55word", Buffer.from("first-pa55word").toString("base64"), Buffer.from("second-pa55word").toString("base64")]) {
+    for (const secret of [
+      "first-pa55word",
+      "second-pa55word",
+      Buffer.from("first-pa55word").toString("base64"),
+      Buffer.from("second-pa55word").toString("base64"),
+    ]) {
       expect(text).not.toContain(secret);
     }
   });

@@ -22,8 +22,14 @@ const before = new Map([
 function bumped(files: ReadonlyMap<string, string>): Map<string, string> {
   const out = new Map(files);
   for (const env of ["prod", "staging"]) {
-    out.set(`environments/${env}.yaml`, out.get(`environments/${env}.yaml`)!.replace(/image: wordpress:[^\n]+/, "image: wordpress:6.7.1-apache"));
-    out.set(`overlays/${env}/kustomization.yaml`, out.get(`overlays/${env}/kustomization.yaml`)!.replace(/newTag: [0-9.]+-apache/, "newTag: 6.7.1-apache"));
+    out.set(
+      `environments/${env}.yaml`,
+      out.get(`environments/${env}.yaml`)!.replace(/image: wordpress:[^\n]+/, "image: wordpress:6.7.1-apache"),
+    );
+    out.set(
+      `overlays/${env}/kustomization.yaml`,
+      out.get(`overlays/${env}/kustomization.yaml`)!.replace(/newTag: [0-9.]+-apache/, "newTag: 6.7.1-apache"),
+    );
   }
   return out;
 }
@@ -97,11 +103,15 @@ describe("buildRevert", () => {
     expect(plan.changedSinceMerge).toEqual(["environments/prod.yaml"]);
     expect(plan.changes.map((c) => c.path)).toEqual(["environments/prod.yaml", "overlays/prod/kustomization.yaml"]);
     expect(plan.changes[0]!.after).toBe(before.get("environments/prod.yaml"));
-    expect(plan.body).toContain("These files changed on the branch after the merge, and restoring them undoes that later change too:\n- environments/prod.yaml");
+    expect(plan.body).toContain(
+      "These files changed on the branch after the merge, and restoring them undoes that later change too:\n- environments/prod.yaml",
+    );
 
     const staging = buildRevert(input({ head, environment: "staging" }));
     expect(staging.kind).toBe("pull-request");
-    expect(buildRevert(input({ head: new Map([...head].filter(([p]) => p !== "environments/staging.yaml")), environment: "staging" })).kind).toBe("pull-request");
+    expect(
+      buildRevert(input({ head: new Map([...head].filter(([p]) => p !== "environments/staging.yaml")), environment: "staging" })).kind,
+    ).toBe("pull-request");
   });
 
   it("nothing to do when the merge did not touch the environment, or the head already has the pre-merge files", () => {
@@ -163,9 +173,16 @@ describe("buildRevert", () => {
     // The restored content is underneath, comments and all; the overlay is the pre-merge one.
     expect(doc.toJS().workloads.wordpress.image).toBe("wordpress:6.5.5-apache");
     expect(envFile.startsWith(before.get("environments/prod.yaml")!.trimEnd())).toBe(true);
-    expect(plan.changes.find((c) => c.path === "overlays/prod/kustomization.yaml")!.after).toBe(before.get("overlays/prod/kustomization.yaml"));
-    expect(plan.editsApplied).toEqual(["hold wordpress:6.7.1-apache in prod (ReadinessTimeout)", "hold mysql:9 in prod (ReadinessTimeout)"]);
-    expect(plan.body).toContain("Also in this commit:\n- hold wordpress:6.7.1-apache in prod (ReadinessTimeout)\n- hold mysql:9 in prod (ReadinessTimeout)");
+    expect(plan.changes.find((c) => c.path === "overlays/prod/kustomization.yaml")!.after).toBe(
+      before.get("overlays/prod/kustomization.yaml"),
+    );
+    expect(plan.editsApplied).toEqual([
+      "hold wordpress:6.7.1-apache in prod (ReadinessTimeout)",
+      "hold mysql:9 in prod (ReadinessTimeout)",
+    ]);
+    expect(plan.body).toContain(
+      "Also in this commit:\n- hold wordpress:6.7.1-apache in prod (ReadinessTimeout)\n- hold mysql:9 in prod (ReadinessTimeout)",
+    );
     expect(parseRevertTrailers(plan.body)).toMatchObject({ environment: "prod" });
 
     // No environment file to edit when the revert deletes it.
@@ -189,11 +206,18 @@ describe("buildRevert", () => {
 
 describe("parseRevertTrailers", () => {
   it("reads git-style trailers of the last paragraph only, and needs both kustodian keys", () => {
-    expect(parseRevertTrailers(`x\n\nreverts: ${mergeSha.toUpperCase()}\nkustodian-revert: dev\nKustodian-Pull-Request: #12`)).toEqual({ reverts: mergeSha, environment: "dev", pullRequest: 12 });
+    expect(parseRevertTrailers(`x\n\nreverts: ${mergeSha.toUpperCase()}\nkustodian-revert: dev\nKustodian-Pull-Request: #12`)).toEqual({
+      reverts: mergeSha,
+      environment: "dev",
+      pullRequest: 12,
+    });
     expect(parseRevertTrailers(`Revert "x"\n\nThis reverts commit ${mergeSha}.\n\nReverts: ${mergeSha}`)).toBeUndefined();
     expect(parseRevertTrailers(`x\n\nReverts: ${mergeSha}\nKustodian-Revert: dev\n\nSigned-off-by: someone`)).toBeUndefined();
     expect(parseRevertTrailers(`x\n\nReverts: abc123\nKustodian-Revert: dev`)).toBeUndefined();
     expect(parseRevertTrailers(null)).toBeUndefined();
-    expect(parseRevertTrailers(`x\r\n\r\nReverts: ${mergeSha}\r\nKustodian-Revert: dev\r\n`)).toEqual({ reverts: mergeSha, environment: "dev" });
+    expect(parseRevertTrailers(`x\r\n\r\nReverts: ${mergeSha}\r\nKustodian-Revert: dev\r\n`)).toEqual({
+      reverts: mergeSha,
+      environment: "dev",
+    });
   });
 });

@@ -18,7 +18,8 @@ afterEach(async () => {
   expect(w.h.github.unmatched.filter((u) => !u.includes("127.0.0.1"))).toEqual([]);
 });
 
-const image = (env: string, from: string, tag: string) => [`environments/${env}.yaml`, `image: wordpress:${from}`, `image: wordpress:${tag}`] as const;
+const image = (env: string, from: string, tag: string) =>
+  [`environments/${env}.yaml`, `image: wordpress:${from}`, `image: wordpress:${tag}`] as const;
 const prodImage = (tag: string) => image("prod", "6.5.5-apache", tag);
 const timeout = 180_000;
 
@@ -34,7 +35,10 @@ function rolloutComment(pr: number, env: string) {
 }
 function envFiles(ref: string, env: string): Record<string, string> {
   const gh = w.h.github;
-  const paths = gh.git("ls-tree", "-r", "--name-only", ref, "--", `environments/${env}.yaml`, `overlays/${env}`).split("\n").filter(Boolean);
+  const paths = gh
+    .git("ls-tree", "-r", "--name-only", ref, "--", `environments/${env}.yaml`, `overlays/${env}`)
+    .split("\n")
+    .filter(Boolean);
   return Object.fromEntries(paths.map((p) => [p, gh.git("show", `${ref}:${p}`)]));
 }
 
@@ -43,7 +47,12 @@ describe("after the merge", () => {
     "a good image: one Deployment, marked success, a comment with the time it took, no revert",
     async () => {
       await w.deploy(["prod"]);
-      const { mergeSha } = await w.merge({ number: 7, title: "Bump wordpress in prod to 6.6.2", branch: "bump", edits: [prodImage("6.6.2-apache")] });
+      const { mergeSha } = await w.merge({
+        number: 7,
+        title: "Bump wordpress in prod to 6.6.2",
+        branch: "bump",
+        edits: [prodImage("6.6.2-apache")],
+      });
       const gh = w.h.github;
       expect(gh.deployments).toHaveLength(1);
       expect(gh.deployments[0]).toMatchObject({
@@ -51,10 +60,18 @@ describe("after the merge", () => {
         sha: mergeSha,
         task: "deploy",
         production_environment: true,
-        payload: { kustodian: 1, mergeSha, pr: 7, workloads: ["wordpress"], target: { context: "prod", namespace: "wordpress-prod", sync: { tool: "argocd", application: "wordpress-prod" } } },
+        payload: {
+          kustodian: 1,
+          mergeSha,
+          pr: 7,
+          workloads: ["wordpress"],
+          target: { context: "prod", namespace: "wordpress-prod", sync: { tool: "argocd", application: "wordpress-prod" } },
+        },
       });
       await w.run(concluded("prod", mergeSha));
-      expect(gh.deploymentStates()).toEqual([{ id: gh.deployments[0]!.id, environment: "prod", sha: mergeSha, states: ["in_progress", "success"] }]);
+      expect(gh.deploymentStates()).toEqual([
+        { id: gh.deployments[0]!.id, environment: "prod", sha: mergeSha, states: ["in_progress", "success"] },
+      ]);
       expect(gh.deployments[0]!.statuses.at(-1)!.description).toMatch(/^Healthy \d+ s after the merge$/);
       expect(healthyAt(w.sim, "prod", "wordpress:6.6.2-apache")).toBe(true);
       expect(gh.head("main")).toBe(mergeSha);
@@ -73,7 +90,12 @@ describe("after the merge", () => {
       const gh = w.h.github;
       let revertAt: number | undefined;
       gh.beforeNextCommit = async () => void (revertAt = w.sim.clock.now());
-      const { mergeSha, before } = await w.merge({ number: 7, title: "Bump wordpress in prod to 6.7.1", branch: "bump", edits: [prodImage("6.7.1-bad")] });
+      const { mergeSha, before } = await w.merge({
+        number: 7,
+        title: "Bump wordpress in prod to 6.7.1",
+        branch: "bump",
+        edits: [prodImage("6.7.1-bad")],
+      });
 
       let firstStart: number | undefined;
       await w.run(() => {
@@ -90,11 +112,16 @@ describe("after the merge", () => {
       expect(reverts).toHaveLength(1);
       const revert = reverts[0]!;
       expect(gh.git("rev-parse", `${revert.sha}^`)).toBe(mergeSha);
-      expect(revert.message.split("\n")[0]).toBe("Revert Bump wordpress in prod to 6.7.1 in prod: readiness not reached within the probe window");
+      expect(revert.message.split("\n")[0]).toBe(
+        "Revert Bump wordpress in prod to 6.7.1 in prod: readiness not reached within the probe window",
+      );
       expect(parseRevertTrailers(revert.message)).toEqual({ reverts: mergeSha, environment: "prod", pullRequest: 7 });
       expect(revert.message).toMatch(/- Pod\/wordpress-[a-z0-9-]+ container wordpress: Unhealthy: Readiness probe failed/);
       expect(envFiles(revert.sha, "prod")).toEqual(envFiles(before, "prod"));
-      expect(gh.git("diff", "--name-only", mergeSha, revert.sha).split("\n")).toEqual(["environments/prod.yaml", "overlays/prod/kustomization.yaml"]);
+      expect(gh.git("diff", "--name-only", mergeSha, revert.sha).split("\n")).toEqual([
+        "environments/prod.yaml",
+        "overlays/prod/kustomization.yaml",
+      ]);
 
       // In simulated time: the readiness window (5 + 2 × 5 + 1 = 16 s) after the first new pod started, plus at most 15 %.
       expect(firstStart).toBeDefined();
@@ -111,13 +138,19 @@ describe("after the merge", () => {
       expect(d.statuses.at(-1)!.log_url).toBe(comment.html_url);
       expect(comment.body).toContain("### ❌ Rollout failed in **prod**");
       expect(comment.body).toContain("| Object | Container | Reason | Message |");
-      expect(comment.body).toMatch(/\| `Pod\/wordpress-[a-z0-9-]+` \| wordpress \| Unhealthy \| Readiness probe failed: dial tcp [0-9.:]+: connect: connection refused \(not Ready 18 s after start; readiness window 16 s \+ 2 s slack\) \|/);
-      expect(comment.body).toContain(`↩️ **Reverted** in [\`${revert.sha.slice(0, 7)}\`](https://github.com/acme/gitops/commit/${revert.sha})`);
+      expect(comment.body).toMatch(
+        /\| `Pod\/wordpress-[a-z0-9-]+` \| wordpress \| Unhealthy \| Readiness probe failed: dial tcp [0-9.:]+: connect: connection refused \(not Ready 18 s after start; readiness window 16 s \+ 2 s slack\) \|/,
+      );
+      expect(comment.body).toContain(
+        `↩️ **Reverted** in [\`${revert.sha.slice(0, 7)}\`](https://github.com/acme/gitops/commit/${revert.sha})`,
+      );
 
       // The revert is a merge of its own: recorded, watched, Healthy — and never reverted.
       await w.run(() => stateOf("prod", revert.sha) === "success" && healthyAt(w.sim, "prod", "wordpress:6.5.5-apache"));
       expect(deploymentOf("prod", revert.sha)!.payload).toMatchObject({ revertOf: { mergeSha, pr: 7 }, pr: null });
-      expect(w.h.github.comments.get(7)!.find((c) => c.body.includes("<!-- kustodian:revert-rollout:prod -->"))!.body).toContain("### ✅ Revert rolled out to **prod**");
+      expect(w.h.github.comments.get(7)!.find((c) => c.body.includes("<!-- kustodian:revert-rollout:prod -->"))!.body).toContain(
+        "### ✅ Revert rolled out to **prod**",
+      );
       expect(w.revertCommits(mergeSha)).toHaveLength(1);
       expect(gh.count("createCommitOnBranch")).toBe(1);
     },
@@ -128,7 +161,13 @@ describe("after the merge", () => {
     "a redelivered push (same or new delivery id) makes no second Deployment and no second revert",
     async () => {
       await w.deploy(["prod"]);
-      const { mergeSha, push } = await w.merge({ number: 7, title: "Bump wordpress", branch: "bump", edits: [prodImage("6.7.1-crashloop")], deliveryId: "delivery-1" });
+      const { mergeSha, push } = await w.merge({
+        number: 7,
+        title: "Bump wordpress",
+        branch: "bump",
+        edits: [prodImage("6.7.1-crashloop")],
+        deliveryId: "delivery-1",
+      });
       await w.first.deliver("push", push, "delivery-1");
       await w.first.deliver("push", push, "delivery-2");
       await w.first.settle();
@@ -150,7 +189,13 @@ describe("after the merge", () => {
     "a PR on /hold is reported, not reverted",
     async () => {
       await w.deploy(["prod"]);
-      const { mergeSha } = await w.merge({ number: 7, title: "Bump wordpress", branch: "bump", edits: [prodImage("6.7.1-pullfail")], labels: ["kustodian/hold"] });
+      const { mergeSha } = await w.merge({
+        number: 7,
+        title: "Bump wordpress",
+        branch: "bump",
+        edits: [prodImage("6.7.1-pullfail")],
+        labels: ["kustodian/hold"],
+      });
       await w.run(concluded("prod", mergeSha));
       expect(stateOf("prod", mergeSha)).toBe("failure");
       expect(deploymentOf("prod", mergeSha)!.statuses.at(-1)!.description).toBe("image cannot be pulled: not reverted (on hold)");
@@ -171,7 +216,10 @@ describe("after the merge", () => {
       w.h.github.config = "rollout:\n  autoRevert: false\n";
       const { mergeSha } = await w.merge({ number: 7, title: "Bump wordpress", branch: "bump", edits: [prodImage("6.7.1-crashloop")] });
       await w.run(concluded("prod", mergeSha));
-      expect(deploymentOf("prod", mergeSha)!.statuses.at(-1)).toMatchObject({ state: "failure", description: "container is crash-looping: not reverted (autoRevert off)" });
+      expect(deploymentOf("prod", mergeSha)!.statuses.at(-1)).toMatchObject({
+        state: "failure",
+        description: "container is crash-looping: not reverted (autoRevert off)",
+      });
       expect(w.h.github.head("main")).toBe(mergeSha);
       const body = rolloutComment(7, "prod")!.body;
       expect(body).toMatch(/\| `Pod\/wordpress-[a-z0-9-]+` \| wordpress \| (CrashLoopBackOff|Error) \|/);
@@ -217,17 +265,27 @@ describe("after the merge", () => {
         edits: [image("dev", "6.6.2-apache", "6.7.1-slow"), prodImage("6.7.1-bad")],
       });
       expect(w.h.github.deployments.map((d) => d.environment).sort()).toEqual(["dev", "prod"]);
-      expect(deploymentOf("dev", mergeSha)!.payload).toMatchObject({ target: { sync: { tool: "flux", kustomization: "wordpress-dev", namespace: "flux-system" }, context: "dev" } });
+      expect(deploymentOf("dev", mergeSha)!.payload).toMatchObject({
+        target: { sync: { tool: "flux", kustomization: "wordpress-dev", namespace: "flux-system" }, context: "dev" },
+      });
       await w.run(() => concluded("dev", mergeSha)() && concluded("prod", mergeSha)());
       expect(stateOf("dev", mergeSha)).toBe("success");
       expect(stateOf("prod", mergeSha)).toBe("failure");
       const reverts = w.revertCommits(mergeSha);
       // Flux applied the revert commit to dev before dev was Healthy; dev's files are the merge's, so the rollout went on.
-      const flux = w.sim.store.get<KubeObject & { status: { lastAppliedRevision: string } }>({ apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: "flux-system", name: "wordpress-dev" })!;
+      const flux = w.sim.store.get<KubeObject & { status: { lastAppliedRevision: string } }>({
+        apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+        kind: "Kustomization",
+        namespace: "flux-system",
+        name: "wordpress-dev",
+      })!;
       expect(flux.status.lastAppliedRevision).toContain(reverts[0]!.sha);
       expect(deploymentOf("dev", mergeSha)!.statuses.map((st) => st.state)).toEqual(["in_progress", "success"]);
       expect(reverts).toHaveLength(1);
-      expect(w.h.github.git("diff", "--name-only", mergeSha, reverts[0]!.sha).split("\n")).toEqual(["environments/prod.yaml", "overlays/prod/kustomization.yaml"]);
+      expect(w.h.github.git("diff", "--name-only", mergeSha, reverts[0]!.sha).split("\n")).toEqual([
+        "environments/prod.yaml",
+        "overlays/prod/kustomization.yaml",
+      ]);
       expect(envFiles("main", "prod")).toEqual(envFiles(before, "prod"));
       expect(envFiles("main", "dev")).toEqual(envFiles(mergeSha, "dev"));
       await w.run(() => healthyAt(w.sim, "prod", "wordpress:6.5.5-apache"));
@@ -242,7 +300,12 @@ describe("after the merge", () => {
     "/rollback on a merged PR: the same revert on request, the Deployment marked inactive, the reply links it",
     async () => {
       await w.deploy(["prod"]);
-      const { mergeSha, before } = await w.merge({ number: 7, title: "Bump wordpress", branch: "bump", edits: [prodImage("6.6.2-apache")] });
+      const { mergeSha, before } = await w.merge({
+        number: 7,
+        title: "Bump wordpress",
+        branch: "bump",
+        edits: [prodImage("6.6.2-apache")],
+      });
       await w.run(concluded("prod", mergeSha));
       expect(stateOf("prod", mergeSha)).toBe("success");
       w.h.github.permissions.set("octo-writer", "write");
@@ -252,7 +315,10 @@ describe("after the merge", () => {
       expect(reverts).toHaveLength(1);
       expect(reverts[0]!.message.split("\n")[0]).toBe("Revert Bump wordpress in prod: requested by @octo-writer");
       expect(envFiles("main", "prod")).toEqual(envFiles(before, "prod"));
-      expect(deploymentOf("prod", mergeSha)!.statuses.at(-1)).toMatchObject({ state: "inactive", description: `Rolled back on request by @octo-writer: ${reverts[0]!.sha.slice(0, 7)}` });
+      expect(deploymentOf("prod", mergeSha)!.statuses.at(-1)).toMatchObject({
+        state: "inactive",
+        description: `Rolled back on request by @octo-writer: ${reverts[0]!.sha.slice(0, 7)}`,
+      });
       const reply = w.h.github.comments.get(7)!.at(-1)!.body;
       expect(reply).toContain("↩️ Rolling back on request by @octo-writer:");
       expect(reply).toContain(`- **prod**: reverted in [\`${reverts[0]!.sha.slice(0, 7)}\`]`);

@@ -79,7 +79,9 @@ describe("exactly once", () => {
       await w.deploy(["prod"]);
       w.h.github.failNext.push("comment");
       const { mergeSha } = await w.merge({ number: 7, title: "Bump wordpress", branch: "bump", edits: [bad] });
-      await w.run(() => w.revertCommits(mergeSha).length === 1 && w.first.orchestrator.watching().every((id) => id !== w.h.github.deployments[0]!.id));
+      await w.run(
+        () => w.revertCommits(mergeSha).length === 1 && w.first.orchestrator.watching().every((id) => id !== w.h.github.deployments[0]!.id),
+      );
       expect(last(mergeSha)![1]).toMatch(/^Reverting: /);
       await w.first.kill();
 
@@ -93,7 +95,10 @@ describe("exactly once", () => {
       // The evidence survived the crash in the revert commit's message.
       expect(comment.body).toMatch(/- Pod\/wordpress-[a-z0-9-]+ container wordpress: Unhealthy: Readiness probe failed/);
       expect(comment.body).toContain(`↩️ **Reverted** in [\`${reverts[0]!.sha.slice(0, 7)}\`]`);
-      expect(last(mergeSha)).toEqual(["failure", `readiness not reached within the probe window: reverted in ${reverts[0]!.sha.slice(0, 7)}`]);
+      expect(last(mergeSha)).toEqual([
+        "failure",
+        `readiness not reached within the probe window: reverted in ${reverts[0]!.sha.slice(0, 7)}`,
+      ]);
     },
     timeout,
   );
@@ -111,12 +116,20 @@ describe("exactly once", () => {
 
       // The loser of a create race between two replicas (both listed before either created).
       const gh = await leader.repoClient();
-      const dup = await createDeployment(gh.octokit, { repo: gh.repo, ref: mergeSha, environment: "prod", payload: recorded!.payload as Record<string, unknown>, description: "racing replica" });
+      const dup = await createDeployment(gh.octokit, {
+        repo: gh.repo,
+        ref: mergeSha,
+        environment: "prod",
+        payload: recorded!.payload as Record<string, unknown>,
+        description: "racing replica",
+      });
 
       const resumed = await leader.orchestrator.resume(gh);
       expect(resumed.resumed).toEqual([recorded!.id]);
       expect(resumed.duplicates).toEqual([dup.id]);
-      expect(w.h.github.deployments.find((d) => d.id === dup.id)!.statuses.map((s) => [s.state, s.description])).toEqual([["inactive", `Duplicate of deployment ${recorded!.id}`]]);
+      expect(w.h.github.deployments.find((d) => d.id === dup.id)!.statuses.map((s) => [s.state, s.description])).toEqual([
+        ["inactive", `Duplicate of deployment ${recorded!.id}`],
+      ]);
 
       // The same push reaches the leader too: nothing new.
       await leader.deliver("push", push);
@@ -138,7 +151,12 @@ describe("exactly once", () => {
       w = await startWorld();
       await w.deploy(["prod"]);
       // An earlier merge that was handled: it has its Deployment and is not recorded again.
-      const earlier = await w.merge({ number: 6, title: "Scale prod", branch: "scale", edits: [["environments/prod.yaml", "replicas: 3", "replicas: 4"]] });
+      const earlier = await w.merge({
+        number: 6,
+        title: "Scale prod",
+        branch: "scale",
+        edits: [["environments/prod.yaml", "replicas: 3", "replicas: 4"]],
+      });
       await w.run(() => last(earlier.mergeSha)?.[0] === "success");
       await w.first.kill();
 

@@ -129,12 +129,24 @@ export async function startWorld(options: Partial<RolloutOrchestratorOptions> = 
 
   const gitEnv = () => {
     const date = sim.clock.iso();
-    return { ...process.env, GIT_AUTHOR_NAME: "Octo Dev", GIT_AUTHOR_EMAIL: "dev@example.com", GIT_COMMITTER_NAME: "GitHub", GIT_COMMITTER_EMAIL: "noreply@github.com", GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date };
+    return {
+      ...process.env,
+      GIT_AUTHOR_NAME: "Octo Dev",
+      GIT_AUTHOR_EMAIL: "dev@example.com",
+      GIT_COMMITTER_NAME: "GitHub",
+      GIT_COMMITTER_EMAIL: "noreply@github.com",
+      GIT_AUTHOR_DATE: date,
+      GIT_COMMITTER_DATE: date,
+    };
   };
   const git = async (...args: string[]) => (await run("git", ["-C", dir, ...args], { env: gitEnv() })).stdout.trim();
 
   let inflight = 0;
-  const inSync = () => inflight === 0 && instances.filter((i) => i.alive).every((i) => tracker.inSync(i.informers) && i.watcher.stats().pending === 0 && i.orchestrator.busy() === 0);
+  const inSync = () =>
+    inflight === 0 &&
+    instances
+      .filter((i) => i.alive)
+      .every((i) => tracker.inSync(i.informers) && i.watcher.stats().pending === 0 && i.orchestrator.busy() === 0);
   const catchUp = async () => {
     const deadline = performance.now() + 20_000;
     while (!inSync() && performance.now() < deadline) await sleep(2);
@@ -204,7 +216,9 @@ export async function startWorld(options: Partial<RolloutOrchestratorOptions> = 
         }
         await sim.clock.runUntil(() => {
           try {
-            return rolloutComplete(deployment(sim, "wordpress", namespace)) && rolloutComplete(deployment(sim, "wordpress-mysql", namespace));
+            return (
+              rolloutComplete(deployment(sim, "wordpress", namespace)) && rolloutComplete(deployment(sim, "wordpress-mysql", namespace))
+            );
           } catch {
             return false;
           }
@@ -232,7 +246,18 @@ export async function startWorld(options: Partial<RolloutOrchestratorOptions> = 
       const message = `Merge pull request #${o.number} from ${owner}/${o.branch}\n\n${o.title}`;
       const mergeSha = await git("commit-tree", tree, "-p", before, "-p", `refs/heads/${o.branch}`, "-m", message);
       await git("update-ref", "refs/heads/main", mergeSha, before);
-      h.github.pulls.set(o.number, { number: o.number, title: o.title, headRef: o.branch, baseRef: "main", fork: false, state: "closed", merged: true, labels: o.labels ?? [], mergeCommitSha: mergeSha, ...(o.body ? { body: o.body } : {}) });
+      h.github.pulls.set(o.number, {
+        number: o.number,
+        title: o.title,
+        headRef: o.branch,
+        baseRef: "main",
+        fork: false,
+        state: "closed",
+        merged: true,
+        labels: o.labels ?? [],
+        mergeCommitSha: mergeSha,
+        ...(o.body ? { body: o.body } : {}),
+      });
       const push = pushEvent({ before, after: mergeSha, message, timestamp: sim.clock.iso() });
       const via = o.deliverWith === undefined ? first : o.deliverWith;
       if (via) {
@@ -271,7 +296,9 @@ export async function startWorld(options: Partial<RolloutOrchestratorOptions> = 
 
 /** The environment's pods running this image in their first container. */
 export function podsWithImage(sim: Simulator, env: Env, image: string): Pod[] {
-  return sim.store.list<Pod>({ apiVersion: "v1", kind: "Pod", namespace: `wordpress-${env}` }).filter((p) => p.spec.containers[0]?.image === image && !p.metadata.deletionTimestamp);
+  return sim.store
+    .list<Pod>({ apiVersion: "v1", kind: "Pod", namespace: `wordpress-${env}` })
+    .filter((p) => p.spec.containers[0]?.image === image && !p.metadata.deletionTimestamp);
 }
 
 export function wordpressImage(sim: Simulator, env: Env): string | undefined {

@@ -2,7 +2,15 @@ import { describe, expect, it } from "vitest";
 import type { PullRequestSummary } from "../../src/github/pull-requests.ts";
 import { renderSnapshot } from "../../src/plan/render-snapshot.ts";
 import { readTree } from "../../src/repo/fs-snapshot.ts";
-import { mergedPullRequest, mergeOfPush, pushInfoOf, revertOfMerge, rolloutsOfMerge, touchedEnvironments, type PushInfo } from "../../src/rollout/merge.ts";
+import {
+  mergedPullRequest,
+  mergeOfPush,
+  pushInfoOf,
+  revertOfMerge,
+  rolloutsOfMerge,
+  touchedEnvironments,
+  type PushInfo,
+} from "../../src/rollout/merge.ts";
 import { parseRolloutPayload, payloadOf, targetOf } from "../../src/rollout/payload.ts";
 import { pushEvent } from "../app/payloads.ts";
 import { repoRoot } from "../helpers/repo-root.ts";
@@ -12,21 +20,57 @@ const b = "b".repeat(40);
 const zero = "0".repeat(40);
 
 function push(overrides: Partial<PushInfo> = {}): PushInfo {
-  return { ref: "refs/heads/main", before: a, after: b, created: false, deleted: false, forced: false, headCommit: { id: b, message: "Merge pull request #7", timestamp: "2025-01-01T00:01:00Z" }, ...overrides };
+  return {
+    ref: "refs/heads/main",
+    before: a,
+    after: b,
+    created: false,
+    deleted: false,
+    forced: false,
+    headCommit: { id: b, message: "Merge pull request #7", timestamp: "2025-01-01T00:01:00Z" },
+    ...overrides,
+  };
 }
 
 function pr(overrides: Partial<PullRequestSummary> = {}): PullRequestSummary {
-  return { number: 7, title: "Bump", body: "", state: "closed", merged: true, mergeCommitSha: b, headRef: "bump", baseRef: "main", labels: [], url: "https://github.com/acme/gitops/pull/7", ...overrides };
+  return {
+    number: 7,
+    title: "Bump",
+    body: "",
+    state: "closed",
+    merged: true,
+    mergeCommitSha: b,
+    headRef: "bump",
+    baseRef: "main",
+    labels: [],
+    url: "https://github.com/acme/gitops/pull/7",
+    ...overrides,
+  };
 }
 
 describe("mergeOfPush", () => {
   it("a push to the default branch: the head commit, the push's `before` as the commit before the merge", () => {
-    expect(mergeOfPush(push(), "main")).toEqual({ mergeSha: b, baseSha: a, message: "Merge pull request #7", mergedAt: new Date("2025-01-01T00:01:00Z") });
+    expect(mergeOfPush(push(), "main")).toEqual({
+      mergeSha: b,
+      baseSha: a,
+      message: "Merge pull request #7",
+      mergedAt: new Date("2025-01-01T00:01:00Z"),
+    });
   });
 
   it("reads the real push payload", () => {
-    const info = pushInfoOf(pushEvent({ before: a, after: b, message: "m", timestamp: "2025-01-01T00:00:00Z" }) as Parameters<typeof pushInfoOf>[0]);
-    expect(info).toEqual({ ref: "refs/heads/main", before: a, after: b, created: false, deleted: false, forced: false, headCommit: { id: b, message: "m", timestamp: "2025-01-01T00:00:00Z" } });
+    const info = pushInfoOf(
+      pushEvent({ before: a, after: b, message: "m", timestamp: "2025-01-01T00:00:00Z" }) as Parameters<typeof pushInfoOf>[0],
+    );
+    expect(info).toEqual({
+      ref: "refs/heads/main",
+      before: a,
+      after: b,
+      created: false,
+      deleted: false,
+      forced: false,
+      headCommit: { id: b, message: "m", timestamp: "2025-01-01T00:00:00Z" },
+    });
   });
 
   it("other branches, deletions and pushes without a head commit start nothing", () => {
@@ -53,8 +97,14 @@ describe("mergedPullRequest and revertOfMerge", () => {
 
   it("a kustodian revert is told by the trailers of the commit, or of the merged PR's body", () => {
     const trailers = `Reverts: ${a}\nKustodian-Revert: prod\nKustodian-Pull-Request: 7`;
-    expect(revertOfMerge(`Revert x in prod: y\n\nRestores...\n\n${trailers}`, undefined)).toEqual({ reverts: a, environment: "prod", pullRequest: 7 });
-    expect(revertOfMerge("Merge pull request #12 from acme/kustodian/revert/prod/aaaa\n\nRevert x", pr({ body: `Body.\n\n${trailers}` }))).toEqual({ reverts: a, environment: "prod", pullRequest: 7 });
+    expect(revertOfMerge(`Revert x in prod: y\n\nRestores...\n\n${trailers}`, undefined)).toEqual({
+      reverts: a,
+      environment: "prod",
+      pullRequest: 7,
+    });
+    expect(
+      revertOfMerge("Merge pull request #12 from acme/kustodian/revert/prod/aaaa\n\nRevert x", pr({ body: `Body.\n\n${trailers}` })),
+    ).toEqual({ reverts: a, environment: "prod", pullRequest: 7 });
     expect(revertOfMerge("Merge pull request #7", pr({ body: "Reverts a bad idea" }))).toBeUndefined();
   });
 });
@@ -85,7 +135,11 @@ describe("touchedEnvironments", () => {
 });
 
 describe("rolloutsOfMerge (rendered with kustomize)", async () => {
-  const files = new Map([...(await readTree(repoRoot, "base")), ...(await readTree(repoRoot, "environments")), ...(await readTree(repoRoot, "overlays"))]);
+  const files = new Map([
+    ...(await readTree(repoRoot, "base")),
+    ...(await readTree(repoRoot, "environments")),
+    ...(await readTree(repoRoot, "overlays")),
+  ]);
   const edit = (path: string, from: string, to: string) => {
     const text = files.get(path)!;
     if (!text.includes(from)) throw new Error(`${path} has no ${from}`);
@@ -121,7 +175,12 @@ describe("rolloutsOfMerge (rendered with kustomize)", async () => {
     changed.set("environments/dev.yaml", `${changed.get("environments/dev.yaml")}policy:\n  slackSeconds: 5\n`);
     const after = await renderSnapshot(changed);
     const { rollouts } = rolloutsOfMerge(before, after, ["dev"], merge);
-    expect(rollouts[0]!.target).toMatchObject({ deployments: ["wordpress"], sync: { tool: "flux", kustomization: "wordpress-dev", namespace: "flux-system" }, context: "dev", slackSeconds: 5 });
+    expect(rollouts[0]!.target).toMatchObject({
+      deployments: ["wordpress"],
+      sync: { tool: "flux", kustomization: "wordpress-dev", namespace: "flux-system" },
+      context: "dev",
+      slackSeconds: 5,
+    });
     expect(rollouts[0]!.production).toBe(false);
   });
 
@@ -131,10 +190,18 @@ describe("rolloutsOfMerge (rendered with kustomize)", async () => {
   });
 
   it("a comment-only change renders the same: no rollout; an invalid file: no rollout, said why", async () => {
-    const comment = await renderSnapshot(edit("environments/prod.yaml", "namespace: wordpress-prod", "namespace: wordpress-prod # the prod namespace"));
-    expect(rolloutsOfMerge(before, comment, ["prod"], merge)).toEqual({ rollouts: [], skipped: [{ environment: "prod", why: "rendered output unchanged" }] });
+    const comment = await renderSnapshot(
+      edit("environments/prod.yaml", "namespace: wordpress-prod", "namespace: wordpress-prod # the prod namespace"),
+    );
+    expect(rolloutsOfMerge(before, comment, ["prod"], merge)).toEqual({
+      rollouts: [],
+      skipped: [{ environment: "prod", why: "rendered output unchanged" }],
+    });
     const invalid = await renderSnapshot(edit("environments/prod.yaml", "replicas: 3", "replicas: three"));
-    expect(rolloutsOfMerge(before, invalid, ["prod"], merge)).toEqual({ rollouts: [], skipped: [{ environment: "prod", why: "invalid environment file" }] });
+    expect(rolloutsOfMerge(before, invalid, ["prod"], merge)).toEqual({
+      rollouts: [],
+      skipped: [{ environment: "prod", why: "invalid environment file" }],
+    });
   });
 
   it("the Deployment payload keeps the target, and gives it back after a restart", async () => {

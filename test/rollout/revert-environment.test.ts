@@ -20,7 +20,13 @@ beforeEach(async () => {
   h = await startHarness();
   gh = { octokit: (await h.probot.auth(installationId)) as unknown as GitHubClient, repo: { owner, repo }, defaultBranch: "main" };
   base = h.github.head("main");
-  merge = commitOnMain({ "environments/prod.yaml": (t) => t.replace("image: wordpress:6.5.5-apache", "image: wordpress:6.7.1-bad"), "overlays/prod/kustomization.yaml": (t) => t.replace("newTag: 6.5.5-apache", "newTag: 6.7.1-bad") }, "Merge pull request #7");
+  merge = commitOnMain(
+    {
+      "environments/prod.yaml": (t) => t.replace("image: wordpress:6.5.5-apache", "image: wordpress:6.7.1-bad"),
+      "overlays/prod/kustomization.yaml": (t) => t.replace("newTag: 6.5.5-apache", "newTag: 6.7.1-bad"),
+    },
+    "Merge pull request #7",
+  );
 });
 afterEach(() => {
   h.github.uninstall();
@@ -31,7 +37,14 @@ afterEach(() => {
 function commitOnMain(edits: Record<string, (text: string) => string>, message: string): string {
   const g = h.github;
   const head = g.head("main");
-  const env = { ...process.env, GIT_INDEX_FILE: `${g.gitDir}/.git/test-index`, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" };
+  const env = {
+    ...process.env,
+    GIT_INDEX_FILE: `${g.gitDir}/.git/test-index`,
+    GIT_AUTHOR_NAME: "t",
+    GIT_AUTHOR_EMAIL: "t@example.com",
+    GIT_COMMITTER_NAME: "t",
+    GIT_COMMITTER_EMAIL: "t@example.com",
+  };
   const git = (args: string[], input?: string) => {
     const r = spawnSync("git", ["-C", g.gitDir, ...args], { encoding: "utf8", env, ...(input === undefined ? {} : { input }) });
     if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
@@ -49,11 +62,23 @@ function commitOnMain(edits: Record<string, (text: string) => string>, message: 
 }
 
 function request(overrides: Partial<RevertRequest> = {}): RevertRequest {
-  return { environment: "prod", mergeSha: merge, baseSha: base, pullRequest: { number: 7, title: "Bump wordpress" }, reason: "container is crash-looping", details: ["Pod/wordpress-1 container wordpress: BackOff: back-off 10s"], ...overrides };
+  return {
+    environment: "prod",
+    mergeSha: merge,
+    baseSha: base,
+    pullRequest: { number: 7, title: "Bump wordpress" },
+    reason: "container is crash-looping",
+    details: ["Pod/wordpress-1 container wordpress: BackOff: back-off 10s"],
+    ...overrides,
+  };
 }
 
-const original = (path: string) => spawnSync("git", ["-C", h.github.gitDir, "cat-file", "-p", `${base}:${path}`], { encoding: "utf8" }).stdout;
-const prodFiles = (ref: string) => [h.github.git("show", `${ref}:environments/prod.yaml`), h.github.git("show", `${ref}:overlays/prod/kustomization.yaml`)];
+const original = (path: string) =>
+  spawnSync("git", ["-C", h.github.gitDir, "cat-file", "-p", `${base}:${path}`], { encoding: "utf8" }).stdout;
+const prodFiles = (ref: string) => [
+  h.github.git("show", `${ref}:environments/prod.yaml`),
+  h.github.git("show", `${ref}:overlays/prod/kustomization.yaml`),
+];
 
 describe("revertEnvironment", () => {
   it("one commit on main restoring the files; asked again, it finds that commit", async () => {
@@ -62,10 +87,20 @@ describe("revertEnvironment", () => {
     if (first.kind !== "committed") throw new Error("unreachable");
     expect(h.github.head("main")).toBe(first.sha);
     expect(prodFiles(first.sha)).toEqual(prodFiles(base));
-    expect(parseRevertTrailers(h.github.git("log", "-1", "--format=%B", first.sha))).toEqual({ reverts: merge, environment: "prod", pullRequest: 7 });
+    expect(parseRevertTrailers(h.github.git("log", "-1", "--format=%B", first.sha))).toEqual({
+      reverts: merge,
+      environment: "prod",
+      pullRequest: 7,
+    });
 
     const again = await revertEnvironment(gh, request({ reason: "requested by @someone" }));
-    expect(again).toEqual({ kind: "committed", sha: first.sha, url: `https://github.com/acme/gitops/commit/${first.sha}`, message: expect.stringContaining("Kustodian-Revert: prod"), existing: true });
+    expect(again).toEqual({
+      kind: "committed",
+      sha: first.sha,
+      url: `https://github.com/acme/gitops/commit/${first.sha}`,
+      message: expect.stringContaining("Kustodian-Revert: prod"),
+      existing: true,
+    });
     expect(h.github.count("createCommitOnBranch")).toBe(1);
   });
 
@@ -96,7 +131,12 @@ describe("revertEnvironment", () => {
     expect(h.github.head("main")).toBe(later);
     const branch = `kustodian/revert/prod/${merge.slice(0, 12)}`;
     const pr = h.github.pulls.get(outcome.number)!;
-    expect(pr).toMatchObject({ headRef: branch, baseRef: "main", state: "open", title: "Revert Bump wordpress in prod: container is crash-looping" });
+    expect(pr).toMatchObject({
+      headRef: branch,
+      baseRef: "main",
+      state: "open",
+      title: "Revert Bump wordpress in prod: container is crash-looping",
+    });
     expect(pr.body).toContain("`environments/prod.yaml` changed there after the merge");
     expect(parseRevertTrailers(pr.body)).toEqual({ reverts: merge, environment: "prod", pullRequest: 7 });
     expect(h.github.git("rev-parse", `${branch}^`)).toBe(later);
@@ -118,7 +158,13 @@ describe("revertEnvironment", () => {
   });
 
   it("the head already has the pre-merge files (reverted by hand): nothing to do", async () => {
-    commitOnMain({ "environments/prod.yaml": () => original("environments/prod.yaml"), "overlays/prod/kustomization.yaml": () => original("overlays/prod/kustomization.yaml") }, "Revert by hand");
+    commitOnMain(
+      {
+        "environments/prod.yaml": () => original("environments/prod.yaml"),
+        "overlays/prod/kustomization.yaml": () => original("overlays/prod/kustomization.yaml"),
+      },
+      "Revert by hand",
+    );
     expect(await revertEnvironment(gh, request())).toEqual({ kind: "nothing", why: "already-restored" });
     expect(h.github.count("createCommitOnBranch")).toBe(0);
   });

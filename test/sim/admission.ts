@@ -18,7 +18,8 @@ function secretStringData(object: KubeObject): void {
 export function prepareCreate(type: ResourceType, input: KubeObject): KubeObject {
   const object = clone(input);
   object.metadata = { ...object.metadata };
-  for (const field of ["uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "generation"] as const) delete object.metadata[field];
+  for (const field of ["uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "generation"] as const)
+    delete object.metadata[field];
   if (type.statusSubresource) delete object.status;
   secretStringData(object);
   applyDefaults(object);

@@ -26,12 +26,7 @@ export class ApiError extends Error {
   }
 }
 
-export function statusObject(
-  code: number,
-  reason: string,
-  message: string,
-  details?: StatusObject["details"],
-): StatusObject {
+export function statusObject(code: number, reason: string, message: string, details?: StatusObject["details"]): StatusObject {
   const status: StatusObject = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code };
   if (details) status.details = details;
   return status;
@@ -68,12 +63,7 @@ export function conflict(group: string, plural: string, name: string): ApiError 
   });
 }
 
-export function invalid(
-  kind: string,
-  group: string,
-  name: string,
-  causes: { field: string; message: string }[],
-): ApiError {
+export function invalid(kind: string, group: string, name: string, causes: { field: string; message: string }[]): ApiError {
   const qualifiedKind = group ? `${kind}.${group}` : kind;
   const text = causes.map((c) => `${c.field}: ${c.message}`).join(", ");
   return new ApiError({

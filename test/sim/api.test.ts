@@ -75,7 +75,11 @@ describe("apply of the whole base render over HTTP", () => {
       "Service",
     ]);
     for (const object of objects) {
-      const read = await client.read({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata?.name ?? "", namespace: object.metadata?.namespace ?? "" } });
+      const read = await client.read({
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        metadata: { name: object.metadata?.name ?? "", namespace: object.metadata?.namespace ?? "" },
+      });
       expect(read.metadata?.uid).toBeTruthy();
       expect(read.metadata?.resourceVersion).toBeTruthy();
     }
@@ -130,15 +134,25 @@ describe("reads", () => {
   it("lists with label and field selectors, in the List shape", async () => {
     const apps = sim.kubeConfig.makeApiClient(AppsV1Api);
     await apps.createNamespacedDeployment({ namespace: "default", body: deploymentBody("web") });
-    await apps.createNamespacedDeployment({ namespace: "default", body: { ...deploymentBody("api"), metadata: { name: "api", namespace: "default", labels: { app: "api" } } } });
+    await apps.createNamespacedDeployment({
+      namespace: "default",
+      body: { ...deploymentBody("api"), metadata: { name: "api", namespace: "default", labels: { app: "api" } } },
+    });
     const byLabel = await apps.listNamespacedDeployment({ namespace: "default", labelSelector: "team=web" });
     expect(byLabel.items.map((d) => d.metadata?.name)).toEqual(["web"]);
-    expect((await apps.listNamespacedDeployment({ namespace: "default", labelSelector: "app in (api,web),!team" })).items.map((d) => d.metadata?.name)).toEqual(["api"]);
+    expect(
+      (await apps.listNamespacedDeployment({ namespace: "default", labelSelector: "app in (api,web),!team" })).items.map(
+        (d) => d.metadata?.name,
+      ),
+    ).toEqual(["api"]);
     const byName = await apps.listDeploymentForAllNamespaces({ fieldSelector: "metadata.name=api" });
     expect(byName.items.map((d) => d.metadata?.name)).toEqual(["api"]);
     expect(Number(byName.metadata?.resourceVersion)).toBeGreaterThan(0);
 
-    const raw = (await (await fetch(`${sim.url}/apis/apps/v1/namespaces/default/deployments`)).json()) as { kind: string; items: Record<string, unknown>[] };
+    const raw = (await (await fetch(`${sim.url}/apis/apps/v1/namespaces/default/deployments`)).json()) as {
+      kind: string;
+      items: Record<string, unknown>[];
+    };
     expect(raw.kind).toBe("DeploymentList");
     expect(raw.items[0]?.["kind"]).toBeUndefined(); // as a real API server: items carry no kind
   });
@@ -147,7 +161,13 @@ describe("reads", () => {
     const apps = sim.kubeConfig.makeApiClient(AppsV1Api);
     const missing = await failure(apps.readNamespacedDeployment({ name: "nope", namespace: "default" }));
     expect(missing.code).toBe(404);
-    expect(missing.body).toMatchObject({ kind: "Status", status: "Failure", reason: "NotFound", code: 404, message: 'deployments.apps "nope" not found' });
+    expect(missing.body).toMatchObject({
+      kind: "Status",
+      status: "Failure",
+      reason: "NotFound",
+      code: 404,
+      message: 'deployments.apps "nope" not found',
+    });
     await apps.createNamespacedDeployment({ namespace: "default", body: deploymentBody("web") });
     const twice = await failure(apps.createNamespacedDeployment({ namespace: "default", body: deploymentBody("web") }));
     expect(twice.code).toBe(409);
@@ -159,7 +179,11 @@ describe("writes", () => {
   it("applies JSON patch, merge patch, strategic merge patch and server-side apply", async () => {
     const apps = sim.kubeConfig.makeApiClient(AppsV1Api);
     await apps.createNamespacedDeployment({ namespace: "default", body: deploymentBody("web") });
-    const jsonPatched = await apps.patchNamespacedDeployment({ name: "web", namespace: "default", body: [{ op: "replace", path: "/spec/replicas", value: 3 }] });
+    const jsonPatched = await apps.patchNamespacedDeployment({
+      name: "web",
+      namespace: "default",
+      body: [{ op: "replace", path: "/spec/replicas", value: 3 }],
+    });
     expect(jsonPatched.spec?.replicas).toBe(3);
     const merged = await apps.patchNamespacedDeployment(
       { name: "web", namespace: "default", body: { metadata: { labels: { team: null, tier: "front" } } } },
@@ -183,7 +207,10 @@ describe("writes", () => {
 
   it("keeps status out of spec writes and spec out of status writes (status subresource)", async () => {
     const apps = sim.kubeConfig.makeApiClient(AppsV1Api);
-    const created = await apps.createNamespacedDeployment({ namespace: "default", body: { ...deploymentBody("web"), status: { replicas: 99 } } });
+    const created = await apps.createNamespacedDeployment({
+      namespace: "default",
+      body: { ...deploymentBody("web"), status: { replicas: 99 } },
+    });
     expect(created.status?.replicas).toBeUndefined();
     sim.clock.advance(10_000);
     const current = await apps.readNamespacedDeployment({ name: "web", namespace: "default" });
@@ -203,7 +230,12 @@ describe("writes", () => {
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
       metadata: { name: "kustodian-watcher", namespace: "default" },
-      spec: { holderIdentity: "pod-a", leaseDurationSeconds: 15, acquireTime: new Date(sim.clock.now()), renewTime: new Date(sim.clock.now()) },
+      spec: {
+        holderIdentity: "pod-a",
+        leaseDurationSeconds: 15,
+        acquireTime: new Date(sim.clock.now()),
+        renewTime: new Date(sim.clock.now()),
+      },
     };
     const created = await leases.createNamespacedLease({ namespace: "default", body: lease });
     const a = await leases.readNamespacedLease({ name: "kustodian-watcher", namespace: "default" });
@@ -215,7 +247,11 @@ describe("writes", () => {
     });
     expect(Number(renewed.metadata?.resourceVersion)).toBeGreaterThan(Number(created.metadata?.resourceVersion));
     const stolen = await failure(
-      leases.replaceNamespacedLease({ name: "kustodian-watcher", namespace: "default", body: { ...b, spec: { ...b.spec, holderIdentity: "pod-b" } } }),
+      leases.replaceNamespacedLease({
+        name: "kustodian-watcher",
+        namespace: "default",
+        body: { ...b, spec: { ...b.spec, holderIdentity: "pod-b" } },
+      }),
     );
     expect(stolen.code).toBe(409);
     expect(stolen.body).toMatchObject({ reason: "Conflict" });
@@ -224,7 +260,10 @@ describe("writes", () => {
 });
 
 describe("watch", () => {
-  async function collect(path: string, query: Record<string, string>): Promise<{ events: WatchEvent[]; done: unknown[]; abort: () => void }> {
+  async function collect(
+    path: string,
+    query: Record<string, string>,
+  ): Promise<{ events: WatchEvent[]; done: unknown[]; abort: () => void }> {
     const events: WatchEvent[] = [];
     const done: unknown[] = [];
     const controller = await new Watch(sim.kubeConfig).watch(
@@ -237,10 +276,16 @@ describe("watch", () => {
   }
 
   it("sends BOOKMARKs with the current resourceVersion when asked, every simulated minute", async () => {
-    const w = await collect("/api/v1/namespaces/default/pods", { allowWatchBookmarks: "true", resourceVersion: sim.store.resourceVersion() });
+    const w = await collect("/api/v1/namespaces/default/pods", {
+      allowWatchBookmarks: "true",
+      resourceVersion: sim.store.resourceVersion(),
+    });
     sim.clock.advance(60_000);
     await eventually(() => w.events.length === 1);
-    expect(w.events[0]).toEqual({ type: "BOOKMARK", object: { apiVersion: "v1", kind: "Pod", metadata: { name: "", resourceVersion: sim.store.resourceVersion() } } });
+    expect(w.events[0]).toEqual({
+      type: "BOOKMARK",
+      object: { apiVersion: "v1", kind: "Pod", metadata: { name: "", resourceVersion: sim.store.resourceVersion() } },
+    });
     w.abort();
   });
 
@@ -252,7 +297,12 @@ describe("watch", () => {
     await eventually(() => w.done.length === 1);
     expect(w.events).toHaveLength(1);
     expect(w.events[0]?.type).toBe("ERROR");
-    expect(w.events[0]?.object).toMatchObject({ kind: "Status", code: 410, reason: "Expired", message: expect.stringMatching(/^too old resource version: 101 \(\d+\)$/) });
+    expect(w.events[0]?.object).toMatchObject({
+      kind: "Status",
+      code: 410,
+      reason: "Expired",
+      message: expect.stringMatching(/^too old resource version: 101 \(\d+\)$/),
+    });
   });
 
   it("turns a label change that leaves the selector into DELETED for that watch", async () => {
@@ -274,7 +324,10 @@ describe("faults", () => {
     sim.faults.failNext(2, { path: "/deployments" });
     await core.listNamespacedPod({ namespace: "default" });
     expect((await failure(apps.listNamespacedDeployment({ namespace: "default" }))).code).toBe(500);
-    expect((await failure(apps.listNamespacedDeployment({ namespace: "default" }))).body).toMatchObject({ reason: "InternalError", code: 500 });
+    expect((await failure(apps.listNamespacedDeployment({ namespace: "default" }))).body).toMatchObject({
+      reason: "InternalError",
+      code: 500,
+    });
     await apps.listNamespacedDeployment({ namespace: "default" });
   });
 

@@ -31,13 +31,19 @@ function deploymentHealth(d: Deployment): Health {
     return { status: "Degraded", message: `Deployment "${d.metadata.name}" exceeded its progress deadline` };
   }
   if (updated < replicas) {
-    return { status: "Progressing", message: `Waiting for rollout to finish: ${updated} out of ${replicas} new replicas have been updated...` };
+    return {
+      status: "Progressing",
+      message: `Waiting for rollout to finish: ${updated} out of ${replicas} new replicas have been updated...`,
+    };
   }
   if (total > updated) {
     return { status: "Progressing", message: `Waiting for rollout to finish: ${total - updated} old replicas are pending termination...` };
   }
   if (available < updated) {
-    return { status: "Progressing", message: `Waiting for rollout to finish: ${available} of ${updated} updated replicas are available...` };
+    return {
+      status: "Progressing",
+      message: `Waiting for rollout to finish: ${available} of ${updated} updated replicas are available...`,
+    };
   }
   return { status: "Healthy" };
 }

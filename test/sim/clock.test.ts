@@ -36,13 +36,20 @@ it("jumps from one wake-up to the next and reports when nothing is scheduled", a
   try {
     expect(sim.clock.iso()).toBe("2025-01-01T00:00:00Z");
     expect(sim.clock.step()).toBe(false);
-    sim.apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "default" }, spec: { containers: [{ name: "c", image: "web:1", readinessProbe: { tcpSocket: { port: 80 }, initialDelaySeconds: 7 } }] } });
+    sim.apply({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "p", namespace: "default" },
+      spec: { containers: [{ name: "c", image: "web:1", readinessProbe: { tcpSocket: { port: 80 }, initialDelaySeconds: 7 } }] },
+    });
     expect(sim.clock.nextWakeAt()).toBe(Date.parse("2025-01-01T00:00:01Z")); // image pulled
     expect(sim.clock.step()).toBe(true);
     expect(sim.clock.nextWakeAt()).toBe(Date.parse("2025-01-01T00:00:08Z")); // first readiness probe
     expect(sim.clock.step()).toBe(true);
     expect(sim.clock.step()).toBe(false);
-    await expect(sim.clock.runUntil(() => false, { maxSimulatedMs: 60_000, settleRealMs: 0 })).rejects.toThrow(/within 60 simulated seconds/);
+    await expect(sim.clock.runUntil(() => false, { maxSimulatedMs: 60_000, settleRealMs: 0 })).rejects.toThrow(
+      /within 60 simulated seconds/,
+    );
   } finally {
     await sim.stop();
   }

@@ -40,7 +40,7 @@ it("leaves the new ReplicaSet unready and exceeds the 600 s progress deadline in
   expect(simulated).toBeLessThanOrEqual(601_000);
   expect(realMs).toBeLessThan(1000);
 
-  const d = (await apps.readNamespacedDeployment({ name: "wordpress", namespace: NAMESPACE }));
+  const d = await apps.readNamespacedDeployment({ name: "wordpress", namespace: NAMESPACE });
   const progressing = d.status?.conditions?.find((c) => c.type === "Progressing");
   expect(progressing?.status).toBe("False");
   expect(progressing?.reason).toBe("ProgressDeadlineExceeded");
@@ -64,7 +64,10 @@ it("leaves the new ReplicaSet unready and exceeds the 600 s progress deadline in
   expect(newRs?.status?.readyReplicas ?? 0).toBe(0);
 
   // The kubelet's evidence, as `kubectl describe pod` shows it.
-  const events = await core.listNamespacedEvent({ namespace: NAMESPACE, fieldSelector: `involvedObject.name=${bad[0]?.metadata.name},reason=Unhealthy` });
+  const events = await core.listNamespacedEvent({
+    namespace: NAMESPACE,
+    fieldSelector: `involvedObject.name=${bad[0]?.metadata.name},reason=Unhealthy`,
+  });
   expect(events.items).toHaveLength(1);
   const unhealthy = events.items[0];
   expect(unhealthy?.type).toBe("Warning");
@@ -106,12 +109,18 @@ it("rolls back to the previous ReplicaSet when the image is reverted, after the 
       .sort();
   const original = podsOf(sim, { app: "wordpress", tier: "frontend" })[0]?.metadata.labels?.["pod-template-hash"];
   setImage("wordpress:bad");
-  await sim.clock.runUntil(() => getCondition(deployment(sim, "wordpress").status?.conditions, "Progressing")?.reason === "ProgressDeadlineExceeded");
+  await sim.clock.runUntil(
+    () => getCondition(deployment(sim, "wordpress").status?.conditions, "Progressing")?.reason === "ProgressDeadlineExceeded",
+  );
   setImage("wordpress:5.3.2-apache"); // what kustodian's revert commit makes Argo CD / Flux apply
-  await sim.clock.runUntil(() => rolloutComplete(deployment(sim, "wordpress")) && podsOf(sim, { app: "wordpress", tier: "frontend" }).length === 3);
+  await sim.clock.runUntil(
+    () => rolloutComplete(deployment(sim, "wordpress")) && podsOf(sim, { app: "wordpress", tier: "frontend" }).length === 3,
+  );
   const d = deployment(sim, "wordpress");
   expect(d.metadata.annotations?.["deployment.kubernetes.io/revision"]).toBe("3");
   expect(hashes()).toHaveLength(2); // the old ReplicaSet came back; no third one
-  expect(podsOf(sim, { app: "wordpress", tier: "frontend" }).every((p) => p.metadata.labels?.["pod-template-hash"] === original)).toBe(true);
+  expect(podsOf(sim, { app: "wordpress", tier: "frontend" }).every((p) => p.metadata.labels?.["pod-template-hash"] === original)).toBe(
+    true,
+  );
   expect(getCondition(d.status?.conditions, "Progressing")).toMatchObject({ status: "True", reason: "NewReplicaSetAvailable" });
 });

@@ -55,8 +55,7 @@ function equalIgnoreHash(a: PodTemplateSpec, b: PodTemplateSpec): boolean {
 }
 
 const specReplicas = (rs: ReplicaSet | undefined): number => rs?.spec.replicas ?? 0;
-const sum = (list: (ReplicaSet | undefined)[], f: (rs: ReplicaSet) => number): number =>
-  list.reduce((n, rs) => n + (rs ? f(rs) : 0), 0);
+const sum = (list: (ReplicaSet | undefined)[], f: (rs: ReplicaSet) => number): number => list.reduce((n, rs) => n + (rs ? f(rs) : 0), 0);
 const revisionOf = (rs: ReplicaSet): number => Number(rs.metadata.annotations?.[REVISION] ?? "0") || 0;
 const hasProgressDeadline = (d: Deployment): boolean =>
   d.spec.progressDeadlineSeconds !== undefined && d.spec.progressDeadlineSeconds !== 2147483647;
@@ -162,7 +161,13 @@ export class DeploymentController {
         this.store.mutate<Deployment>(refOf(d), (x) => {
           x.metadata.annotations = { ...x.metadata.annotations, [REVISION]: revision };
           if (needsCondition) {
-            const c = newCondition("Progressing", "True", "FoundNewReplicaSet", `Found new replica set "${rs.metadata.name}"`, this.clock.iso());
+            const c = newCondition(
+              "Progressing",
+              "True",
+              "FoundNewReplicaSet",
+              `Found new replica set "${rs.metadata.name}"`,
+              this.clock.iso(),
+            );
             x.status = { ...x.status, conditions: setCondition(x.status?.conditions, c) };
           }
         });
@@ -214,7 +219,13 @@ export class DeploymentController {
     this.store.mutate<Deployment>(refOf(d), (x) => {
       x.metadata.annotations = { ...x.metadata.annotations, [REVISION]: newRevision };
       if (hasProgressDeadline(x)) {
-        const c = newCondition("Progressing", "True", "NewReplicaSetCreated", `Created new replica set "${created.metadata.name}"`, this.clock.iso());
+        const c = newCondition(
+          "Progressing",
+          "True",
+          "NewReplicaSetCreated",
+          `Created new replica set "${created.metadata.name}"`,
+          this.clock.iso(),
+        );
         x.status = { ...x.status, conditions: setCondition(x.status?.conditions, c) };
       }
     });
@@ -298,7 +309,8 @@ export class DeploymentController {
       let proportion = 0;
       if (toAdd !== 0 && toAdd !== added && specReplicas(rs) > 0) {
         const annotated = Number(rs.metadata.annotations?.[MAX_REPLICAS] ?? d.status?.replicas ?? 0) || 1;
-        const fraction = replicas === 0 ? -specReplicas(rs) : Math.round((specReplicas(rs) * (replicas + maxSurge(d))) / annotated) - specReplicas(rs);
+        const fraction =
+          replicas === 0 ? -specReplicas(rs) : Math.round((specReplicas(rs) * (replicas + maxSurge(d))) / annotated) - specReplicas(rs);
         const allowedLeft = toAdd - added;
         proportion = toAdd > 0 ? Math.min(fraction, allowedLeft) : Math.max(fraction, allowedLeft);
       }
@@ -383,7 +395,13 @@ export class DeploymentController {
     return this.scaleReplicaSet(newRS, this.newRSNewReplicas(d, all, newRS), d);
   }
 
-  private reconcileOldReplicaSets(all: ReplicaSet[], activeOld: ReplicaSet[], oldRSs: ReplicaSet[], newRS: ReplicaSet, d: Deployment): boolean {
+  private reconcileOldReplicaSets(
+    all: ReplicaSet[],
+    activeOld: ReplicaSet[],
+    oldRSs: ReplicaSet[],
+    newRS: ReplicaSet,
+    d: Deployment,
+  ): boolean {
     if (sum(oldRSs, specReplicas) === 0) return false;
     const minAvailable = (d.spec.replicas ?? 1) - maxUnavailable(d);
     const newRSUnavailable = specReplicas(newRS) - (newRS.status?.availableReplicas ?? 0);
@@ -443,7 +461,9 @@ export class DeploymentController {
     if (sum(oldRSs, (rs) => rs.status?.replicas ?? 0) > 0) return true;
     for (const rs of oldRSs) {
       if (newRS && rs.metadata.uid === newRS.metadata.uid) continue;
-      const pods = this.store.scan<Pod>({ apiVersion: "v1", kind: "Pod", namespace: rs.metadata.namespace }).filter((p) => isControlledBy(p, rs));
+      const pods = this.store
+        .scan<Pod>({ apiVersion: "v1", kind: "Pod", namespace: rs.metadata.namespace })
+        .filter((p) => isControlledBy(p, rs));
       if (pods.some((p) => p.status?.phase !== "Failed" && p.status?.phase !== "Succeeded")) return true;
     }
     return false;
@@ -500,7 +520,8 @@ export class DeploymentController {
         const msg = name ? `ReplicaSet "${name}" is progressing.` : "Deployment is progressing.";
         const condition = newCondition("Progressing", "True", "ReplicaSetUpdated", msg, now);
         if (currentCond) {
-          if (currentCond.status === "True" && currentCond.lastTransitionTime) condition.lastTransitionTime = currentCond.lastTransitionTime;
+          if (currentCond.status === "True" && currentCond.lastTransitionTime)
+            condition.lastTransitionTime = currentCond.lastTransitionTime;
           next.conditions = removeCondition(next.conditions, "Progressing");
         }
         next.conditions = setCondition(next.conditions, condition);

@@ -33,7 +33,9 @@ export class EventRecorder {
 
   record(involved: KubeObject, input: EventInput): void {
     const namespace = involved.metadata.namespace ?? "default";
-    const key = [involved.metadata.uid, input.reason, input.message, input.type, input.source.component, input.fieldPath ?? ""].join("\u0000");
+    const key = [involved.metadata.uid, input.reason, input.message, input.type, input.source.component, input.fieldPath ?? ""].join(
+      "\u0000",
+    );
     const timestamp = new Date(Math.floor((input.at ?? this.clock.now()) / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
     const existingName = this.byKey.get(key);
     if (existingName) {

@@ -42,7 +42,9 @@ function counts(status: Deployment["status"]): Record<string, number | undefined
 
 /** Messages name the new ReplicaSet; its hash differs between clusters. */
 function normalisedMessages(d: Deployment): string[] {
-  return (d.status?.conditions ?? []).map((c) => `${c.type}: ${(c.message ?? "").replace(new RegExp(`"${d.metadata.name}-[a-z0-9]+"`), `"${d.metadata.name}-HASH"`)}`).sort();
+  return (d.status?.conditions ?? [])
+    .map((c) => `${c.type}: ${(c.message ?? "").replace(new RegExp(`"${d.metadata.name}-[a-z0-9]+"`), `"${d.metadata.name}-HASH"`)}`)
+    .sort();
 }
 
 /** The fixture's Deployment as a user would have applied it (no status, no server fields). */
@@ -50,20 +52,33 @@ function applyFixtureSpec(fixture: Deployment, image?: string): void {
   const spec = structuredClone(fixture.spec);
   delete spec.paused;
   if (image) spec.template.spec.containers[0]!.image = image;
-  sim.apply({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: fixture.metadata.name, namespace: fixture.metadata.namespace ?? "default", labels: fixture.metadata.labels ?? {} }, spec });
+  sim.apply({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: fixture.metadata.name, namespace: fixture.metadata.namespace ?? "default", labels: fixture.metadata.labels ?? {} },
+    spec,
+  });
 }
 
 function simDeployment(fixture: Deployment): Deployment {
-  const d = sim.store.get<Deployment>({ apiVersion: "apps/v1", kind: "Deployment", namespace: fixture.metadata.namespace ?? "default", name: fixture.metadata.name });
+  const d = sim.store.get<Deployment>({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    namespace: fixture.metadata.namespace ?? "default",
+    name: fixture.metadata.name,
+  });
   if (!d) throw new Error("deployment missing");
   return d;
 }
 
 function setImage(fixture: Deployment, image: string, paused = false): void {
-  sim.store.mutate<Deployment>({ apiVersion: "apps/v1", kind: "Deployment", namespace: fixture.metadata.namespace ?? "default", name: fixture.metadata.name }, (d) => {
-    d.spec.template.spec.containers[0]!.image = image;
-    if (paused) d.spec.paused = true;
-  });
+  sim.store.mutate<Deployment>(
+    { apiVersion: "apps/v1", kind: "Deployment", namespace: fixture.metadata.namespace ?? "default", name: fixture.metadata.name },
+    (d) => {
+      d.spec.template.spec.containers[0]!.image = image;
+      if (paused) d.spec.paused = true;
+    },
+  );
 }
 
 function expectSameDeploymentStatus(actual: Deployment, fixture: Deployment): void {
@@ -99,7 +114,9 @@ describe.skipIf(!hasSharedFixtures)(`Argo CD Deployment fixtures [${SOURCE}]`, (
     // The fixture has no readiness probe, so a pod that never becomes Ready is one whose image
     // cannot be pulled.
     setImage(fixture, "gcr.io/heptio-images/does-not-exist:0.3");
-    await sim.clock.runUntil(() => simDeployment(fixture).status?.conditions?.some((c) => c.reason === "ProgressDeadlineExceeded") ?? false);
+    await sim.clock.runUntil(
+      () => simDeployment(fixture).status?.conditions?.some((c) => c.reason === "ProgressDeadlineExceeded") ?? false,
+    );
     expectSameDeploymentStatus(simDeployment(fixture), fixture);
     expect(resourceHealth(simDeployment(fixture)).status).toBe("Degraded");
   });
@@ -122,22 +139,44 @@ describe.skipIf(!hasSharedFixtures)(`Argo CD Deployment fixtures [${SOURCE}]`, (
     // says ReplicaSetUpdated. The real controller (checkPausedConditions in
     // pkg/controller/deployment/sync.go) writes Progressing=Unknown/DeploymentPaused on its next
     // sync, and so does the simulator; Available is the same in both.
-    expect(conditionKeys(fixture.status?.conditions)).toEqual(["Available/True/MinimumReplicasAvailable", "Progressing/True/ReplicaSetUpdated"]);
-    expect(conditionKeys(d.status?.conditions)).toEqual(["Available/True/MinimumReplicasAvailable", "Progressing/Unknown/DeploymentPaused"]);
+    expect(conditionKeys(fixture.status?.conditions)).toEqual([
+      "Available/True/MinimumReplicasAvailable",
+      "Progressing/True/ReplicaSetUpdated",
+    ]);
+    expect(conditionKeys(d.status?.conditions)).toEqual([
+      "Available/True/MinimumReplicasAvailable",
+      "Progressing/Unknown/DeploymentPaused",
+    ]);
   });
 
   it("classifies the fixture files themselves as expected.yaml says (the Argo CD health behind Application status)", () => {
     const expected = parse(readFileSync(join(sharedFixtures, "argo-cd/expected.yaml"), "utf8")) as { deployments: Record<string, string> };
-    for (const [path, verdict] of Object.entries(expected.deployments)) expect([path, resourceHealth(argo(path)).status]).toEqual([path, verdict]);
+    for (const [path, verdict] of Object.entries(expected.deployments))
+      expect([path, resourceHealth(argo(path)).status]).toEqual([path, verdict]);
   });
 });
 
 describe.skipIf(!hasSharedFixtures)(`Argo CD Pod fixtures [${SOURCE}]`, () => {
-  function runFixturePod(path: string, image: string, probe?: Pod["spec"]["containers"][number]["readinessProbe"]): { fixture: Pod; pod: () => Pod } {
+  function runFixturePod(
+    path: string,
+    image: string,
+    probe?: Pod["spec"]["containers"][number]["readinessProbe"],
+  ): { fixture: Pod; pod: () => Pod } {
     const fixture = argo(path) as Pod;
     const container = { name: fixture.spec.containers[0]?.name ?? "main", image, ...(probe ? { readinessProbe: probe } : {}) };
-    sim.apply({ apiVersion: "v1", kind: "Pod", metadata: { name: fixture.metadata.name, namespace: fixture.metadata.namespace ?? "default" }, spec: { containers: [container] } });
-    const pod = (): Pod => sim.store.get<Pod>({ apiVersion: "v1", kind: "Pod", namespace: fixture.metadata.namespace ?? "default", name: fixture.metadata.name }) as Pod;
+    sim.apply({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: fixture.metadata.name, namespace: fixture.metadata.namespace ?? "default" },
+      spec: { containers: [container] },
+    });
+    const pod = (): Pod =>
+      sim.store.get<Pod>({
+        apiVersion: "v1",
+        kind: "Pod",
+        namespace: fixture.metadata.namespace ?? "default",
+        name: fixture.metadata.name,
+      }) as Pod;
     return { fixture, pod };
   }
   function stateReason(c: ContainerStatus | undefined): string {
@@ -150,7 +189,9 @@ describe.skipIf(!hasSharedFixtures)(`Argo CD Pod fixtures [${SOURCE}]`, () => {
     // Fixtures from 2018 clusters lack ContainersReady (added in Kubernetes 1.12); the rest match.
     const ours = conditionKeys(actual.status?.conditions).filter((k) => !k.startsWith("ContainersReady/"));
     expect(ours).toEqual(conditionKeys(fixture.status?.conditions));
-    expect(getReadyMessage(actual)).toBe(getReadyMessage(fixture).replace(fixture.spec.containers[0]?.name ?? "", actual.spec.containers[0]?.name ?? ""));
+    expect(getReadyMessage(actual)).toBe(
+      getReadyMessage(fixture).replace(fixture.spec.containers[0]?.name ?? "", actual.spec.containers[0]?.name ?? ""),
+    );
     const [a, f] = [actual.status?.containerStatuses?.[0], fixture.status?.containerStatuses?.[0]];
     expect(stateReason(a)).toBe(stateReason(f));
     expect(a?.ready).toBe(f?.ready);
@@ -162,7 +203,11 @@ describe.skipIf(!hasSharedFixtures)(`Argo CD Pod fixtures [${SOURCE}]`, () => {
 
   it("crash loop = pods/pod-crashloop.yaml", async () => {
     const { fixture, pod } = runFixturePod("pods/pod-crashloop.yaml", "alpine:crashloop");
-    await sim.clock.runUntil(() => (pod().status?.containerStatuses?.[0]?.restartCount ?? 0) >= 3 && stateReason(pod().status?.containerStatuses?.[0]) === "waiting/CrashLoopBackOff");
+    await sim.clock.runUntil(
+      () =>
+        (pod().status?.containerStatuses?.[0]?.restartCount ?? 0) >= 3 &&
+        stateReason(pod().status?.containerStatuses?.[0]) === "waiting/CrashLoopBackOff",
+    );
     expectSamePod(pod(), fixture);
     // "Back-off 40s restarting failed container=main pod=my-pod_argocd(<uid>)" at restartCount 3
     // (newer kubelets write "back-off"); the uid differs.
@@ -177,13 +222,20 @@ describe.skipIf(!hasSharedFixtures)(`Argo CD Pod fixtures [${SOURCE}]`, () => {
     const { fixture, pod } = runFixturePod("pods/pod-imagepullbackoff.yaml", "gcr.io/heptio-images/does-not-exist:0.3");
     await sim.clock.runUntil(() => stateReason(pod().status?.containerStatuses?.[0]) === "waiting/ImagePullBackOff");
     expectSamePod(pod(), fixture);
-    expect(pod().status?.containerStatuses?.[0]?.state).toEqual({ waiting: { reason: "ImagePullBackOff", message: 'Back-off pulling image "gcr.io/heptio-images/does-not-exist:0.3"' } });
-    expect(fixture.status?.containerStatuses?.[0]?.state).toEqual({ waiting: { reason: "ImagePullBackOff", message: 'Back-off pulling image "gcr.io/heptio-images/ks-guestbook-demo:0.3"' } });
+    expect(pod().status?.containerStatuses?.[0]?.state).toEqual({
+      waiting: { reason: "ImagePullBackOff", message: 'Back-off pulling image "gcr.io/heptio-images/does-not-exist:0.3"' },
+    });
+    expect(fixture.status?.containerStatuses?.[0]?.state).toEqual({
+      waiting: { reason: "ImagePullBackOff", message: 'Back-off pulling image "gcr.io/heptio-images/ks-guestbook-demo:0.3"' },
+    });
   });
 
   it("running, not ready = pods/pod-running-not-ready.yaml", async () => {
     // A bad image fails its readiness probe (without one it would be Ready, as in Kubernetes).
-    const { fixture, pod } = runFixturePod("pods/pod-running-not-ready.yaml", "alpine:bad", { exec: { command: ["cat", "/tmp/ready"] }, periodSeconds: 5 });
+    const { fixture, pod } = runFixturePod("pods/pod-running-not-ready.yaml", "alpine:bad", {
+      exec: { command: ["cat", "/tmp/ready"] },
+      periodSeconds: 5,
+    });
     sim.clock.advance(30_000);
     expectSamePod(pod(), fixture);
   });
@@ -202,18 +254,36 @@ describe.skipIf(!hasSharedFixtures)(`kstatus cases [${SOURCE}]`, () => {
       apiVersion: "apps/v1",
       kind: "Deployment",
       metadata: { name: "test", namespace: "qual" },
-      spec: { replicas: 1, selector: { matchLabels: { app: "t" } }, template: { metadata: { labels: { app: "t" } }, spec: { containers: [{ name: "c", image: "nginx:1.27" }] } } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: "t" } },
+        template: { metadata: { labels: { app: "t" } }, spec: { containers: [{ name: "c", image: "nginx:1.27" }] } },
+      },
     });
-    await sim.clock.runUntil(() => rolloutComplete(sim.store.get<Deployment>({ apiVersion: "apps/v1", kind: "Deployment", namespace: "qual", name: "test" }) as Deployment));
+    await sim.clock.runUntil(() =>
+      rolloutComplete(
+        sim.store.get<Deployment>({ apiVersion: "apps/v1", kind: "Deployment", namespace: "qual", name: "test" }) as Deployment,
+      ),
+    );
     const d = sim.store.get<Deployment>({ apiVersion: "apps/v1", kind: "Deployment", namespace: "qual", name: "test" }) as Deployment;
     const depOK = byName("depOK") as Deployment;
     expect(d.status).toMatchObject({ ...depOK.status, conditions: expect.anything() });
-    expect(conditionKeys(d.status?.conditions).map((k) => k.replace(/\/MinimumReplicasAvailable$/, "/"))).toEqual(conditionKeys(depOK.status?.conditions));
+    expect(conditionKeys(d.status?.conditions).map((k) => k.replace(/\/MinimumReplicasAvailable$/, "/"))).toEqual(
+      conditionKeys(depOK.status?.conditions),
+    );
 
-    const rs = sim.store.list<ReplicaSet>({ apiVersion: "apps/v1", kind: "ReplicaSet", namespace: "qual" }).find((r) => isControlledBy(r, d)) as ReplicaSet;
+    const rs = sim.store
+      .list<ReplicaSet>({ apiVersion: "apps/v1", kind: "ReplicaSet", namespace: "qual" })
+      .find((r) => isControlledBy(r, d)) as ReplicaSet;
     const rsOK2 = byName("rsOK2") as ReplicaSet;
     expect(Object.keys(rs.status ?? {}).sort()).toEqual(Object.keys(rsOK2.status ?? {}).sort());
-    expect(rs.status).toMatchObject({ replicas: 1, readyReplicas: 1, availableReplicas: 1, fullyLabeledReplicas: 1, observedGeneration: 1 });
+    expect(rs.status).toMatchObject({
+      replicas: 1,
+      readyReplicas: 1,
+      availableReplicas: 1,
+      fullyLabeledReplicas: 1,
+      observedGeneration: 1,
+    });
 
     const pod = sim.store.list<Pod>({ apiVersion: "v1", kind: "Pod", namespace: "qual" })[0] as Pod;
     const podReady = byName("podReady") as Pod;
@@ -222,9 +292,17 @@ describe.skipIf(!hasSharedFixtures)(`kstatus cases [${SOURCE}]`, () => {
   });
 
   it("a crash-looping container has the waiting reason of podCrashLooping (Failed)", async () => {
-    sim.apply({ apiVersion: "v1", kind: "Pod", metadata: { name: "test", namespace: "qual" }, spec: { containers: [{ name: "nginx", image: "nginx:crashloop" }] } });
+    sim.apply({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "test", namespace: "qual" },
+      spec: { containers: [{ name: "nginx", image: "nginx:crashloop" }] },
+    });
     const read = (): Pod => sim.store.get<Pod>({ apiVersion: "v1", kind: "Pod", namespace: "qual", name: "test" }) as Pod;
-    await sim.clock.runUntil(() => "waiting" in (read().status?.containerStatuses?.[0]?.state ?? {}) && (read().status?.containerStatuses?.[0]?.restartCount ?? 0) > 0);
+    await sim.clock.runUntil(
+      () =>
+        "waiting" in (read().status?.containerStatuses?.[0]?.state ?? {}) && (read().status?.containerStatuses?.[0]?.restartCount ?? 0) > 0,
+    );
     const pod = read();
     const expected = byName("podCrashLooping") as Pod;
     expect(pod.status?.phase).toBe(expected.status?.phase);

@@ -21,7 +21,12 @@ export class GarbageCollector {
       for (const object of this.store.scan(kind)) {
         const owner = controllerRef(object);
         if (!owner || object.metadata.deletionTimestamp) continue;
-        const found = this.store.peek({ apiVersion: owner.apiVersion, kind: owner.kind, namespace: object.metadata.namespace, name: owner.name });
+        const found = this.store.peek({
+          apiVersion: owner.apiVersion,
+          kind: owner.kind,
+          namespace: object.metadata.namespace,
+          name: owner.name,
+        });
         if (!found || found.metadata.uid !== owner.uid) this.store.delete(refOf(object));
       }
     }

@@ -12,8 +12,7 @@ import { isRecord } from "./json.ts";
 import type { KubeObject } from "./types.ts";
 
 export type RenderResult =
-  | { ok: true; objects: KubeObject[]; yaml: string; command: string }
-  | { ok: false; error: string; command: string };
+  { ok: true; objects: KubeObject[]; yaml: string; command: string } | { ok: false; error: string; command: string };
 
 let kustomizeCommand: string[] | undefined;
 
@@ -66,7 +65,10 @@ export function renderAt(repo: string, sha: string, path: string): RenderResult 
   const work = mkdtempSync(join(tmpdir(), "kustodian-sim-render-"));
   const command = [...kustomize(), path].join(" ");
   try {
-    const tar = execFileSync("git", ["-C", repo, "archive", "--format=tar", sha], { maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
+    const tar = execFileSync("git", ["-C", repo, "archive", "--format=tar", sha], {
+      maxBuffer: 256 * 1024 * 1024,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     execFileSync("tar", ["-x", "-C", work], { input: tar, stdio: ["pipe", "ignore", "pipe"] });
     const dir = join(work, path);
     if (!existsSync(dir)) return { ok: false, error: `app path does not exist: ${path}`, command };
@@ -74,7 +76,11 @@ export function renderAt(repo: string, sha: string, path: string): RenderResult 
     let yaml: string;
     if (hasKustomization) {
       const [cmd, ...args] = kustomize();
-      yaml = execFileSync(cmd ?? "kubectl", [...args, dir], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
+      yaml = execFileSync(cmd ?? "kubectl", [...args, dir], {
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
     } else {
       yaml = readdirSync(dir)
         .filter((f) => /\.(ya?ml|json)$/.test(f))

@@ -66,7 +66,13 @@ interface ArgoApplication extends KubeObject {
 }
 
 async function readApp(name: string): Promise<ArgoApplication> {
-  return (await custom().getNamespacedCustomObject({ group: "argoproj.io", version: "v1alpha1", namespace: "argocd", plural: "applications", name })) as ArgoApplication;
+  return (await custom().getNamespacedCustomObject({
+    group: "argoproj.io",
+    version: "v1alpha1",
+    namespace: "argocd",
+    plural: "applications",
+    name,
+  })) as ArgoApplication;
 }
 
 function application(name: string, automated: boolean): KubeObject {
@@ -86,13 +92,23 @@ function application(name: string, automated: boolean): KubeObject {
 describe("Argo CD Application", () => {
   it("syncs the overlay at a commit, reports the revision and turns Healthy when the rollout completes", async () => {
     const sha = commit({ "overlays/prod/kustomization.yaml": overlay("5.4.2-apache") }, "prod on 5.4.2");
-    await custom().createNamespacedCustomObject({ group: "argoproj.io", version: "v1alpha1", namespace: "argocd", plural: "applications", body: application("wordpress-prod", false) });
+    await custom().createNamespacedCustomObject({
+      group: "argoproj.io",
+      version: "v1alpha1",
+      namespace: "argocd",
+      plural: "applications",
+      body: application("wordpress-prod", false),
+    });
 
     const result = sim.gitops.sync({ kind: "Application", namespace: "argocd", name: "wordpress-prod" });
     expect(result).toMatchObject({ ok: true, sha, revision: sha, applied: 13 });
     let app = await readApp("wordpress-prod");
     expect(app.status.sync).toMatchObject({ status: "Synced", revision: sha });
-    expect(app.status.operationState).toMatchObject({ phase: "Succeeded", message: "successfully synced (all tasks run)", syncResult: { revision: sha } });
+    expect(app.status.operationState).toMatchObject({
+      phase: "Succeeded",
+      message: "successfully synced (all tasks run)",
+      syncResult: { revision: sha },
+    });
     expect(app.status.health.status).toBe("Progressing");
     expect(app.status.summary).toEqual({ images: ["mysql:5.6", "wordpress:5.4.2-apache"] });
     const wordpress = deployment(sim, "wordpress");
@@ -125,7 +141,14 @@ describe("Argo CD Application", () => {
     commit({ "overlays/prod/kustomization.yaml": overlay("6.0-apache") }, "prod on 6.0");
     sim.apply(application("wordpress-prod", false));
     await custom().patchNamespacedCustomObject(
-      { group: "argoproj.io", version: "v1alpha1", namespace: "argocd", plural: "applications", name: "wordpress-prod", body: { operation: { sync: { revision: first }, initiatedBy: { username: "kustodian" } } } },
+      {
+        group: "argoproj.io",
+        version: "v1alpha1",
+        namespace: "argocd",
+        plural: "applications",
+        name: "wordpress-prod",
+        body: { operation: { sync: { revision: first }, initiatedBy: { username: "kustodian" } } },
+      },
       setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
     );
     await sim.clock.runUntil(async () => (await readApp("wordpress-prod")).status?.sync?.revision === first);
@@ -140,13 +163,20 @@ describe("Argo CD Application", () => {
     sim.apply(application("wordpress-prod", false));
     sim.gitops.sync({ kind: "Application", namespace: "argocd", name: "wordpress-prod" });
     const good = deployment(sim, "wordpress");
-    const broken = commit({ "overlays/prod/kustomization.yaml": overlay("6.0-apache", "patches:\n  - path: missing-patch.yaml\n") }, "broken overlay");
+    const broken = commit(
+      { "overlays/prod/kustomization.yaml": overlay("6.0-apache", "patches:\n  - path: missing-patch.yaml\n") },
+      "broken overlay",
+    );
 
     const result = sim.gitops.sync({ kind: "Application", namespace: "argocd", name: "wordpress-prod" });
     expect(result.ok).toBe(false);
     expect(result.sha).toBe(broken);
     const app = await readApp("wordpress-prod");
-    expect(app.status.operationState).toMatchObject({ phase: "Failed", operation: { sync: { revision: broken } }, syncResult: { revision: broken } });
+    expect(app.status.operationState).toMatchObject({
+      phase: "Failed",
+      operation: { sync: { revision: broken } },
+      syncResult: { revision: broken },
+    });
     expect(app.status.operationState.message).toMatch(/^ComparisonError: Failed to load target state: .*kustomize.*missing-patch\.yaml/s);
     expect(app.status.sync).toMatchObject({ status: "Unknown", revision: broken });
     expect(app.status.conditions).toEqual([expect.objectContaining({ type: "ComparisonError" })]);
@@ -168,18 +198,34 @@ describe("Flux Kustomization", () => {
     metadata: { name: "wordpress-prod", namespace: "flux-system" },
     spec: { interval: "5m", path: "./overlays/prod", prune: true, sourceRef: { kind: "GitRepository", name: "kustodian" } },
   });
-  const ready = (ks: KubeObject): Condition | undefined => getCondition((ks.status as { conditions?: Condition[] } | undefined)?.conditions, "Ready");
+  const ready = (ks: KubeObject): Condition | undefined =>
+    getCondition((ks.status as { conditions?: Condition[] } | undefined)?.conditions, "Ready");
   const readKs = async (): Promise<KubeObject> =>
-    (await custom().getNamespacedCustomObject({ group: "kustomize.toolkit.fluxcd.io", version: "v1", namespace: "flux-system", plural: "kustomizations", name: "wordpress-prod" })) as KubeObject;
+    (await custom().getNamespacedCustomObject({
+      group: "kustomize.toolkit.fluxcd.io",
+      version: "v1",
+      namespace: "flux-system",
+      plural: "kustomizations",
+      name: "wordpress-prod",
+    })) as KubeObject;
 
   it("applies the revision, reports lastAppliedRevision and Ready, and a BuildFailed on a broken commit", async () => {
     const sha = commit({ "overlays/prod/kustomization.yaml": overlay("5.4.2-apache") }, "prod on 5.4.2");
     sim.apply([gitRepository(), kustomization()]);
     let ks = await readKs();
-    expect(ks.status).toMatchObject({ lastAppliedRevision: `main@sha1:${sha}`, lastAttemptedRevision: `main@sha1:${sha}`, observedGeneration: 1 });
+    expect(ks.status).toMatchObject({
+      lastAppliedRevision: `main@sha1:${sha}`,
+      lastAttemptedRevision: `main@sha1:${sha}`,
+      observedGeneration: 1,
+    });
     expect(ready(ks)).toMatchObject({ status: "True", reason: "ReconciliationSucceeded", message: `Applied revision: main@sha1:${sha}` });
     expect(deployment(sim, "wordpress").metadata.labels?.["kustomize.toolkit.fluxcd.io/name"]).toBe("wordpress-prod");
-    const source = sim.store.get({ apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", namespace: "flux-system", name: "kustodian" });
+    const source = sim.store.get({
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "GitRepository",
+      namespace: "flux-system",
+      name: "kustodian",
+    });
     expect((source?.status as { artifact: { revision: string } }).artifact.revision).toBe(`main@sha1:${sha}`);
 
     const broken = commit({ "overlays/prod/kustomization.yaml": overlay("6.0-apache", "resources:\n  - nope.yaml\n") }, "broken overlay");
@@ -202,12 +248,18 @@ describe("Flux Kustomization", () => {
       lastAttemptedRevision: `main@sha1:${broken}`,
       lastHandledReconcileAt: "2025-01-01T00:00:30Z",
     });
-    expect(ready(ks)).toMatchObject({ status: "False", reason: "BuildFailed", message: expect.stringMatching(/^kustomize build failed: /) });
+    expect(ready(ks)).toMatchObject({
+      status: "False",
+      reason: "BuildFailed",
+      message: expect.stringMatching(/^kustomize build failed: /),
+    });
     expect(deployment(sim, "wordpress").spec.template.spec.containers[0]?.image).toBe("wordpress:5.4.2-apache");
 
     // The fix is picked up on the next interval (5m), without being asked.
     const fixed = commit({ "overlays/prod/kustomization.yaml": overlay("6.0-apache") }, "fix overlay");
-    const took = await sim.clock.runUntil(async () => ((await readKs()).status as { lastAppliedRevision?: string } | undefined)?.lastAppliedRevision === `main@sha1:${fixed}`);
+    const took = await sim.clock.runUntil(
+      async () => ((await readKs()).status as { lastAppliedRevision?: string } | undefined)?.lastAppliedRevision === `main@sha1:${fixed}`,
+    );
     expect(took).toBeLessThanOrEqual(300_000);
     expect(ready(await readKs())).toMatchObject({ status: "True", reason: "ReconciliationSucceeded" });
     expect(deployment(sim, "wordpress").spec.template.spec.containers[0]?.image).toBe("wordpress:6.0-apache");
@@ -217,7 +269,15 @@ describe("Flux Kustomization", () => {
     commit({ "overlays/prod/kustomization.yaml": overlay("5.4.2-apache") }, "prod");
     sim.apply([gitRepository(), kustomization()]);
     expect(sim.store.get({ apiVersion: "networking.k8s.io/v1", kind: "Ingress", namespace: NAMESPACE, name: "wordpress" })).toBeDefined();
-    commit({ "overlays/prod/kustomization.yaml": overlay("5.4.2-apache", "patches:\n  - patch: |\n      $patch: delete\n      apiVersion: networking.k8s.io/v1\n      kind: Ingress\n      metadata:\n        name: wordpress\n") }, "no ingress");
+    commit(
+      {
+        "overlays/prod/kustomization.yaml": overlay(
+          "5.4.2-apache",
+          "patches:\n  - patch: |\n      $patch: delete\n      apiVersion: networking.k8s.io/v1\n      kind: Ingress\n      metadata:\n        name: wordpress\n",
+        ),
+      },
+      "no ingress",
+    );
     sim.gitops.sync({ kind: "Kustomization", namespace: "flux-system", name: "wordpress-prod" });
     expect(sim.store.get({ apiVersion: "networking.k8s.io/v1", kind: "Ingress", namespace: NAMESPACE, name: "wordpress" })).toBeUndefined();
   });

@@ -210,7 +210,8 @@ export class GitOps {
     this.store.mutate<Application>(refOf(app), (a) => {
       const status = { ...a.status };
       const current = (status["sync"] ?? {}) as Record<string, unknown>;
-      if (sha && current["revision"] !== sha) status["sync"] = { ...current, status: "OutOfSync", revision: sha, comparedTo: this.comparedTo(a) };
+      if (sha && current["revision"] !== sha)
+        status["sync"] = { ...current, status: "OutOfSync", revision: sha, comparedTo: this.comparedTo(a) };
       status["reconciledAt"] = this.clock.iso();
       status["health"] = this.applicationHealth(a);
       a.status = status;
@@ -255,7 +256,11 @@ export class GitOps {
         const status = { ...a.status };
         // Argo CD's application conditions carry type, message and time (no status).
         status["conditions"] = [{ type: "ComparisonError", message, lastTransitionTime: startedAt }];
-        status["sync"] = { status: "Unknown", revision: sha ?? (status["sync"] as { revision?: string } | undefined)?.revision, comparedTo: this.comparedTo(a) };
+        status["sync"] = {
+          status: "Unknown",
+          revision: sha ?? (status["sync"] as { revision?: string } | undefined)?.revision,
+          comparedTo: this.comparedTo(a),
+        };
         status["operationState"] = {
           operation: { sync: { revision: sha ?? requested }, initiatedBy: by, retry: {} },
           phase: "Failed",
@@ -281,7 +286,9 @@ export class GitOps {
     try {
       sha = resolveRevision(repo, requested);
     } catch {
-      return fail(`Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: code = Unknown desc = Unable to resolve '${requested}' to a commit SHA`);
+      return fail(
+        `Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: code = Unknown desc = Unable to resolve '${requested}' to a commit SHA`,
+      );
     }
     const path = source.path ?? ".";
     const rendered = renderAt(repo, sha, path);
@@ -418,7 +425,11 @@ export class GitOps {
       return { ok: false, message, applied: 0 };
     }
     const revision = revisionOverride ? `sha1:${sha}` : refName ? `${refName}@sha1:${sha}` : `sha1:${sha}`;
-    this.markSource(source, { type: "Ready", status: "True", reason: "Succeeded", message: `stored artifact for revision '${revision}'` }, revision);
+    this.markSource(
+      source,
+      { type: "Ready", status: "True", reason: "Succeeded", message: `stored artifact for revision '${revision}'` },
+      revision,
+    );
     const rendered = renderAt(repo, sha, ks.spec.path ?? "./");
     if (!rendered.ok) {
       const message = `kustomize build failed: ${rendered.error}`;
@@ -428,7 +439,10 @@ export class GitOps {
     let applied;
     try {
       const options: Parameters<typeof applyManifests>[2] = {
-        labels: { "kustomize.toolkit.fluxcd.io/name": ks.metadata.name, "kustomize.toolkit.fluxcd.io/namespace": ks.metadata.namespace ?? "" },
+        labels: {
+          "kustomize.toolkit.fluxcd.io/name": ks.metadata.name,
+          "kustomize.toolkit.fluxcd.io/namespace": ks.metadata.namespace ?? "",
+        },
       };
       if (ks.spec.targetNamespace) options.targetNamespace = ks.spec.targetNamespace;
       applied = applyManifests(this.store, rendered.objects, options);
@@ -439,7 +453,10 @@ export class GitOps {
     }
     const entries = applied.map(({ object }) => {
       const { group } = splitApiVersion(object.apiVersion);
-      return { id: `${object.metadata.namespace ?? ""}_${object.metadata.name}_${group}_${object.kind}`, v: splitApiVersion(object.apiVersion).version };
+      return {
+        id: `${object.metadata.namespace ?? ""}_${object.metadata.name}_${group}_${object.kind}`,
+        v: splitApiVersion(object.apiVersion).version,
+      };
     });
     if (ks.spec.prune) {
       const previous = ((ks.status?.["inventory"] as { entries?: { id: string; v: string }[] } | undefined)?.entries ?? []).filter(

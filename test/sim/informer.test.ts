@@ -22,16 +22,25 @@ afterEach(async () => {
 
 /** "name@resourceVersion", sorted, from the cluster and from an informer cache. */
 function clusterPods(): string[] {
-  return sim.store.list<Pod>({ apiVersion: "v1", kind: "Pod", namespace: NAMESPACE }).map((p) => `${p.metadata.name}@${p.metadata.resourceVersion}`).sort();
+  return sim.store
+    .list<Pod>({ apiVersion: "v1", kind: "Pod", namespace: NAMESPACE })
+    .map((p) => `${p.metadata.name}@${p.metadata.resourceVersion}`)
+    .sort();
 }
 function cachedPods(cache: { list(namespace?: string): ReadonlyArray<V1Pod> }): string[] {
-  return cache.list(NAMESPACE).map((p) => `${p.metadata?.name}@${p.metadata?.resourceVersion}`).sort();
+  return cache
+    .list(NAMESPACE)
+    .map((p) => `${p.metadata?.name}@${p.metadata?.resourceVersion}`)
+    .sort();
 }
 function inSync(cache: { list(namespace?: string): ReadonlyArray<V1Pod> }): boolean {
   return JSON.stringify(cachedPods(cache)) === JSON.stringify(clusterPods());
 }
 function watchRequests(): string[] {
-  return sim.requests().filter((r) => r.watch && r.path.startsWith(PODS)).map((r) => new URL(r.path, sim.url).searchParams.get("resourceVersion") ?? "");
+  return sim
+    .requests()
+    .filter((r) => r.watch && r.path.startsWith(PODS))
+    .map((r) => new URL(r.path, sim.url).searchParams.get("resourceVersion") ?? "");
 }
 
 /** Rolls wordpress to an image and lets the old pods drain, synchronously: no client can
@@ -153,15 +162,27 @@ it("lets an informer observe each wave at the simulated time it happened (before
   const informer = makeInformer(sim.kubeConfig, RS, () => apps.listNamespacedReplicaSet({ namespace: NAMESPACE }));
   const seen: { at: number; replicas: number }[] = [];
   informer.on("update", (rs) => {
-    if (rs.spec?.template?.spec?.containers[0]?.image === "wordpress:5.4.2-apache") seen.push({ at: sim.clock.elapsed(), replicas: rs.spec.replicas ?? 0 });
+    if (rs.spec?.template?.spec?.containers[0]?.image === "wordpress:5.4.2-apache")
+      seen.push({ at: sim.clock.elapsed(), replicas: rs.spec.replicas ?? 0 });
   });
   informer.on("add", (rs) => {
-    if (rs.spec?.template?.spec?.containers[0]?.image === "wordpress:5.4.2-apache") seen.push({ at: sim.clock.elapsed(), replicas: rs.spec.replicas ?? 0 });
+    if (rs.spec?.template?.spec?.containers[0]?.image === "wordpress:5.4.2-apache")
+      seen.push({ at: sim.clock.elapsed(), replicas: rs.spec.replicas ?? 0 });
   });
   await informer.start();
   const rsInSync = (): boolean =>
-    JSON.stringify(informer.list(NAMESPACE).map((r) => `${r.metadata?.name}@${r.metadata?.resourceVersion}`).sort()) ===
-    JSON.stringify(sim.store.list({ apiVersion: "apps/v1", kind: "ReplicaSet", namespace: NAMESPACE }).map((r) => `${r.metadata.name}@${r.metadata.resourceVersion}`).sort());
+    JSON.stringify(
+      informer
+        .list(NAMESPACE)
+        .map((r) => `${r.metadata?.name}@${r.metadata?.resourceVersion}`)
+        .sort(),
+    ) ===
+    JSON.stringify(
+      sim.store
+        .list({ apiVersion: "apps/v1", kind: "ReplicaSet", namespace: NAMESPACE })
+        .map((r) => `${r.metadata.name}@${r.metadata.resourceVersion}`)
+        .sort(),
+    );
   await eventually(rsInSync);
 
   const start = sim.clock.elapsed();
@@ -170,7 +191,9 @@ it("lets an informer observe each wave at the simulated time it happened (before
   });
   await sim.clock.runUntil(() => rolloutComplete(deployment(sim, "wordpress")), { beforeStep: () => eventually(rsInSync) });
   await eventually(rsInSync);
-  const waves = seen.filter((s, i) => i === 0 || s.replicas !== seen[i - 1]?.replicas).map((s) => ({ at: s.at - start, replicas: s.replicas }));
+  const waves = seen
+    .filter((s, i) => i === 0 || s.replicas !== seen[i - 1]?.replicas)
+    .map((s) => ({ at: s.at - start, replicas: s.replicas }));
   expect(waves).toEqual([
     { at: 0, replicas: 1 },
     { at: 6000, replicas: 2 },

@@ -208,7 +208,12 @@ export class Kubelet {
             lastProbeTime: null,
             lastTransitionTime: now,
           };
-    const scheduled = getCondition(previous, "PodScheduled") ?? { type: "PodScheduled", status: "True" as const, lastProbeTime: null, lastTransitionTime: now };
+    const scheduled = getCondition(previous, "PodScheduled") ?? {
+      type: "PodScheduled",
+      status: "True" as const,
+      lastProbeTime: null,
+      lastTransitionTime: now,
+    };
     const conditions: Condition[] = [
       keep({ type: "Initialized", status: "True", lastProbeTime: null, lastTransitionTime: iso(runtime.startTime) }),
       keep(readyCondition("Ready")),

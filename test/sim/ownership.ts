@@ -21,5 +21,7 @@ export function newControllerRef(owner: KubeObject): OwnerReference {
 }
 
 export function byCreation<T extends KubeObject>(a: T, b: T): number {
-  return (a.metadata.creationTimestamp ?? "").localeCompare(b.metadata.creationTimestamp ?? "") || a.metadata.name.localeCompare(b.metadata.name);
+  return (
+    (a.metadata.creationTimestamp ?? "").localeCompare(b.metadata.creationTimestamp ?? "") || a.metadata.name.localeCompare(b.metadata.name)
+  );
 }

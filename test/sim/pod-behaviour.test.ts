@@ -20,7 +20,11 @@ function runPod(image: string, probe?: Probe, extra: Partial<Pod["spec"]["contai
     apiVersion: "v1",
     kind: "Pod",
     metadata: { name: "app", namespace: NAMESPACE },
-    spec: { containers: [{ name: "main", image, ports: [{ name: "http", containerPort: 8080 }], ...(probe ? { readinessProbe: probe } : {}), ...extra }] },
+    spec: {
+      containers: [
+        { name: "main", image, ports: [{ name: "http", containerPort: 8080 }], ...(probe ? { readinessProbe: probe } : {}), ...extra },
+      ],
+    },
   });
 }
 
@@ -84,8 +88,18 @@ describe("healthy", () => {
     expect(took).toBe(1000 + 5000 + 5000);
     const p = pod();
     expect(p.status?.phase).toBe("Running");
-    expect(p.status?.conditions?.map((c) => `${c.type}=${c.status}`)).toEqual(["Initialized=True", "Ready=True", "ContainersReady=True", "PodScheduled=True"]);
-    expect(container()).toMatchObject({ ready: true, started: true, restartCount: 0, state: { running: { startedAt: "2025-01-01T00:00:01Z" } } });
+    expect(p.status?.conditions?.map((c) => `${c.type}=${c.status}`)).toEqual([
+      "Initialized=True",
+      "Ready=True",
+      "ContainersReady=True",
+      "PodScheduled=True",
+    ]);
+    expect(container()).toMatchObject({
+      ready: true,
+      started: true,
+      restartCount: 0,
+      state: { running: { startedAt: "2025-01-01T00:00:01Z" } },
+    });
     expect(container().imageID).toMatch(/^docker\.io\/library\/web@sha256:[0-9a-f]{64}$/);
     expect(container().containerID).toMatch(/^containerd:\/\/[0-9a-f]{64}$/);
     expect(p.status?.podIP).toMatch(/^10\.0\.\d+\.\d+$/);
@@ -105,7 +119,11 @@ describe("bad", () => {
     sim.clock.advance(60_000);
     const p = pod();
     expect(p.status?.phase).toBe("Running");
-    expect(getCondition(p.status?.conditions, "Ready")).toMatchObject({ status: "False", reason: "ContainersNotReady", message: "containers with unready status: [main]" });
+    expect(getCondition(p.status?.conditions, "Ready")).toMatchObject({
+      status: "False",
+      reason: "ContainersNotReady",
+      message: "containers with unready status: [main]",
+    });
     expect(container()).toMatchObject({ ready: false, started: true, restartCount: 0, state: { running: {} } });
     const unhealthy = events().filter((e) => e.reason === "Unhealthy");
     expect(unhealthy).toHaveLength(1);
@@ -134,9 +152,16 @@ describe("crashloop and oom", () => {
     const c = container();
     expect(pod().status?.phase).toBe("Running");
     expect(c.ready).toBe(false);
-    expect(c.state).toEqual({ waiting: { reason: "CrashLoopBackOff", message: expect.stringMatching(/^back-off 40s restarting failed container=main pod=app_kube-example\(.+\)$/) } });
+    expect(c.state).toEqual({
+      waiting: {
+        reason: "CrashLoopBackOff",
+        message: expect.stringMatching(/^back-off 40s restarting failed container=main pod=app_kube-example\(.+\)$/),
+      },
+    });
     expect(c.lastState).toMatchObject({ terminated: { exitCode: 1, reason: "Error" } });
-    expect(events().find((e) => e.reason === "BackOff")?.message).toMatch(/^Back-off restarting failed container main in pod app_kube-example/);
+    expect(events().find((e) => e.reason === "BackOff")?.message).toMatch(
+      /^Back-off restarting failed container main in pod app_kube-example/,
+    );
     sim.clock.advance(3600_000);
     await sim.clock.runUntil(() => "waiting" in container().state);
     expect(container().restartCount).toBeGreaterThan(10);
@@ -156,12 +181,20 @@ describe("pullfail, configerror, slow", () => {
   it("fails to pull: ErrImagePull, then ImagePullBackOff, pod Pending", async () => {
     runPod("ghcr.io/acme/does-not-exist:1.0");
     await sim.clock.runUntil(() => (container().state as { waiting?: { reason: string } }).waiting?.reason === "ErrImagePull");
-    expect((container().state as { waiting: { message: string } }).waiting.message).toContain('failed to pull and unpack image "ghcr.io/acme/does-not-exist:1.0"');
+    expect((container().state as { waiting: { message: string } }).waiting.message).toContain(
+      'failed to pull and unpack image "ghcr.io/acme/does-not-exist:1.0"',
+    );
     await sim.clock.runUntil(() => (container().state as { waiting?: { reason: string } }).waiting?.reason === "ImagePullBackOff");
-    expect(container().state).toEqual({ waiting: { reason: "ImagePullBackOff", message: 'Back-off pulling image "ghcr.io/acme/does-not-exist:1.0"' } });
+    expect(container().state).toEqual({
+      waiting: { reason: "ImagePullBackOff", message: 'Back-off pulling image "ghcr.io/acme/does-not-exist:1.0"' },
+    });
     expect(pod().status?.phase).toBe("Pending");
     expect(container()).toMatchObject({ ready: false, started: false, restartCount: 0, imageID: "" });
-    expect(events().filter((e) => e.reason === "Failed").map((e) => e.message)).toContain("Error: ImagePullBackOff");
+    expect(
+      events()
+        .filter((e) => e.reason === "Failed")
+        .map((e) => e.message),
+    ).toContain("Error: ImagePullBackOff");
   });
 
   it("cannot create the container when a referenced Secret is missing", async () => {
@@ -175,7 +208,9 @@ describe("pullfail, configerror, slow", () => {
   it("is Ready 60 s late when the image is slow to pull", async () => {
     runPod("app:slow", PROBE);
     expect(await sim.clock.runUntil(() => isReady(pod()))).toBe(61_000 + 5000);
-    expect(events().find((e) => e.reason === "Pulled")?.message).toBe('Successfully pulled image "app:slow" in 1m1s (1m1s including waiting)');
+    expect(events().find((e) => e.reason === "Pulled")?.message).toBe(
+      'Successfully pulled image "app:slow" in 1m1s (1m1s including waiting)',
+    );
   });
 });
 

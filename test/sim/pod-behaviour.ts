@@ -147,7 +147,11 @@ export function* containerTimeline(ctx: TimelineContext): Generator<TimelineStep
   if (behaviour.kind === "pullfail") {
     const ref = normalizeImage(image);
     const error = `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`;
-    yield { at: t, snapshot: waiting("ContainerCreating"), events: [{ type: "Normal", reason: "Pulling", message: `Pulling image "${image}"` }] };
+    yield {
+      at: t,
+      snapshot: waiting("ContainerCreating"),
+      events: [{ type: "Normal", reason: "Pulling", message: `Pulling image "${image}"` }],
+    };
     for (let attempt = 1; ; attempt++) {
       if (attempt > 1) yield { at: t, events: [{ type: "Normal", reason: "Pulling", message: `Pulling image "${image}"` }] };
       t += 1000;
@@ -173,7 +177,11 @@ export function* containerTimeline(ctx: TimelineContext): Generator<TimelineStep
   }
 
   const pullSeconds = ctx.pullSeconds + (behaviour.kind === "slow" ? behaviour.extraSeconds : 0);
-  yield { at: t, snapshot: waiting("ContainerCreating"), events: [{ type: "Normal", reason: "Pulling", message: `Pulling image "${image}"` }] };
+  yield {
+    at: t,
+    snapshot: waiting("ContainerCreating"),
+    events: [{ type: "Normal", reason: "Pulling", message: `Pulling image "${image}"` }],
+  };
   t += pullSeconds * 1000;
   const pulled: KubeletEvent = {
     type: "Normal",
@@ -208,7 +216,16 @@ export function* containerTimeline(ctx: TimelineContext): Generator<TimelineStep
       const startedAt = t;
       yield {
         at: t,
-        snapshot: { state: { running: { startedAt: iso(startedAt) } }, lastState, ready: false, started: true, restartCount, containerID, imageID, everStarted: true },
+        snapshot: {
+          state: { running: { startedAt: iso(startedAt) } },
+          lastState,
+          ready: false,
+          started: true,
+          restartCount,
+          containerID,
+          imageID,
+          everStarted: true,
+        },
         events,
       };
       t += runMs;
@@ -221,7 +238,11 @@ export function* containerTimeline(ctx: TimelineContext): Generator<TimelineStep
           containerID,
         },
       };
-      yield { at: t, snapshot: { state: terminated, lastState, ready: false, started: false, restartCount, containerID, imageID, everStarted: true }, events: [] };
+      yield {
+        at: t,
+        snapshot: { state: terminated, lastState, ready: false, started: false, restartCount, containerID, imageID, everStarted: true },
+        events: [],
+      };
       lastState = terminated;
       t += 1000;
       if (restartCount > 0) {
@@ -229,7 +250,12 @@ export function* containerTimeline(ctx: TimelineContext): Generator<TimelineStep
         yield {
           at: t,
           snapshot: {
-            state: { waiting: { reason: "CrashLoopBackOff", message: `back-off ${seconds}s restarting failed container=${name} pod=${pod.name}_${pod.namespace}(${pod.uid})` } },
+            state: {
+              waiting: {
+                reason: "CrashLoopBackOff",
+                message: `back-off ${seconds}s restarting failed container=${name} pod=${pod.name}_${pod.namespace}(${pod.uid})`,
+              },
+            },
             lastState,
             ready: false,
             started: false,
@@ -238,12 +264,22 @@ export function* containerTimeline(ctx: TimelineContext): Generator<TimelineStep
             imageID,
             everStarted: true,
           },
-          events: [{ type: "Warning", reason: "BackOff", message: `Back-off restarting failed container ${name} in pod ${pod.name}_${pod.namespace}(${pod.uid})` }],
+          events: [
+            {
+              type: "Warning",
+              reason: "BackOff",
+              message: `Back-off restarting failed container ${name} in pod ${pod.name}_${pod.namespace}(${pod.uid})`,
+            },
+          ],
         };
         t += seconds * 1000;
       }
       restartCount++;
-      events = [{ type: "Normal", reason: "Pulled", message: `Container image "${image}" already present on machine` }, created, startedEvent];
+      events = [
+        { type: "Normal", reason: "Pulled", message: `Container image "${image}" already present on machine` },
+        created,
+        startedEvent,
+      ];
     }
   }
 

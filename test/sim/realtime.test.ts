@@ -28,7 +28,11 @@ it("rolls out a small Deployment in about a second of wall-clock time, with wall
         selector: { matchLabels: { app: "quick" } },
         template: {
           metadata: { labels: { app: "quick" } },
-          spec: { containers: [{ name: "web", image: "nginx:1.27", readinessProbe: { tcpSocket: { port: 80 }, initialDelaySeconds: 1, periodSeconds: 1 } }] },
+          spec: {
+            containers: [
+              { name: "web", image: "nginx:1.27", readinessProbe: { tcpSocket: { port: 80 }, initialDelaySeconds: 1, periodSeconds: 1 } },
+            ],
+          },
         },
       },
     },

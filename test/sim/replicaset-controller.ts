@@ -81,7 +81,12 @@ export class ReplicaSetController {
     } else if (active.length > desired) {
       for (const pod of [...active].sort(deletionOrder).slice(0, active.length - desired)) {
         this.store.delete(refOf(pod));
-        this.events.record(rs, { type: "Normal", reason: "SuccessfulDelete", message: `Deleted pod: ${pod.metadata.name}`, source: SOURCE });
+        this.events.record(rs, {
+          type: "Normal",
+          reason: "SuccessfulDelete",
+          message: `Deleted pod: ${pod.metadata.name}`,
+          source: SOURCE,
+        });
       }
     }
     return this.updateStatus(rs);
@@ -104,7 +109,12 @@ export class ReplicaSetController {
     };
     if (template.metadata?.annotations) pod.metadata.annotations = { ...template.metadata.annotations };
     const created = this.store.create(pod);
-    this.events.record(rs, { type: "Normal", reason: "SuccessfulCreate", message: `Created pod: ${created.metadata.name}`, source: SOURCE });
+    this.events.record(rs, {
+      type: "Normal",
+      reason: "SuccessfulCreate",
+      message: `Created pod: ${created.metadata.name}`,
+      source: SOURCE,
+    });
   }
 
   private updateStatus(rs: ReplicaSet): number | undefined {
@@ -121,7 +131,9 @@ export class ReplicaSetController {
     }
     const status: ReplicaSetStatus = {
       replicas: active.length,
-      fullyLabeledReplicas: active.filter((p) => selectorMatches({ matchLabels: rs.spec.template.metadata?.labels ?? {} }, p.metadata.labels)).length,
+      fullyLabeledReplicas: active.filter((p) =>
+        selectorMatches({ matchLabels: rs.spec.template.metadata?.labels ?? {} }, p.metadata.labels),
+      ).length,
       readyReplicas: active.filter(isPodReady).length,
       availableReplicas: available,
       observedGeneration: rs.metadata.generation ?? 1,

@@ -99,7 +99,12 @@ export class ResourceRegistry {
   /** Serves the kinds a CustomResourceDefinition defines, as the API server does once it is created. */
   registerDefinition(crd: { spec?: unknown }): void {
     const spec = crd.spec as
-      | { group?: string; scope?: string; names?: { kind?: string; plural?: string; singular?: string; shortNames?: string[] }; versions?: { name: string; subresources?: { status?: unknown } }[] }
+      | {
+          group?: string;
+          scope?: string;
+          names?: { kind?: string; plural?: string; singular?: string; shortNames?: string[] };
+          versions?: { name: string; subresources?: { status?: unknown } }[];
+        }
       | undefined;
     if (!spec?.group || !spec.names?.kind || !spec.names.plural) return;
     for (const v of spec.versions ?? []) {

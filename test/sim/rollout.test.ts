@@ -35,7 +35,9 @@ function recordRollout(name: string, selector: Record<string, string>, newRsName
     const pods = podsOf(sim, selector);
     const live = pods.filter((p) => !p.metadata.deletionTimestamp);
     const rsName = newRsName();
-    const rs = rsName ? sim.store.get<ReplicaSet>({ apiVersion: "apps/v1", kind: "ReplicaSet", namespace: NAMESPACE, name: rsName }) : undefined;
+    const rs = rsName
+      ? sim.store.get<ReplicaSet>({ apiVersion: "apps/v1", kind: "ReplicaSet", namespace: NAMESPACE, name: rsName })
+      : undefined;
     samples.push({
       at: sim.clock.elapsed(),
       existing: live.length,
@@ -51,7 +53,10 @@ function recordRollout(name: string, selector: Record<string, string>, newRsName
 function newReplicaSet(d: Deployment): ReplicaSet | undefined {
   return sim.store
     .list<ReplicaSet>({ apiVersion: "apps/v1", kind: "ReplicaSet", namespace: d.metadata.namespace })
-    .find((rs) => rs.metadata.annotations?.["deployment.kubernetes.io/revision"] === d.metadata.annotations?.["deployment.kubernetes.io/revision"]);
+    .find(
+      (rs) =>
+        rs.metadata.annotations?.["deployment.kubernetes.io/revision"] === d.metadata.annotations?.["deployment.kubernetes.io/revision"],
+    );
 }
 
 function replicaSetWithImage(image: string): ReplicaSet | undefined {
@@ -154,7 +159,9 @@ describe("rolling-update arithmetic", () => {
         selector: { matchLabels: { app: "web" } },
         template: {
           metadata: { labels: { app: "web" } },
-          spec: { containers: [{ name: "web", image: "nginx:1.27", readinessProbe: { httpGet: { path: "/", port: 80 }, periodSeconds: 2 } }] },
+          spec: {
+            containers: [{ name: "web", image: "nginx:1.27", readinessProbe: { httpGet: { path: "/", port: 80 }, periodSeconds: 2 } }],
+          },
         },
       },
     });
@@ -205,7 +212,11 @@ describe("Recreate (the base MySQL)", () => {
       if (pods.length === 0) sawNone = true;
     });
     await apps.patchNamespacedDeployment(
-      { name: "wordpress-mysql", namespace: NAMESPACE, body: { spec: { template: { spec: { containers: [{ name: "mysql", image: "mysql:5.7" }] } } } } },
+      {
+        name: "wordpress-mysql",
+        namespace: NAMESPACE,
+        body: { spec: { template: { spec: { containers: [{ name: "mysql", image: "mysql:5.7" }] } } } },
+      },
       setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch),
     );
     const took = await sim.clock.runUntil(() => rolloutComplete(deployment(sim, "wordpress-mysql")));
@@ -230,12 +241,20 @@ describe("pause, resume and minReadySeconds", () => {
       if (reasons.at(-1) !== reason) reasons.push(reason);
     });
     await apps.patchNamespacedDeployment(
-      { name: "wordpress", namespace: NAMESPACE, body: { spec: { paused: true, template: { spec: { containers: [{ name: "wordpress", image: "wordpress:6.0" }] } } } } },
+      {
+        name: "wordpress",
+        namespace: NAMESPACE,
+        body: { spec: { paused: true, template: { spec: { containers: [{ name: "wordpress", image: "wordpress:6.0" }] } } } },
+      },
       setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch),
     );
     sim.clock.advance(120_000);
-    let d = deployment(sim, "wordpress");
-    expect(getCondition(d.status?.conditions, "Progressing")).toMatchObject({ status: "Unknown", reason: "DeploymentPaused", message: "Deployment is paused" });
+    const d = deployment(sim, "wordpress");
+    expect(getCondition(d.status?.conditions, "Progressing")).toMatchObject({
+      status: "Unknown",
+      reason: "DeploymentPaused",
+      message: "Deployment is paused",
+    });
     expect(d.status?.updatedReplicas ?? 0).toBe(0);
     expect(podsOf(sim, WORDPRESS).every((p) => p.spec.containers[0]?.image === "wordpress:5.3.2-apache")).toBe(true);
 
@@ -244,7 +263,14 @@ describe("pause, resume and minReadySeconds", () => {
       setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
     );
     await sim.clock.runUntil(() => rolloutComplete(deployment(sim, "wordpress")));
-    expect(reasons).toEqual(["NewReplicaSetAvailable", "DeploymentPaused", "DeploymentResumed", "NewReplicaSetCreated", "ReplicaSetUpdated", "NewReplicaSetAvailable"]);
+    expect(reasons).toEqual([
+      "NewReplicaSetAvailable",
+      "DeploymentPaused",
+      "DeploymentResumed",
+      "NewReplicaSetCreated",
+      "ReplicaSetUpdated",
+      "NewReplicaSetAvailable",
+    ]);
   });
 
   it("counts a pod available only after minReadySeconds", async () => {

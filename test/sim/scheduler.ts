@@ -32,7 +32,8 @@ export class Scheduler {
   sync(): undefined {
     const pods = this.store.scan<Pod>({ apiVersion: "v1", kind: "Pod" });
     const load = new Map(this.nodes.map((n) => [n.name, 0]));
-    for (const p of pods) if (p.spec.nodeName && !p.metadata.deletionTimestamp) load.set(p.spec.nodeName, (load.get(p.spec.nodeName) ?? 0) + 1);
+    for (const p of pods)
+      if (p.spec.nodeName && !p.metadata.deletionTimestamp) load.set(p.spec.nodeName, (load.get(p.spec.nodeName) ?? 0) + 1);
     for (const pod of pods) {
       if (pod.spec.nodeName || pod.metadata.deletionTimestamp) continue;
       const node = [...this.nodes].sort((a, b) => (load.get(a.name) ?? 0) - (load.get(b.name) ?? 0) || a.name.localeCompare(b.name))[0];
@@ -44,7 +45,12 @@ export class Scheduler {
         p.status = {
           ...p.status,
           phase: "Pending",
-          conditions: setCondition(p.status?.conditions, { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now }),
+          conditions: setCondition(p.status?.conditions, {
+            type: "PodScheduled",
+            status: "True",
+            lastProbeTime: null,
+            lastTransitionTime: now,
+          }),
         };
       });
       if (bound) {

@@ -4,9 +4,7 @@ import { badRequest } from "./api-error.ts";
 import { getPath } from "./json.ts";
 import type { KubeObject, LabelSelector } from "./types.ts";
 
-export type Requirement =
-  | { key: string; op: "in" | "notin"; values: string[] }
-  | { key: string; op: "exists" | "!exists" };
+export type Requirement = { key: string; op: "in" | "notin"; values: string[] } | { key: string; op: "exists" | "!exists" };
 
 type Labels = Record<string, string> | undefined;
 
@@ -34,7 +32,10 @@ export function parseLabelSelector(text: string): Requirement[] {
   for (const part of splitTopLevel(text)) {
     const setMatch = /^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(part);
     if (setMatch) {
-      const values = (setMatch[3] ?? "").split(",").map((v) => v.trim()).filter((v) => v !== "");
+      const values = (setMatch[3] ?? "")
+        .split(",")
+        .map((v) => v.trim())
+        .filter((v) => v !== "");
       requirements.push({ key: setMatch[1] ?? "", op: setMatch[2] === "in" ? "in" : "notin", values });
       continue;
     }

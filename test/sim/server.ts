@@ -103,7 +103,8 @@ export class ApiServer {
   dropWatches(options: DropOptions = {}): number {
     let dropped = 0;
     for (const w of [...this.watches]) {
-      if (options.path !== undefined && !(typeof options.path === "string" ? w.path.includes(options.path) : options.path.test(w.path))) continue;
+      if (options.path !== undefined && !(typeof options.path === "string" ? w.path.includes(options.path) : options.path.test(w.path)))
+        continue;
       dropped++;
       this.watches.delete(w);
       w.close();
@@ -117,7 +118,14 @@ export class ApiServer {
   sendBookmarks(): void {
     for (const w of this.watches) {
       if (!w.bookmarks) continue;
-      this.writeEvent(w.res, { type: "BOOKMARK", object: { apiVersion: apiVersionOf(w.type), kind: w.type.kind, metadata: { name: "", resourceVersion: this.store.resourceVersion() } } });
+      this.writeEvent(w.res, {
+        type: "BOOKMARK",
+        object: {
+          apiVersion: apiVersionOf(w.type),
+          kind: w.type.kind,
+          metadata: { name: "", resourceVersion: this.store.resourceVersion() },
+        },
+      });
     }
   }
 
@@ -168,7 +176,8 @@ export class ApiServer {
     if (delay) await sleep(delay);
     const failure = this.faults.takeFailure(method, pathWithQuery);
     if (failure !== undefined) {
-      const reason = failure === 500 ? "InternalError" : failure === 503 ? "ServiceUnavailable" : failure === 429 ? "TooManyRequests" : "Unknown";
+      const reason =
+        failure === 500 ? "InternalError" : failure === 503 ? "ServiceUnavailable" : failure === 429 ? "TooManyRequests" : "Unknown";
       this.send(req, res, failure, statusObject(failure, reason, `Internal error occurred: injected fault (${failure})`));
       return;
     }
@@ -222,7 +231,11 @@ export class ApiServer {
       return true;
     }
     if (path === "/api") {
-      this.send(req, res, 200, { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: `127.0.0.1:${this.port}` }] });
+      this.send(req, res, 200, {
+        kind: "APIVersions",
+        versions: ["v1"],
+        serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: `127.0.0.1:${this.port}` }],
+      });
       return true;
     }
     if (path === "/apis") {
@@ -254,12 +267,32 @@ export class ApiServer {
       const entry: Record<string, unknown> = { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs };
       if (r.shortNames) entry["shortNames"] = r.shortNames;
       list.push(entry);
-      if (r.statusSubresource) list.push({ name: `${r.plural}/status`, singularName: "", namespaced: r.namespaced, kind: r.kind, verbs: ["get", "patch", "update"] });
+      if (r.statusSubresource)
+        list.push({
+          name: `${r.plural}/status`,
+          singularName: "",
+          namespaced: r.namespaced,
+          kind: r.kind,
+          verbs: ["get", "patch", "update"],
+        });
       if (r.kind === "Deployment" || r.kind === "ReplicaSet") {
-        list.push({ name: `${r.plural}/scale`, singularName: "", namespaced: true, group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] });
+        list.push({
+          name: `${r.plural}/scale`,
+          singularName: "",
+          namespaced: true,
+          group: "autoscaling",
+          version: "v1",
+          kind: "Scale",
+          verbs: ["get", "patch", "update"],
+        });
       }
     }
-    this.send(req, res, 200, { kind: "APIResourceList", apiVersion: "v1", groupVersion: group ? `${group}/${version}` : version, resources: list });
+    this.send(req, res, 200, {
+      kind: "APIResourceList",
+      apiVersion: "v1",
+      groupVersion: group ? `${group}/${version}` : version,
+      resources: list,
+    });
     return true;
   }
 
@@ -295,7 +328,11 @@ export class ApiServer {
   }
 
   private ref(target: Target, name: string): { apiVersion: string; kind: string; namespace?: string; name: string } {
-    const ref: { apiVersion: string; kind: string; namespace?: string; name: string } = { apiVersion: apiVersionOf(target.type), kind: target.type.kind, name };
+    const ref: { apiVersion: string; kind: string; namespace?: string; name: string } = {
+      apiVersion: apiVersionOf(target.type),
+      kind: target.type.kind,
+      name,
+    };
     if (target.namespace) ref.namespace = target.namespace;
     return ref;
   }
@@ -355,7 +392,10 @@ export class ApiServer {
     res.writeHead(200, { "Content-Type": JSON_TYPE, "Transfer-Encoding": "chunked", "Cache-Control": "no-cache, private" });
     res.flushHeaders();
     if (gone === "event") {
-      this.writeEvent(res, { type: "ERROR", object: statusObject(410, "Expired", `too old resource version: ${rv ?? ""} (${this.store.resourceVersion()})`) });
+      this.writeEvent(res, {
+        type: "ERROR",
+        object: statusObject(410, "Expired", `too old resource version: ${rv ?? ""} (${this.store.resourceVersion()})`),
+      });
       res.end();
       return;
     }
@@ -434,7 +474,9 @@ export class ApiServer {
     object.apiVersion ??= apiVersionOf(target.type);
     object.kind ??= target.type.kind;
     if (object.apiVersion !== apiVersionOf(target.type) || object.kind !== target.type.kind) {
-      throw badRequest(`the API version in the data (${object.apiVersion}) and kind (${object.kind}) do not match the request (${apiVersionOf(target.type)} ${target.type.kind})`);
+      throw badRequest(
+        `the API version in the data (${object.apiVersion}) and kind (${object.kind}) do not match the request (${apiVersionOf(target.type)} ${target.type.kind})`,
+      );
     }
     object.metadata = isRecord(object.metadata) ? object.metadata : { name: "" };
     if (target.namespace) {
@@ -444,7 +486,8 @@ export class ApiServer {
       object.metadata.namespace = target.namespace;
     }
     if (name !== undefined) {
-      if (object.metadata.name && object.metadata.name !== name) throw badRequest("the name of the object does not match the name on the URL");
+      if (object.metadata.name && object.metadata.name !== name)
+        throw badRequest("the name of the object does not match the name on the URL");
       object.metadata.name = name;
     }
     return object;
@@ -476,7 +519,16 @@ export class ApiServer {
   private async patch(req: IncomingMessage, res: ServerResponse, target: Target, url: URL): Promise<void> {
     const type = patchTypeOf(req.headers["content-type"]);
     if (!type) {
-      this.send(req, res, 415, statusObject(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`));
+      this.send(
+        req,
+        res,
+        415,
+        statusObject(
+          415,
+          "UnsupportedMediaType",
+          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+        ),
+      );
       return;
     }
     const body = await this.readBody(req);
@@ -514,10 +566,15 @@ export class ApiServer {
 
   private async deleteCollection(req: IncomingMessage, res: ServerResponse, target: Target, url: URL): Promise<void> {
     await this.readBody(req);
-    const items = this.store.list(this.query(target, url)).map((o) =>
-      this.store.delete({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name }),
-    );
-    this.send(req, res, 200, { kind: `${target.type.kind}List`, apiVersion: apiVersionOf(target.type), metadata: { resourceVersion: this.store.resourceVersion() }, items });
+    const items = this.store
+      .list(this.query(target, url))
+      .map((o) => this.store.delete({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name }));
+    this.send(req, res, 200, {
+      kind: `${target.type.kind}List`,
+      apiVersion: apiVersionOf(target.type),
+      metadata: { resourceVersion: this.store.resourceVersion() },
+      items,
+    });
   }
 
   private scaleOf(object: KubeObject): KubeObject {

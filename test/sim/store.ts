@@ -121,10 +121,14 @@ export class ObjectStore {
   scan<T extends KubeObject = KubeObject>(query: Query): T[] {
     const items: KubeObject[] = [];
     const namespaces = this.byType.get(`${query.apiVersion} ${query.kind}`);
-    const buckets = !namespaces ? [] : query.namespace === undefined ? [...namespaces.values()] : [namespaces.get(query.namespace) ?? new Map()];
+    const buckets = !namespaces
+      ? []
+      : query.namespace === undefined
+        ? [...namespaces.values()]
+        : [namespaces.get(query.namespace) ?? new Map()];
     for (const bucket of buckets) for (const object of bucket.values()) if (matches(query, object)) items.push(object);
-    items.sort((a, b) =>
-      (a.metadata.namespace ?? "").localeCompare(b.metadata.namespace ?? "") || a.metadata.name.localeCompare(b.metadata.name),
+    items.sort(
+      (a, b) => (a.metadata.namespace ?? "").localeCompare(b.metadata.namespace ?? "") || a.metadata.name.localeCompare(b.metadata.name),
     );
     return items as T[];
   }
@@ -246,7 +250,10 @@ export class ObjectStore {
     const type = this.typeOf({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { namespace: ref.namespace } });
     if (!existing) throw notFound(type.group, type.plural, ref.name);
     this.objects.delete(key);
-    this.byType.get(`${existing.apiVersion} ${existing.kind}`)?.get(existing.metadata.namespace ?? "")?.delete(key);
+    this.byType
+      .get(`${existing.apiVersion} ${existing.kind}`)
+      ?.get(existing.metadata.namespace ?? "")
+      ?.delete(key);
     const object = clone(existing);
     object.metadata.resourceVersion = String(++this.rv);
     this.record({ rv: this.rv, type: "DELETED", object, previous: existing });

@@ -43,14 +43,19 @@ async function runFor(ms: number, onStep?: () => void): Promise<void> {
     await Promise.all(electors.map((e) => e.idle()));
     onStep?.();
   };
-  await sim.clock.runUntil(async () => {
-    await beforeStep();
-    return sim.clock.now() >= end;
-  }, { beforeStep, maxStepMs: 1000 });
+  await sim.clock.runUntil(
+    async () => {
+      await beforeStep();
+      return sim.clock.now() >= end;
+    },
+    { beforeStep, maxStepMs: 1000 },
+  );
 }
 
 async function lease(): Promise<{ holder: string | undefined; transitions: number | undefined }> {
-  const l = await sim.kubeConfig.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: "kustodian-watcher", namespace: "kustodian" });
+  const l = await sim.kubeConfig
+    .makeApiClient(CoordinationV1Api)
+    .readNamespacedLease({ name: "kustodian-watcher", namespace: "kustodian" });
   return { holder: l.spec?.holderIdentity, transitions: l.spec?.leaseTransitions };
 }
 
@@ -71,7 +76,12 @@ it("exactly one of two candidates leads, and keeps leading while it renews", asy
   // Both found no Lease and created one at the same moment: the API server let one win (409 for the other).
   // Then renewals every 2 s, not re-creations.
   const writes = sim.requests().filter((r) => r.path.includes("/leases") && r.method !== "GET");
-  expect(writes.filter((r) => r.method === "POST").map((r) => r.status).sort()).toEqual([201, 409]);
+  expect(
+    writes
+      .filter((r) => r.method === "POST")
+      .map((r) => r.status)
+      .sort(),
+  ).toEqual([201, 409]);
   expect(writes.filter((r) => r.method === "PUT" && r.status === 200).length).toBeGreaterThanOrEqual(29);
 });
 

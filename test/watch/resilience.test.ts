@@ -40,7 +40,10 @@ describe("informers", () => {
     const web = h.watcher.watch(target(sha, h.sync, { deployments: ["wordpress"] }));
     const db = h.watcher.watch(target(sha, h.sync, { environment: "prod-db", deployments: ["wordpress-mysql"] }));
     await eventually(() => h.sim.openWatches().length === 5);
-    const paths = h.sim.openWatches().map((w) => w.path.split("?")[0]).sort();
+    const paths = h.sim
+      .openWatches()
+      .map((w) => w.path.split("?")[0])
+      .sort();
     expect(paths).toEqual([
       `/api/v1/namespaces/${NAMESPACE}/events`,
       `/api/v1/namespaces/${NAMESPACE}/pods`,
@@ -82,7 +85,9 @@ describe("informers", () => {
     expect(result).toMatchObject({ status: "Failed", reason: "ReadinessTimeout" });
     const started = Math.min(...podsWithImage(h.sim, "wordpress:6.7.0-bad").map(containerStartedAt));
     expect(result.decidedAt.getTime() - started).toBe(18_000);
-    const relists = h.sim.requests().filter((r) => !r.watch && r.method === "GET" && r.path.startsWith(`/api/v1/namespaces/${NAMESPACE}/pods`));
+    const relists = h.sim
+      .requests()
+      .filter((r) => !r.watch && r.method === "GET" && r.path.startsWith(`/api/v1/namespaces/${NAMESPACE}/pods`));
     expect(relists.length).toBeGreaterThanOrEqual(2);
   });
 
@@ -114,9 +119,12 @@ describe("sync objects", () => {
     const verdict = h.watcher.watch(target(sha, canary));
     await h.catchUp();
     expect(h.watcher.stats().rollouts).toBe(1); // still waiting, not rejected
-    h.sim.store.mutate({ apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: "flux-system", name: "wordpress-canary" }, (k) => {
-      (k.spec as { suspend?: boolean }).suspend = false;
-    });
+    h.sim.store.mutate(
+      { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: "flux-system", name: "wordpress-canary" },
+      (k) => {
+        (k.spec as { suspend?: boolean }).suspend = false;
+      },
+    );
     expect(await h.runToVerdict(verdict)).toMatchObject({ status: "Healthy" });
   });
 });
@@ -229,7 +237,10 @@ describe("watches that end without a verdict", () => {
     const sha = h.commitTag("6.7.0-apache");
     const verdict = h.watcher.watch(target(sha, h.sync, { deployments: ["wordpress", "wordpres"] }));
     h.syncNow();
-    expect(await rejection(h.runToVerdict(verdict))).toMatchObject({ code: "DeploymentNotFound", message: expect.stringContaining("wordpres ") });
+    expect(await rejection(h.runToVerdict(verdict))).toMatchObject({
+      code: "DeploymentNotFound",
+      message: expect.stringContaining("wordpres "),
+    });
   });
 
   it("rejects a short merge SHA at once", async () => {

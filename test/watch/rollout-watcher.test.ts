@@ -58,7 +58,11 @@ describe.each(["argocd", "flux"] as const)("with %s", (tool) => {
     const result = await h.runToVerdict(verdict);
     expect(result).toMatchObject({ status: "Failed", reason: "ReadinessTimeout" });
     if (result.status !== "Failed") throw new Error("narrowing");
-    expect(result.evidence[0]).toMatchObject({ container: "wordpress", reason: "Unhealthy", message: expect.stringContaining("Readiness probe failed") });
+    expect(result.evidence[0]).toMatchObject({
+      container: "wordpress",
+      reason: "Unhealthy",
+      message: expect.stringContaining("Readiness probe failed"),
+    });
     const started = Math.min(...podsWithImage(h.sim, "wordpress:6.7.0-bad").map(containerStartedAt));
     const afterStart = result.decidedAt.getTime() - started;
     // 16 s window + 2 s slack; nothing changes in the cluster at that moment: the watcher's timer decides.
@@ -113,7 +117,10 @@ describe("several Deployments in one target", () => {
     const good = h.repo.commit({ "overlays/prod/kustomization.yaml": overlay("6.7.0-apache", mysql("5.7")) }, "both good");
     let verdict = h.watcher.watch(target(good, h.sync, both));
     h.syncNow();
-    expect(await h.runToVerdict(verdict)).toMatchObject({ status: "Healthy", detail: expect.stringMatching(/wordpress.*; .*wordpress-mysql/) });
+    expect(await h.runToVerdict(verdict)).toMatchObject({
+      status: "Healthy",
+      detail: expect.stringMatching(/wordpress.*; .*wordpress-mysql/),
+    });
 
     const bad = h.repo.commit({ "overlays/prod/kustomization.yaml": overlay("6.8.0-apache", mysql("5.7-bad")) }, "mysql bad");
     verdict = h.watcher.watch(target(bad, h.sync, both));
