@@ -5,6 +5,7 @@ import { heldImageRevertEdits } from "./held-image-edits.ts";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Probot } from "probot";
 import { defaultConnections } from "../cluster/connections.ts";
+import { leaderIdentity } from "../cluster/leader-identity.ts";
 import { createLeaderElector, type LeaderElector } from "../cluster/lease.ts";
 import type { GitHubClient } from "../github/client.ts";
 import { createRolloutWatcher } from "../watch/rollout-watcher.ts";
@@ -47,7 +48,7 @@ export interface RolloutServiceOptions {
   leaseNamespace?: string;
   /** Lease name; default `kustodian-watcher`. */
   leaseName?: string;
-  /** This replica; default $HOSTNAME (the pod name). */
+  /** This replica; default $HOSTNAME (the pod name) plus a random suffix, unique per process. */
   identity?: string;
   /** How often the leader looks for Deployments recorded by other replicas. Default 60 s. */
   pollMs?: number;
@@ -82,7 +83,7 @@ export function createRolloutService(options: RolloutServiceOptions): RolloutSer
         kubeConfig,
         namespace: options.leaseNamespace ?? process.env.POD_NAMESPACE ?? "kustodian",
         name: options.leaseName ?? "kustodian-watcher",
-        identity: options.identity ?? process.env.HOSTNAME ?? `kustodian-${process.pid}`,
+        identity: options.identity ?? leaderIdentity(process.env.HOSTNAME),
         clock: systemClock,
         log: options.log,
         onStartedLeading: () =>
