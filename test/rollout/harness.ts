@@ -24,8 +24,10 @@ import { deployment, rolloutComplete } from "../sim/helpers.ts";
 import { startSimulator, type Simulator } from "../sim/index.ts";
 import type { KubeObject, Pod } from "../sim/types.ts";
 import { changeTracker, noDelay, simClock } from "../watch/helpers.ts";
+import { checkRequests, deployPermissions, type Permission } from "../deploy/rbac.ts";
 
 const run = promisify(execFile);
+let permissions: Permission[] | undefined;
 
 export type Env = "prod" | "staging" | "dev";
 
@@ -289,6 +291,10 @@ export async function startWorld(options: Partial<RolloutOrchestratorOptions> = 
       tracker.stop();
       h.github.uninstall();
       await sim.stop();
+      // Every request the watchers made must be allowed by deploy/'s RBAC (test/deploy/rbac.test.ts checks the rest).
+      permissions ??= deployPermissions();
+      const { denied } = checkRequests(permissions, sim.requests());
+      if (denied.length > 0) throw new Error(`requests deploy/'s RBAC does not allow:\n${denied.join("\n")}`);
     },
   };
   return world;
