@@ -4,7 +4,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
-const foundations = ["layout", "k8s", "clock", "log", "text"];
+const foundations = ["layout", "k8s", "clock", "log", "text", "config"];
 const core = ["environments", "overlays", "plan", "commands", "health", "revert"];
 const adapters = ["github", "cluster", "render", "repo", "kustomize"];
 const flows = ["app", "rollout", "watch", "metrics"];
@@ -17,6 +17,8 @@ const allowed = {
   clock: [],
   log: [],
   text: [],
+  // the app config schema (.github/kustodian.yml): DESIGN.md lists the config schema as a foundation
+  config: [],
   layout: ["k8s", "text"],
   // pure core, lowest first: no cycles between them
   health: [...foundations],

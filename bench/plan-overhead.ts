@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kustomizeBuild } from "../src/kustomize/build.ts";
 import { planMarkdown } from "../src/plan/markdown.ts";
-import { planForTrees } from "../src/plan/plan-for-trees.ts";
+import { planForTrees } from "../src/repo/plan-for-trees.ts";
 import { readGitSnapshot } from "../src/repo/git-snapshot.ts";
 
 const root = join(import.meta.dirname, "..");

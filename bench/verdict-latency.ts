@@ -19,7 +19,8 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import { singleClusterConnections } from "../src/cluster/connections.ts";
 import { createSharedInformers } from "../src/cluster/shared-informers.ts";
 import { createRolloutWatcher } from "../src/watch/rollout-watcher.ts";
-import type { Clock, RolloutTarget, TerminalVerdict } from "../src/watch/types.ts";
+import type { Clock } from "../src/clock/clock.ts";
+import type { RolloutTarget, TerminalVerdict } from "../src/watch/types.ts";
 import { startSimulator } from "../test/sim/index.ts";
 import { makeKubeConfig } from "../test/sim/kubeconfig.ts";
 import type { KubeObject, Pod } from "../test/sim/types.ts";

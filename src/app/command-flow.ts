@@ -19,9 +19,9 @@ import type { RepoRef } from "../github/client.ts";
 import { repositoryPermission, type RepositoryPermission } from "../github/permission.ts";
 import { reactToComment, replyToIssue } from "../github/reactions.ts";
 import { readFilesAt } from "../github/read-files.ts";
-import { renderSnapshot } from "../plan/render-snapshot.ts";
+import { renderSnapshot } from "../repo/render-snapshot.ts";
 import { isGitOpsPath } from "../repo/git-snapshot.ts";
-import type { AppConfig } from "./config.ts";
+import type { AppConfig } from "../config/app-config.ts";
 import { syncPullRequest, type FlowDeps, type PullRequestRef } from "./pull-request-flow.ts";
 import { touchedEnvironments } from "./touched.ts";
 

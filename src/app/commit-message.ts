@@ -1,4 +1,4 @@
-import type { FileChange } from "../overlays/compute-render.ts";
+import type { FileChange } from "../layout/file-change.ts";
 
 /** "kustodian: regenerate overlays/prod from environments/prod.yaml", naming every source file. */
 export function regenerationCommitMessage(

@@ -2,7 +2,7 @@ import type { Context, Probot } from "probot";
 import type { GitHubClient, RepoRef } from "../github/client.ts";
 import { parseCommands } from "../commands/parse.ts";
 import { handleCommandComment, type PullRequestState } from "./command-flow.ts";
-import { AppConfig, configFileName, parseAppConfig } from "./config.ts";
+import { AppConfig, configFileName, parseAppConfig } from "../config/app-config.ts";
 import { syncPullRequest } from "./pull-request-flow.ts";
 import { WorkQueue } from "./work-queue.ts";
 import { withRetryAfter } from "../github/rate-limit.ts";

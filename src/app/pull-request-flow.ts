@@ -4,12 +4,13 @@ import { commitWithRetry, commitToBranch } from "../github/commit.ts";
 import { publishCheckRun } from "../github/checks.ts";
 import { readFilesAt } from "../github/read-files.ts";
 import { upsertStickyComment } from "../github/sticky-comment.ts";
-import type { FileChange } from "../overlays/compute-render.ts";
+import type { FileChange } from "../layout/file-change.ts";
 import { buildPlan } from "../plan/compute-plan.ts";
 import { unifiedDiff } from "../plan/line-diff.ts";
 import { planMarkdown } from "../plan/markdown.ts";
 import type { Plan } from "../plan/plan-types.ts";
-import { renderSnapshot, type RenderedSnapshot } from "../plan/render-snapshot.ts";
+import type { RenderedSnapshot } from "../plan/rendered-snapshot.ts";
+import { renderSnapshot } from "../repo/render-snapshot.ts";
 import { isGitOpsPath } from "../repo/git-snapshot.ts";
 import { regenerationCommitMessage } from "./commit-message.ts";
 

@@ -1,5 +1,5 @@
 import { planMarkdown } from "../plan/markdown.ts";
-import { planForTrees } from "../plan/plan-for-trees.ts";
+import { planForTrees } from "../repo/plan-for-trees.ts";
 import { readGitSnapshot, resolveCommit } from "../repo/git-snapshot.ts";
 import type { CliIo } from "./io.ts";
 

@@ -1,5 +1,5 @@
 import { computeRender } from "../overlays/compute-render.ts";
-import { loadBaseInventory } from "../overlays/load-base.ts";
+import { loadBaseInventory } from "../repo/load-base-inventory.ts";
 import { formatProblem } from "../environments/problems.ts";
 import { applyChanges, readTree } from "../repo/fs-snapshot.ts";
 import type { CliIo } from "./io.ts";

@@ -9,7 +9,7 @@
 // record change (not by the holder's renewTime), so clock skew between replicas does not matter:
 // a candidate that has just started waits a full lease duration before taking over a held Lease.
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
-import type { Clock } from "../watch/types.ts";
+import type { Clock } from "../clock/clock.ts";
 import { silentLog, type Log } from "./backoff.ts";
 
 export interface LeaderElectorOptions {

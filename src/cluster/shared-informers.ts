@@ -80,7 +80,9 @@ class ClosableWatch extends Watch {
     callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
     done: (err: unknown) => void,
   ): Promise<AbortController> {
+    // `let`, not const: `done` may run before super.watch resolves, and then reads undefined.
     let controller: AbortController | undefined;
+    // eslint-disable-next-line prefer-const
     controller = await super.watch(path, queryParams, callback, (err) => {
       if (controller) this.open.delete(controller);
       done(err);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseImageReference } from "./image-reference.ts";
-import { FindingPolicy } from "../plan/finding-rules.ts";
+import { FindingPolicy } from "./finding-policy.ts";
 
 // The one file a person edits per environment: environments/<env>.yaml.
 // Strict objects everywhere: a typo must fail, not be ignored.

@@ -1,11 +1,6 @@
 import { fullName, type GitHubClient, type RepoRef } from "./client.ts";
+import type { FileChange } from "../layout/file-change.ts";
 import { graphqlErrorsOf } from "./http-error.ts";
-
-/** One file of a commit: its new text, or (without `after`) its deletion. */
-export interface FileChange {
-  path: string;
-  after?: string;
-}
 
 export interface CommitToBranchInput {
   repo: RepoRef;

@@ -1,21 +1,9 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
+import type { KubeObject } from "../k8s/manifest-types.ts";
 
 const run = promisify(execFile);
-
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    [k: string]: unknown;
-  };
-  [k: string]: unknown;
-}
 
 let kustomizeCommand: Promise<string[]> | undefined;
 

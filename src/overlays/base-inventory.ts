@@ -1,6 +1,6 @@
 import { parse } from "yaml";
 import { parseImageReference } from "../environments/image-reference.ts";
-import type { KubeObject } from "../kustomize/build.ts";
+import type { KubeObject } from "../k8s/manifest-types.ts";
 
 /** What an overlay may refer to in base/: its Deployments, their HPAs and config generators. */
 export interface BaseInventory {

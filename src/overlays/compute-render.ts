@@ -1,6 +1,7 @@
 import { parseEnvironmentFile, type ParsedEnvironment } from "../environments/parse.ts";
-import { checkAgainstBase } from "../environments/check-against-base.ts";
+import { checkAgainstBase } from "./check-against-base.ts";
 import type { FileProblem } from "../environments/problems.ts";
+import type { FileChange } from "../layout/file-change.ts";
 import type { BaseInventory } from "./base-inventory.ts";
 import { environmentFilePath, generatedMarker, generateOverlay, overlayDir } from "./generate.ts";
 
@@ -14,13 +15,6 @@ export interface RenderInput {
   only?: string;
 }
 
-export interface FileChange {
-  path: string;
-  /** undefined: the file is new */
-  before?: string;
-  /** undefined: the file is deleted (overlay of an environment that no longer exists) */
-  after?: string;
-}
 
 export interface RenderResult {
   /** Non-empty means nothing should be written. */

@@ -1,16 +1,16 @@
 import { isDeepStrictEqual } from "node:util";
-import type { KubeObject } from "./k8s-types.ts";
-import { isDeployment } from "./k8s-types.ts";
+import type { KubeObject } from "../k8s/manifest-types.ts";
+import { isDeployment } from "../k8s/manifest-types.ts";
 import { findings as findingsOf, type Finding } from "./findings.ts";
 import { findingRule } from "./finding-rules.ts";
 import { describeHold, heldBy } from "../environments/held-images.ts";
 import type { EnvironmentFile } from "../environments/schema.ts";
-import type { FindingPolicy } from "./finding-rules.ts";
+import type { FindingPolicy } from "../environments/finding-policy.ts";
 import { manifestDiff } from "./manifest-diff.ts";
 import type { EnvironmentPlan, Plan, WorkloadRollout } from "./plan-types.ts";
 import { rolloutShape } from "./rollout-shape.ts";
 import { rolloutTiming } from "./probe-timing.ts";
-import type { RenderedEnvironment, RenderedSnapshot } from "./render-snapshot.ts";
+import type { RenderedEnvironment, RenderedSnapshot } from "./rendered-snapshot.ts";
 import { workloadChanges } from "./workload-changes.ts";
 
 /** Slack added to the readiness failure window when an environment file does not set one. */

@@ -1,4 +1,4 @@
-import type { PodDisruptionBudget } from "./k8s-types.ts";
+import type { PodDisruptionBudget } from "../k8s/manifest-types.ts";
 import { scaledValue } from "./int-or-percent.ts";
 
 export interface DisruptionBudget {

@@ -1,9 +1,9 @@
-import { z } from "zod";
+import type { FindingId } from "../environments/finding-policy.ts";
 
 export type Severity = "blocking" | "warning" | "note";
 
 export interface FindingRule {
-  id: string;
+  id: FindingId;
   defaultSeverity: Severity;
   /** One line for docs: what the finding says. */
   summary: string;
@@ -13,7 +13,7 @@ export interface FindingRule {
   productionOnly: boolean;
 }
 
-/** Every production-readiness finding the planner reports, with its default severity. */
+/** Every production-readiness finding the planner reports (one per id of findingIds), with its default severity. */
 export const findingRules = [
   {
     id: "no-readiness-probe",
@@ -143,19 +143,8 @@ export const findingRules = [
   },
 ] as const satisfies readonly FindingRule[];
 
-export type FindingId = (typeof findingRules)[number]["id"];
-
-export const findingIds = findingRules.map((rule) => rule.id) as FindingId[];
-
 export function findingRule(id: FindingId): FindingRule {
   const rule = findingRules.find((candidate) => candidate.id === id);
   if (rule === undefined) throw new Error(`unknown finding id ${id}`);
   return rule;
 }
-
-/** Per-environment severity overrides, for the environment file schema: `{ "no-pdb": "blocking", "mutable-image-tag": "off" }`. */
-export const FindingPolicy = z.partialRecord(
-  z.enum(findingIds as [FindingId, ...FindingId[]]),
-  z.enum(["blocking", "warning", "note", "off"]),
-);
-export type FindingPolicy = z.infer<typeof FindingPolicy>;

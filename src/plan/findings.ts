@@ -1,6 +1,7 @@
-import type { Container, KubeObject, LabelSelector } from "./k8s-types.ts";
-import { isDeployment } from "./k8s-types.ts";
-import type { FindingId, FindingPolicy, Severity } from "./finding-rules.ts";
+import type { Container, KubeObject, LabelSelector } from "../k8s/manifest-types.ts";
+import { isDeployment } from "../k8s/manifest-types.ts";
+import type { FindingId, FindingPolicy } from "../environments/finding-policy.ts";
+import type { Severity } from "./finding-rules.ts";
 import { findingRule } from "./finding-rules.ts";
 import { disruptionBudget } from "./disruption-budget.ts";
 import { isMutableImage } from "./image-reference.ts";

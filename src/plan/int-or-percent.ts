@@ -1,4 +1,4 @@
-import type { IntOrString } from "./k8s-types.ts";
+import type { IntOrString } from "../k8s/manifest-types.ts";
 
 export type ScaledValue = { value: number; error?: undefined } | { value?: undefined; error: string };
 

@@ -1,4 +1,4 @@
-import type { LabelSelector } from "./k8s-types.ts";
+import type { LabelSelector } from "../k8s/manifest-types.ts";
 
 /**
  * Whether a metav1.LabelSelector selects a set of labels. An empty selector selects everything

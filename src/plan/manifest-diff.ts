@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
-import type { KubeObject } from "./k8s-types.ts";
-import { isSecret } from "./k8s-types.ts";
+import type { KubeObject } from "../k8s/manifest-types.ts";
+import { isSecret } from "../k8s/manifest-types.ts";
 import { unhashedName } from "./kustomize-names.ts";
 import { unifiedDiff } from "./line-diff.ts";
 import { maskedSecret } from "./secret-masking.ts";

@@ -1,4 +1,4 @@
-import type { Container, PodSpec } from "./k8s-types.ts";
+import type { Container, PodSpec } from "../k8s/manifest-types.ts";
 
 export type PreStopHook =
   | { kind: "none" }

@@ -1,5 +1,5 @@
 import { probeFailureWindowSeconds } from "../health/probe-window.ts";
-import type { Container, Deployment, Probe } from "./k8s-types.ts";
+import type { Container, Deployment, Probe } from "../k8s/manifest-types.ts";
 import { preStopHook, terminationGracePeriodSeconds } from "./pre-stop.ts";
 import { rolloutShape } from "./rollout-shape.ts";
 

@@ -1,4 +1,4 @@
-import type { Container, PodSpec, ResourceList } from "./k8s-types.ts";
+import type { Container, PodSpec, ResourceList } from "../k8s/manifest-types.ts";
 import { quantityNanos } from "./quantity.ts";
 
 export type QosClass = "Guaranteed" | "Burstable" | "BestEffort";

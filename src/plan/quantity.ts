@@ -1,4 +1,4 @@
-import type { IntOrString } from "./k8s-types.ts";
+import type { IntOrString } from "../k8s/manifest-types.ts";
 
 const quantityPattern = /^([+-]?)(\d*)(?:\.(\d*))?(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
 const decimalExponent: Record<string, number> = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };

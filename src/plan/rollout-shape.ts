@@ -1,5 +1,5 @@
-import type { Deployment, IntOrString, KubeObject } from "./k8s-types.ts";
-import { isHorizontalPodAutoscaler } from "./k8s-types.ts";
+import type { Deployment, IntOrString, KubeObject } from "../k8s/manifest-types.ts";
+import { isHorizontalPodAutoscaler } from "../k8s/manifest-types.ts";
 import { isPercent, literalNumber, scaledValue } from "./int-or-percent.ts";
 
 export interface RolloutShape {

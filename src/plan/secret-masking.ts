@@ -1,4 +1,4 @@
-import type { Secret } from "./k8s-types.ts";
+import type { Secret } from "../k8s/manifest-types.ts";
 
 /** Stands for a Secret value, whatever it is. */
 export const maskedMarker = "<masked>";

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
-import type { Container, HorizontalPodAutoscaler, KubeObject, PodTemplateSpec, Probe, ResourceList } from "./k8s-types.ts";
-import { isConfigMap, isDeployment, isSecret } from "./k8s-types.ts";
+import type { Container, HorizontalPodAutoscaler, KubeObject, PodTemplateSpec, Probe, ResourceList } from "../k8s/manifest-types.ts";
+import { isConfigMap, isDeployment, isSecret } from "../k8s/manifest-types.ts";
 import { unhashedName } from "./kustomize-names.ts";
 import { resolvedProbe } from "./probe-timing.ts";
 import { quantityNanos } from "./quantity.ts";

@@ -7,8 +7,15 @@ import type {
   PodTemplateSpec,
   Service,
   StatefulSet,
-} from "./k8s-types.ts";
-import { isDaemonSet, isDeployment, isHorizontalPodAutoscaler, isPodDisruptionBudget, isService, isStatefulSet } from "./k8s-types.ts";
+} from "../k8s/manifest-types.ts";
+import {
+  isDaemonSet,
+  isDeployment,
+  isHorizontalPodAutoscaler,
+  isPodDisruptionBudget,
+  isService,
+  isStatefulSet,
+} from "../k8s/manifest-types.ts";
 import { selectorMatches, serviceSelectorMatches } from "./label-selector.ts";
 
 /** An object that runs pods from a template: what the findings and change detection look at. */

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
-import type { FileChange } from "../overlays/compute-render.ts";
+import type { FileChange } from "../layout/file-change.ts";
 
 /** Reads every file under dir (relative to root) into path -> text, sorted and with / separators. */
 export async function readTree(root: string, dir: string): Promise<Map<string, string>> {

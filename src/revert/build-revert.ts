@@ -1,6 +1,6 @@
 // The revert of one environment of one merge, as data (pure): which files to write back, whether
 // that can be a commit on the default branch or must be a pull request, and the message.
-import type { FileChange } from "../github/commit.ts";
+import type { FileChange } from "../layout/file-change.ts";
 import { environmentFilePath, overlayDir } from "../overlays/generate.ts";
 import { environmentFiles } from "./environment-files.ts";
 import { formatRevertTrailers } from "./trailers.ts";

@@ -3,7 +3,7 @@
 import { readCommit } from "../github/commits.ts";
 import { pullRequestsOfCommit, type PullRequestSummary } from "../github/pull-requests.ts";
 import { readFilesAt } from "../github/read-files.ts";
-import { renderSnapshot } from "../plan/render-snapshot.ts";
+import { renderSnapshot } from "../repo/render-snapshot.ts";
 import { isGitOpsPath } from "../repo/git-snapshot.ts";
 import type { RevertTrailers } from "../revert/trailers.ts";
 import {

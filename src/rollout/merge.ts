@@ -3,9 +3,9 @@
 // rendered output it changes and which Deployments of each must roll.
 import { isDeepStrictEqual } from "node:util";
 import type { PullRequestSummary } from "../github/pull-requests.ts";
-import type { KubeObject } from "../plan/k8s-types.ts";
+import type { KubeObject } from "../k8s/manifest-types.ts";
 import { defaultSlackSeconds } from "../plan/compute-plan.ts";
-import type { RenderedSnapshot } from "../plan/render-snapshot.ts";
+import type { RenderedSnapshot } from "../plan/rendered-snapshot.ts";
 import { workloadChanges } from "../plan/workload-changes.ts";
 import { environmentOfPath } from "../revert/environment-files.ts";
 import { parseRevertTrailers, type RevertTrailers } from "../revert/trailers.ts";

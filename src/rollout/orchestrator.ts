@@ -1,7 +1,7 @@
 // After the merge (GitHub side of issue 6): a GitHub Deployment per changed environment, the
 // watcher's verdict, and on failure ONE revert. The Deployments' statuses are the durable state;
 // the scheme that makes every verdict count exactly once is in README.md.
-import type { AppConfig } from "../app/config.ts";
+import type { AppConfig } from "../config/app-config.ts";
 import { readBranchHead } from "../github/branch-head.ts";
 import { fullName } from "../github/client.ts";
 import { commitsBetween, listBranchCommits } from "../github/commits.ts";
@@ -17,7 +17,7 @@ import { environmentOfPath, isEnvironmentPath } from "../revert/environment-file
 import { WatchError } from "../watch/errors.ts";
 import { revisionSha } from "../watch/sync-revision.ts";
 import type { RolloutWatcher, TerminalVerdict } from "../watch/types.ts";
-import { readAppConfig } from "./app-config.ts";
+import { readAppConfig } from "./read-app-config.ts";
 import { detectMerge, type DetectedMerge } from "./detect-merge.ts";
 import { mergeOfPush, touchedEnvironments, type PushInfo } from "./merge.ts";
 import { targetOf } from "./payload.ts";

@@ -9,7 +9,7 @@ import { leaderIdentity } from "../cluster/leader-identity.ts";
 import { createLeaderElector, type LeaderElector } from "../cluster/lease.ts";
 import type { GitHubClient } from "../github/client.ts";
 import { createRolloutWatcher } from "../watch/rollout-watcher.ts";
-import { systemClock } from "../watch/system-clock.ts";
+import { systemClock } from "../clock/system-clock.ts";
 import { createRolloutOrchestrator, type RolloutOrchestrator, type RolloutOrchestratorOptions } from "./orchestrator.ts";
 import type { RepoClient, RolloutLog } from "./repo-client.ts";
 

@@ -26,7 +26,8 @@ import { combineVerdicts, type NamedVerdict } from "./combine-verdicts.ts";
 import { WatchError } from "./errors.ts";
 import { Views, type Subscriber, type View } from "./informer-views.ts";
 import { replacement, revisionSha } from "./sync-revision.ts";
-import type { Clock, RolloutTarget, RolloutWatcher, TerminalVerdict, WatchOptions } from "./types.ts";
+import type { Clock } from "../clock/clock.ts";
+import type { RolloutTarget, RolloutWatcher, TerminalVerdict, WatchOptions } from "./types.ts";
 
 export interface RolloutWatcherOptions {
   connections: Connections;

@@ -47,10 +47,3 @@ export interface RolloutWatcher {
   /** Stops every informer and timer. */
   close(): Promise<void>;
 }
-
-/** Time, passed in (DESIGN.md): the simulator's clock in tests, the wall clock in production. */
-export interface Clock {
-  now(): number;
-  /** Calls fn at (or soon after) `at` ms; returns a cancel function. */
-  at(at: number, fn: () => void): () => void;
-}

@@ -2,11 +2,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseEnvironmentFile } from "../../src/environments/parse.ts";
-import { checkAgainstBase } from "../../src/environments/check-against-base.ts";
+import { checkAgainstBase } from "../../src/overlays/check-against-base.ts";
 import { formatProblem } from "../../src/environments/problems.ts";
 import type { BaseInventory } from "../../src/overlays/base-inventory.ts";
 import { generateOverlay } from "../../src/overlays/generate.ts";
-import { loadBaseInventory } from "../../src/overlays/load-base.ts";
+import { loadBaseInventory } from "../../src/repo/load-base-inventory.ts";
 import { repoRoot } from "../helpers/repo-root.ts";
 
 const fixtures = join(repoRoot, "test/fixtures");

@@ -1,7 +1,8 @@
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { kustomizeBuild, parseManifests, type KubeObject } from "../../src/kustomize/build.ts";
+import type { KubeObject } from "../../src/k8s/manifest-types.ts";
+import { kustomizeBuild, parseManifests } from "../../src/kustomize/build.ts";
 import { copySampleRepo, runCli } from "../helpers/cli.ts";
 import { repoRoot } from "../helpers/repo-root.ts";
 

@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { FindingId } from "../../src/plan/finding-rules.ts";
-import { FindingPolicy, findingIds, findingRules } from "../../src/plan/finding-rules.ts";
+import type { FindingId } from "../../src/environments/finding-policy.ts";
+import { FindingPolicy, findingIds } from "../../src/environments/finding-policy.ts";
+import { findingRules } from "../../src/plan/finding-rules.ts";
 import type { FindingsOptions } from "../../src/plan/findings.ts";
 import { findings } from "../../src/plan/findings.ts";
-import type { Container, Deployment, HorizontalPodAutoscaler, KubeObject, PodDisruptionBudget } from "../../src/plan/k8s-types.ts";
+import type { Container, Deployment, HorizontalPodAutoscaler, KubeObject, PodDisruptionBudget } from "../../src/k8s/manifest-types.ts";
 import { renderBase, withDeployment, withObject } from "./fixtures.ts";
 
 let base: KubeObject[];

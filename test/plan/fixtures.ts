@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
-import type { Deployment, KubeObject } from "../../src/plan/k8s-types.ts";
-import { isDeployment, isKubeObject } from "../../src/plan/k8s-types.ts";
+import type { Deployment, KubeObject } from "../../src/k8s/manifest-types.ts";
+import { isDeployment, isKubeObject } from "../../src/k8s/manifest-types.ts";
 
 const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
 

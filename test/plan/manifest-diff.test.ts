@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { KubeObject, Secret } from "../../src/plan/k8s-types.ts";
+import type { KubeObject, Secret } from "../../src/k8s/manifest-types.ts";
 import { manifestDiff, manifestDiffs, objectKey } from "../../src/plan/manifest-diff.ts";
 import { maskedSecret } from "../../src/plan/secret-masking.ts";
 import { renderBase, renderBaseText, renderEditedBase, replaceIn, withDeployment, withObject } from "./fixtures.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Container, Probe } from "../../src/plan/k8s-types.ts";
+import type { Container, Probe } from "../../src/k8s/manifest-types.ts";
 import {
   containerTiming,
   earliestSuccessSeconds,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Container } from "../../src/plan/k8s-types.ts";
+import type { Container } from "../../src/k8s/manifest-types.ts";
 import { podQos } from "../../src/plan/qos-class.ts";
 
 const both = (cpu: string, memory: string) => ({ cpu, memory });

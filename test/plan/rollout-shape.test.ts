@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { DeploymentStrategy, HorizontalPodAutoscaler } from "../../src/plan/k8s-types.ts";
+import type { DeploymentStrategy, HorizontalPodAutoscaler } from "../../src/k8s/manifest-types.ts";
 import { plannedReplicas, rolloutShape } from "../../src/plan/rollout-shape.ts";
 import { deploymentNamed, inlineDeployment, renderBase, withDeployment, withObject } from "./fixtures.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isMutableImage } from "../../src/plan/image-reference.ts";
-import type { LabelSelector } from "../../src/plan/k8s-types.ts";
+import type { LabelSelector } from "../../src/k8s/manifest-types.ts";
 import { unhashedName } from "../../src/plan/kustomize-names.ts";
 import { selectorMatches } from "../../src/plan/label-selector.ts";
 import { preStopHook } from "../../src/plan/pre-stop.ts";

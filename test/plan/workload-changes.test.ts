@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { HorizontalPodAutoscaler, KubeObject } from "../../src/plan/k8s-types.ts";
+import type { HorizontalPodAutoscaler, KubeObject } from "../../src/k8s/manifest-types.ts";
 import type { WorkloadChange } from "../../src/plan/workload-changes.ts";
 import { workloadChanges } from "../../src/plan/workload-changes.ts";
 import { renderBase, renderEditedBase, replaceIn, withDeployment, withObject } from "./fixtures.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PullRequestSummary } from "../../src/github/pull-requests.ts";
-import { renderSnapshot } from "../../src/plan/render-snapshot.ts";
+import { renderSnapshot } from "../../src/repo/render-snapshot.ts";
 import { readTree } from "../../src/repo/fs-snapshot.ts";
 import {
   mergedPullRequest,

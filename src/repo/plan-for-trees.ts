@@ -1,5 +1,5 @@
-import { buildPlan } from "./compute-plan.ts";
-import type { Plan } from "./plan-types.ts";
+import { buildPlan } from "../plan/compute-plan.ts";
+import type { Plan } from "../plan/plan-types.ts";
 import { renderSnapshot } from "./render-snapshot.ts";
 
 /** Renders both trees (path -> text) with kustomize and plans the difference. */

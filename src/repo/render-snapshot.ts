@@ -1,36 +1,13 @@
+// The effectful half of planning: a tree rendered with the real kustomize, as the pure planner
+// (src/plan/compute-plan.ts) takes it.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { FileProblem } from "../environments/problems.ts";
-import type { EnvironmentFile } from "../environments/schema.ts";
-import { KustomizeBuildError, kustomizeBuild, parseManifests, type KubeObject } from "../kustomize/build.ts";
+import { KustomizeBuildError, kustomizeBuild, parseManifests } from "../kustomize/build.ts";
 import { baseInventory } from "../overlays/base-inventory.ts";
-import { computeRender, type FileChange } from "../overlays/compute-render.ts";
-import { applyChanges } from "../repo/fs-snapshot.ts";
-
-/** One environment of a tree, as kustodian would deploy it. */
-export interface RenderedEnvironment {
-  name: string;
-  file: string;
-  env?: EnvironmentFile;
-  /** Problems in the environment file; then there is nothing rendered. */
-  problems: FileProblem[];
-  objects?: KubeObject[];
-  /** kustomize refused the overlay (or base/). */
-  renderError?: string;
-  /** The committed overlay differed from what the environment file generates. */
-  staleOverlay: boolean;
-}
-
-export interface RenderedSnapshot {
-  environments: Map<string, RenderedEnvironment>;
-  /** What regenerating the overlays changes in the tree (what kustodian commits). */
-  changes: FileChange[];
-  /** Problems of environment files; when there are any, kustodian commits nothing. */
-  problems: FileProblem[];
-  /** base/ itself does not build. */
-  baseError?: string;
-}
+import { computeRender } from "../overlays/compute-render.ts";
+import type { RenderedEnvironment, RenderedSnapshot } from "../plan/rendered-snapshot.ts";
+import { applyChanges } from "./fs-snapshot.ts";
 
 /**
  * Renders every environment of a tree (path -> text) the way it will be deployed: overlays are

@@ -1,5 +1,5 @@
-// The wall clock as a watcher Clock (production). Tests pass the simulator's clock instead.
-import type { Clock } from "./types.ts";
+// The wall clock as a Clock (production). Tests pass the simulator's clock instead.
+import type { Clock } from "./clock.ts";
 
 // setTimeout fires at once for delays above 2^31 - 1 ms; long waits are chained.
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;

@@ -1,9 +1,9 @@
 import type { Document } from "yaml";
-import { parseImageReference } from "./image-reference.ts";
-import { keyOffset, positionOf } from "./locate.ts";
-import type { FileProblem } from "./problems.ts";
-import type { EnvironmentFile } from "./schema.ts";
-import { configMapNameFor, type BaseInventory } from "../overlays/base-inventory.ts";
+import { parseImageReference } from "../environments/image-reference.ts";
+import { keyOffset, positionOf } from "../environments/locate.ts";
+import type { FileProblem } from "../environments/problems.ts";
+import type { EnvironmentFile } from "../environments/schema.ts";
+import { configMapNameFor, type BaseInventory } from "./base-inventory.ts";
 
 /**
  * What the schema alone cannot know: every workload, HPA and config map an environment file

@@ -1,5 +1,6 @@
-// Minimal structural types for the Kubernetes objects the planner reads: plain objects parsed from
-// `kustomize build` output. Only the fields the planner uses are named; everything is optional
+// Minimal structural types for Kubernetes objects as manifests: plain objects parsed from
+// `kustomize build` output, read by the planner and the overlay generator (live objects, as the
+// cluster reports them, are in live-types.ts and share Probe with these). Only the fields the planner uses are named; everything is optional
 // where the API lets it be, because rendered manifests rely on server-side defaults.
 
 export type IntOrString = number | string;

@@ -2,7 +2,7 @@
 // push, or after a restart): the repository's file, else the organisation's `.github`
 // repository's, as Probot's context.config reads it.
 import { parse } from "yaml";
-import { AppConfig, configFileName, parseAppConfig } from "../app/config.ts";
+import { AppConfig, configFileName, parseAppConfig } from "../config/app-config.ts";
 import { statusOf } from "../github/http-error.ts";
 import type { RepoClient, RolloutLog } from "./repo-client.ts";
 

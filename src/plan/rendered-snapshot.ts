@@ -1,0 +1,30 @@
+// A tree rendered environment by environment (src/repo/render-snapshot.ts makes one with kustomize):
+// what the pure planner compares.
+import type { FileProblem } from "../environments/problems.ts";
+import type { EnvironmentFile } from "../environments/schema.ts";
+import type { KubeObject } from "../k8s/manifest-types.ts";
+import type { FileChange } from "../layout/file-change.ts";
+
+/** One environment of a tree, as kustodian would deploy it. */
+export interface RenderedEnvironment {
+  name: string;
+  file: string;
+  env?: EnvironmentFile;
+  /** Problems in the environment file; then there is nothing rendered. */
+  problems: FileProblem[];
+  objects?: KubeObject[];
+  /** kustomize refused the overlay (or base/). */
+  renderError?: string;
+  /** The committed overlay differed from what the environment file generates. */
+  staleOverlay: boolean;
+}
+
+export interface RenderedSnapshot {
+  environments: Map<string, RenderedEnvironment>;
+  /** What regenerating the overlays changes in the tree (what kustodian commits). */
+  changes: FileChange[];
+  /** Problems of environment files; when there are any, kustodian commits nothing. */
+  problems: FileProblem[];
+  /** base/ itself does not build. */
+  baseError?: string;
+}
