@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
-import { planForTrees } from "../../src/plan/plan-for-trees.ts";
+import { planForTrees } from "../../src/repo/plan-for-trees.ts";
 import { readTree } from "../../src/repo/fs-snapshot.ts";
 import { runCli } from "../helpers/cli.ts";
 import { repoRoot } from "../helpers/repo-root.ts";
