@@ -2,6 +2,9 @@
 // trees and blobs come from git's object store, and createCommitOnBranch writes real commits
 // with git plumbing. It records every call so tests can count them.
 import { execFile, spawnSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import nock from "nock";
 import { installationId, owner, repo } from "./payloads.ts";
@@ -588,6 +591,11 @@ export class FakeGitHub {
     };
   }
 
+  /**
+   * createCommitOnBranch as GitHub does it: atomic per branch. The commit is built from the
+   * expected head without a shared index (each request its own GIT_INDEX_FILE), then the branch
+   * moves by compare-and-swap; whoever finds the head moved gets STALE_DATA, never a 500.
+   */
   async createCommit(input: CommitInput) {
     if (this.beforeNextCommit) {
       const hook = this.beforeNextCommit;
@@ -595,22 +603,12 @@ export class FakeGitHub {
       await hook();
     }
     const branch = input.branch.branchName;
-    const head = this.head(branch);
-    if (head !== input.expectedHeadOid) {
-      return {
-        data: { createCommitOnBranch: null },
-        errors: [
-          {
-            type: "STALE_DATA",
-            path: ["createCommitOnBranch"],
-            message: `Expected branch to point to "${input.expectedHeadOid}" but it did not.  Pull and try again.`,
-          },
-        ],
-      };
-    }
+    const expected = input.expectedHeadOid;
+    if (this.head(branch) !== expected) return staleData(expected);
+    const scratch = await mkdtemp(join(tmpdir(), "fake-github-index-"));
     const env = {
       ...process.env,
-      GIT_INDEX_FILE: `${this.gitDir}/.git/fake-index`,
+      GIT_INDEX_FILE: join(scratch, "index"),
       GIT_AUTHOR_NAME: this.botLogin,
       GIT_AUTHOR_EMAIL: "bot@example.com",
       GIT_COMMITTER_NAME: "GitHub",
@@ -621,19 +619,55 @@ export class FakeGitHub {
       if (stdin !== undefined) child.child.stdin!.end(stdin);
       return (await child).stdout.trim();
     };
-    await g(["read-tree", head]);
-    for (const add of input.fileChanges.additions ?? []) {
-      const sha = await g(["hash-object", "-w", "--stdin"], Buffer.from(add.contents, "base64").toString("utf8"));
-      await g(["update-index", "--add", "--cacheinfo", `100644,${sha},${add.path}`]);
-    }
-    for (const del of input.fileChanges.deletions ?? []) await g(["update-index", "--force-remove", del.path]);
-    const tree = await g(["write-tree"]);
     const message = input.message.body ? `${input.message.headline}\n\n${input.message.body}` : input.message.headline;
-    const oid = await g(["commit-tree", tree, "-p", head, "-m", message]);
-    await g(["update-ref", `refs/heads/${branch}`, oid, head]);
-    this.afterCommit?.({ branch, before: head, after: oid, message });
+    let oid: string;
+    try {
+      await g(["read-tree", expected]);
+      for (const add of input.fileChanges.additions ?? []) {
+        const sha = await g(["hash-object", "-w", "--stdin"], Buffer.from(add.contents, "base64").toString("utf8"));
+        await g(["update-index", "--add", "--cacheinfo", `100644,${sha},${add.path}`]);
+      }
+      for (const del of input.fileChanges.deletions ?? []) await g(["update-index", "--force-remove", del.path]);
+      const tree = await g(["write-tree"]);
+      oid = await g(["commit-tree", tree, "-p", expected, "-m", message]);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+    // The compare-and-swap: one request at a time per branch (git's ref lock would refuse a
+    // concurrent one outright instead of letting it compare), and update-ref checks the old value.
+    const moved = await this.#onBranch(branch, async () => {
+      if (this.head(branch) !== expected) return false;
+      await g(["update-ref", `refs/heads/${branch}`, oid, expected]);
+      return true;
+    });
+    if (!moved) return staleData(expected);
+    this.afterCommit?.({ branch, before: expected, after: oid, message });
     return { data: { createCommitOnBranch: { commit: { oid, url: `https://github.com/${owner}/${repo}/commit/${oid}` } } } };
   }
+
+  #branchLocks = new Map<string, Promise<unknown>>();
+  /** Runs `step` after every earlier step on the same branch has finished. */
+  #onBranch<T>(branch: string, step: () => Promise<T>): Promise<T> {
+    const result = (this.#branchLocks.get(branch) ?? Promise.resolve()).then(step);
+    this.#branchLocks.set(
+      branch,
+      result.catch(() => undefined),
+    );
+    return result;
+  }
+}
+
+function staleData(expected: string) {
+  return {
+    data: { createCommitOnBranch: null },
+    errors: [
+      {
+        type: "STALE_DATA",
+        path: ["createCommitOnBranch"],
+        message: `Expected branch to point to "${expected}" but it did not.  Pull and try again.`,
+      },
+    ],
+  };
 }
 
 interface CommitInput {

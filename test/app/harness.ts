@@ -26,6 +26,18 @@ export interface Harness {
   sleeps: number[];
 }
 
+/**
+ * ProbotOctokit with retries and throttling off. A function default, because Probot wraps the
+ * class again (lib/octokit/get-probot-octokit-with-defaults.js) and merges its own `throttle`
+ * options (without `enabled`) over object defaults, after which ProbotOctokit's defaults turn the
+ * throttle back on. A function default runs on every construction, after Probot's.
+ */
+export const testOctokitClass = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { ...(options.throttle as object | undefined), enabled: false },
+}));
+
 /** A Probot instance as the harness makes it (same key and webhook secret): a second app instance on the same fake GitHub. */
 export function testProbot(): Probot {
   return new Probot({
@@ -33,7 +45,7 @@ export function testProbot(): Probot {
     privateKey,
     secret,
     logLevel: (process.env.LOG_LEVEL as "fatal" | undefined) ?? "fatal",
-    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    Octokit: testOctokitClass,
   });
 }
 
