@@ -52,9 +52,12 @@ export function planPromote(input: PromoteInput): PromotePlan {
   const fromWorkloads = source.parsed.env.workloads;
   const toWorkloads = target.parsed.env.workloads;
 
-  const shared = Object.keys(toWorkloads).filter((w) => Object.hasOwn(fromWorkloads, w));
+  // Workloads whose image either file leaves to the base have no image to promote.
+  const shared = Object.keys(toWorkloads).filter(
+    (w) => Object.hasOwn(fromWorkloads, w) && fromWorkloads[w]!.image && toWorkloads[w]!.image,
+  );
   const changes: ImageChange[] = shared
-    .map((w) => ({ workload: w, from: toWorkloads[w]!.image, to: fromWorkloads[w]!.image }))
+    .map((w) => ({ workload: w, from: toWorkloads[w]!.image!, to: fromWorkloads[w]!.image! }))
     .filter((c) => c.from !== c.to);
   const same = shared.filter((w) => !changes.some((c) => c.workload === w));
   const onlyFrom = Object.keys(fromWorkloads).filter((w) => !Object.hasOwn(toWorkloads, w));

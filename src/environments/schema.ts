@@ -81,15 +81,35 @@ export const ReadinessProbeTiming = z.strictObject({
 });
 
 const ConfigValue = z.union([z.string(), z.number(), z.boolean()], { error: "expected a string, number or boolean" });
+const EnvVars = z.record(z.string().regex(envVarName, { error: "expected an environment variable name" }), ConfigValue);
+
+/** What an environment sets on one container of a workload. */
+export const Container = z.strictObject({
+  image: ImageRef.optional(),
+  resources: Resources.optional(),
+  /** Container environment variables (set with a patch; `config` goes through the workload's config map instead). */
+  env: EnvVars.optional(),
+});
+export type Container = z.infer<typeof Container>;
+
+export const WorkloadKind = z.enum(["Deployment", "StatefulSet", "DaemonSet"], { error: "expected Deployment, StatefulSet or DaemonSet" });
 
 export const Workload = z.strictObject({
-  image: ImageRef,
+  /** Only needed when the base has two workloads of this name. */
+  kind: WorkloadKind.optional(),
+  /** The image of the workload's main container (the one named like the workload, else the first). */
+  image: ImageRef.optional(),
   replicas: Count(">= 0").min(0, { error: "expected an integer >= 0" }).optional(),
   autoscaling: Autoscaling.optional(),
   resources: Resources.optional(),
+  env: EnvVars.optional(),
   config: z.record(z.string().regex(envVarName, { error: "expected an environment variable name" }), ConfigValue).optional(),
   rollingUpdate: RollingUpdate.optional(),
   readinessProbe: ReadinessProbeTiming.optional(),
+  /** Other containers (or init containers) of the workload, by name. */
+  containers: z.record(DnsLabel, Container).optional(),
+}).refine((w) => Object.keys(w).some((k) => k !== "kind"), {
+  error: "expected at least one of image, replicas, autoscaling, resources, env, config, rollingUpdate, readinessProbe or containers",
 });
 export type Workload = z.infer<typeof Workload>;
 
@@ -124,6 +144,40 @@ export const HeldImage = z.strictObject({
 });
 export type HeldImage = z.infer<typeof HeldImage>;
 
+const anyList = (what: string) => z.array(z.unknown(), { error: `expected a list of ${what}` }).max(500);
+const stringMap = z.record(z.string(), z.string({ error: "expected a string (quote numbers and booleans)" }), { error: "expected a map of strings" });
+
+/**
+ * The verbatim pass-through: fields of a kustomization the schema does not model. Written into the
+ * generated overlay as they are (lists after kustodian's own entries), so an imported overlay keeps
+ * everything it built. Their content is kustomize's to check when the overlay is built.
+ */
+export const Passthrough = z.strictObject({
+  resources: z.array(z.string({ error: "expected a path" }).min(1), { error: "expected a list of paths" }).max(500).optional(),
+  components: z.array(z.string({ error: "expected a path" }).min(1), { error: "expected a list of paths" }).max(500).optional(),
+  namePrefix: z.string({ error: "expected a string" }).optional(),
+  nameSuffix: z.string({ error: "expected a string" }).optional(),
+  labels: anyList("label entries (pairs, includeSelectors, ...)").optional(),
+  commonLabels: stringMap.optional(),
+  commonAnnotations: stringMap.optional(),
+  images: anyList("images entries").optional(),
+  replicas: anyList("replicas entries").optional(),
+  configMapGenerator: anyList("generators").optional(),
+  secretGenerator: anyList("generators").optional(),
+  generatorOptions: z.record(z.string(), z.unknown()).optional(),
+  patches: anyList("patches").optional(),
+  patchesStrategicMerge: anyList("patches").optional(),
+  patchesJson6902: anyList("patches").optional(),
+  replacements: anyList("replacements").optional(),
+  vars: anyList("vars").optional(),
+  configurations: anyList("paths").optional(),
+  crds: anyList("paths").optional(),
+  openapi: z.record(z.string(), z.unknown()).optional(),
+  sortOptions: z.record(z.string(), z.unknown()).optional(),
+  buildMetadata: anyList("options").optional(),
+});
+export type Passthrough = z.infer<typeof Passthrough>;
+
 export const EnvironmentFile = z.strictObject({
   namespace: DnsLabel,
   /** Production environments get the stricter findings (probe removed, replicas below the PDB). */
@@ -132,6 +186,8 @@ export const EnvironmentFile = z.strictObject({
   workloads: z.record(DnsLabel, Workload),
   /** Written by kustodian's revert commits; removed with `/allow IMAGE env`. */
   held: z.array(HeldImage).max(100).optional(),
+  /** Kustomize content kustodian does not model, carried into the generated overlay unchanged. */
+  kustomize: Passthrough.optional(),
   policy: z
     .strictObject({
       findings: FindingPolicy.optional(),

@@ -85,7 +85,9 @@ function heldImageFindings(environment: string, env: EnvironmentFile | undefined
   const severity = policy?.["held-image"] ?? findingRule("held-image").defaultSeverity;
   if (!env?.held?.length || severity === "off") return [];
   return Object.entries(env.workloads).flatMap(([workload, w]) => {
-    const entry = heldBy(env.held, w.image);
+    const entry = [w.image, ...Object.values(w.containers ?? {}).map((c) => c.image)]
+      .flatMap((image) => (image ? [heldBy(env.held, image)] : []))
+      .find(Boolean);
     if (!entry) return [];
     return [
       {

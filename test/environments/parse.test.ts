@@ -55,18 +55,20 @@ describe("environment files", () => {
       what: "a typo in a field name",
       text: valid.replace("replicas: 3", "replica: 3"),
       want: [
-        'environments/prod.yaml:9:5 workloads.wordpress.replica: unknown field (did you mean "replicas"?); allowed: image, replicas, autoscaling, resources, config, rollingUpdate, readinessProbe',
+        'environments/prod.yaml:9:5 workloads.wordpress.replica: unknown field (did you mean "replicas"?); allowed: kind, image, replicas, autoscaling, resources, env, config, rollingUpdate, readinessProbe, containers',
       ],
     },
     {
       what: "an unknown top-level field",
       text: `${valid}extra: true\n`,
-      want: ["environments/prod.yaml:10:1 extra: unknown field; allowed: namespace, production, sync, workloads, held, policy"],
+      want: ["environments/prod.yaml:10:1 extra: unknown field; allowed: namespace, production, sync, workloads, held, kustomize, policy"],
     },
     {
-      what: "a missing image",
-      text: valid.replace("    image: wordpress:6.6.2-apache\n", ""),
-      want: ["environments/prod.yaml:8:5 workloads.wordpress.image: expected an image reference such as wordpress:6.6.2-apache, missing"],
+      // The image may be left to the base (an imported overlay that sets only replicas), but a
+      // workload must set something.
+      what: "a workload that sets nothing",
+      text: valid.replace("    image: wordpress:6.6.2-apache\n    replicas: 3\n", "    {}\n"),
+      want: ["environments/prod.yaml:8:5 workloads.wordpress: expected at least one of image, replicas, autoscaling, resources, env, config, rollingUpdate, readinessProbe or containers, got {}"],
     },
     {
       what: "an image reference that does not parse",

@@ -23,9 +23,22 @@ function parsed(text: string, file = "environments/shop-eu.yaml") {
 
 describe("overlay generation", () => {
   it("takes workloads, HPAs and config generators from the rendered base", () => {
-    expect([...base.deployments.values()].sort((a, b) => a.name.localeCompare(b.name))).toEqual([
-      { name: "wordpress", container: "wordpress", imageName: "wordpress", hpa: "wordpress" },
-      { name: "wordpress-mysql", container: "mysql", imageName: "mysql" },
+    expect([...base.workloads].sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      {
+        kind: "Deployment",
+        name: "wordpress",
+        container: "wordpress",
+        imageName: "wordpress",
+        containers: [{ name: "wordpress", imageName: "wordpress", init: false }],
+        hpa: "wordpress",
+      },
+      {
+        kind: "Deployment",
+        name: "wordpress-mysql",
+        container: "mysql",
+        imageName: "mysql",
+        containers: [{ name: "mysql", imageName: "mysql", init: false }],
+      },
     ]);
     expect([...base.configMapGenerators].sort()).toEqual(["wordpress-config", "wordpress-mysql-config"]);
   });
@@ -61,12 +74,12 @@ workloads:
     {
       what: "a workload base/ does not have",
       workloads: "  wordpres: { image: wordpress:1 }",
-      want: 'environments/shop-eu.yaml:4:3 workloads.wordpres: base/ has no Deployment named "wordpres"; known: wordpress, wordpress-mysql',
+      want: 'environments/shop-eu.yaml:4:3 workloads.wordpres: the base has no Deployment, StatefulSet or DaemonSet named "wordpres"; known: wordpress, wordpress-mysql',
     },
     {
       what: "autoscaling for a workload without an HPA",
       workloads: "  wordpress-mysql:\n    image: mysql:8\n    autoscaling: { minReplicas: 1, maxReplicas: 2 }",
-      want: 'environments/shop-eu.yaml:6:5 workloads.wordpress-mysql.autoscaling: base/ has no HorizontalPodAutoscaler targeting Deployment "wordpress-mysql"',
+      want: 'environments/shop-eu.yaml:6:5 workloads.wordpress-mysql.autoscaling: the base has no HorizontalPodAutoscaler targeting Deployment "wordpress-mysql"',
     },
     {
       what: "an image without a tag or digest",
@@ -84,7 +97,7 @@ workloads:
     const env = parsed(text);
     const noGenerators = { ...base, configMapGenerators: new Set<string>() };
     expect(checkAgainstBase(env.file, text, env.doc, env.env, noGenerators).map(formatProblem)).toEqual([
-      'environments/shop-eu.yaml:4:38 workloads.wordpress.config: base/kustomization.yaml has no configMapGenerator named "wordpress-config" to merge these entries into',
+      'environments/shop-eu.yaml:4:38 workloads.wordpress.config: the base kustomization has no configMapGenerator named "wordpress-config" to merge these entries into',
     ]);
   });
 });
