@@ -3,13 +3,15 @@ import type { GitHubClient, RepoRef } from "../github/client.ts";
 import { commitWithRetry, commitToBranch } from "../github/commit.ts";
 import { publishCheckRun } from "../github/checks.ts";
 import { readFilesAt } from "../github/read-files.ts";
-import { upsertStickyComment } from "../github/sticky-comment.ts";
+import { partHeaderReserve, upsertStickyComments } from "../github/sticky-comments.ts";
+import { commentBodyLimit } from "../github/truncate.ts";
 import type { FileChange } from "../layout/file-change.ts";
 import { buildPlan } from "../plan/compute-plan.ts";
 import { unifiedDiff } from "../plan/line-diff.ts";
 import { planMarkdown } from "../plan/markdown.ts";
 import type { Plan } from "../plan/plan-types.ts";
 import type { RenderedSnapshot } from "../plan/rendered-snapshot.ts";
+import { splitMarkdown } from "../plan/split-markdown.ts";
 import { renderSnapshot } from "../repo/render-snapshot.ts";
 import { isGitOpsPath } from "../repo/git-snapshot.ts";
 import { regenerationCommitMessage } from "./commit-message.ts";
@@ -95,20 +97,23 @@ export async function syncPullRequest(
   const plan = buildPlan(base, head.snapshot, { base: pr.baseRef, head: pr.headRef });
 
   const forkChanges = pr.fork ? head.snapshot.changes : [];
+  // The whole plan, never truncated: over one comment's limit it is posted as several comments.
   const body = [
-    planMarkdown(plan, { command: `npx kustodian plan --base origin/${pr.baseRef}` }),
+    planMarkdown(plan, { command: `npx kustodian plan --base origin/${pr.baseRef}`, limit: Number.POSITIVE_INFINITY }),
     forkSection(forkChanges),
     configSection(extraProblems),
   ]
     .filter(Boolean)
     .join("\n");
-  const comment = await upsertStickyComment(deps.octokit, {
+  const parts = splitMarkdown(body, { limit: commentBodyLimit - partHeaderReserve });
+  const posted = await upsertStickyComments(deps.octokit, {
     repo: repoOf(pr),
     issueNumber: pr.number,
     marker: planMarker,
-    body,
+    bodies: parts,
     ...(deps.botLogin ? { author: deps.botLogin } : {}),
   });
+  const comment = posted.comments[0]!;
 
   const failing = plan.blocking || forkChanges.length > 0 || extraProblems.length > 0;
   await publishCheckRun(deps.octokit, {
@@ -117,7 +122,7 @@ export async function syncPullRequest(
     name: checkName,
     conclusion: failing ? "failure" : "success",
     title: checkTitle(plan, forkChanges, extraProblems),
-    summary: body,
+    summary: parts.length > 1 ? `${partLinks(posted.comments)}\n\n${parts[0]}` : body,
   });
   return { ...(commit ? { commit } : {}), headSha, plan, commentUrl: comment.url };
 }
@@ -129,6 +134,11 @@ async function renderAt(
 ): Promise<{ files: ReadonlyMap<string, string>; snapshot: RenderedSnapshot }> {
   const { files } = await readFilesAt(deps.octokit, repoOf(pr), sha, isGitOpsPath);
   return { files, snapshot: await renderSnapshot(files) };
+}
+
+/** Where each part of a plan too long for one comment is. */
+function partLinks(comments: readonly { url: string }[]): string {
+  return `The plan is in ${comments.length} comments: ${comments.map((c, i) => `[part ${i + 1}](${c.url})`).join(", ")}.`;
 }
 
 function repoOf(pr: PullRequestRef): RepoRef {

@@ -199,6 +199,21 @@ export class FakeGitHub {
         return [200, comment];
       }),
     );
+    scope.delete(new RegExp(`^/repos/${owner}/${repo}/issues/comments/(\\d+)$`)).reply(
+      route(async (uri) => {
+        const id = Number(/comments\/(\d+)$/.exec(uri)![1]);
+        for (const [n, list] of this.comments) {
+          if (!list.some((c) => c.id === id)) continue;
+          this.comments.set(
+            n,
+            list.filter((c) => c.id !== id),
+          );
+          this.calls.push({ method: "DELETE", path: "comment-delete" });
+          return [204];
+        }
+        return [404, { message: "Not Found" }];
+      }),
+    );
     scope.post(`/repos/${owner}/${repo}/check-runs`).reply(
       route(async (_uri, body) => {
         if (this.rateLimitNextCheckRun !== undefined) {
