@@ -23,7 +23,7 @@ import { renderSnapshot } from "../repo/render-snapshot.ts";
 import { isGitOpsPath } from "../repo/git-snapshot.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { syncPullRequest, type FlowDeps, type PullRequestRef } from "./pull-request-flow.ts";
-import { touchedEnvironments } from "./touched.ts";
+import { editedWorkloads } from "./edited-workloads.ts";
 
 export interface PullRequestState extends PullRequestRef {
   title: string;
@@ -179,7 +179,7 @@ async function editCommand(
           ? planScale({
               command,
               environmentFiles,
-              touched: touchedEnvironments(baseFiles, files),
+              touched: editedWorkloads(baseFiles, files),
               maxReplicas: deps.config.scale.maxReplicas,
             })
           : command.kind === "allow"

@@ -1,4 +1,4 @@
-import type { Logger } from "pino";
+import type { Log } from "../log/log.ts";
 import type { GitHubClient, RepoRef } from "../github/client.ts";
 import { commitWithRetry, commitToBranch } from "../github/commit.ts";
 import { publishCheckRun } from "../github/checks.ts";
@@ -31,7 +31,7 @@ export interface PullRequestRef extends RepoRef {
 
 export interface FlowDeps {
   octokit: GitHubClient;
-  log: Pick<Logger, "info" | "warn" | "error">;
+  log: Log;
   /** The app's bot login (`kustodian[bot]`): only its comments are edited. */
   botLogin?: string;
 }

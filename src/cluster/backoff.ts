@@ -21,14 +21,3 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}): num
   const factor = options.factor ?? 2;
   return Math.min(max, initial * factor ** Math.max(0, attempt - 1));
 }
-
-/** Minimal pino-compatible logger: a metadata object and a fixed message. */
-export interface Log {
-  debug(meta: object, message: string): void;
-  info(meta: object, message: string): void;
-  warn(meta: object, message: string): void;
-  error(meta: object, message: string): void;
-}
-
-const ignore = (): void => {};
-export const silentLog: Log = { debug: ignore, info: ignore, warn: ignore, error: ignore };

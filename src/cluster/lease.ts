@@ -10,7 +10,7 @@
 // a candidate that has just started waits a full lease duration before taking over a held Lease.
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
 import type { Clock } from "../clock/clock.ts";
-import { silentLog, type Log } from "./backoff.ts";
+import { silentLog, type Log } from "../log/log.ts";
 
 export interface LeaderElectorOptions {
   kubeConfig: KubeConfig;

@@ -5,7 +5,8 @@
 // (ReplicaSet -> Deployment, Pod -> ReplicaSet, Event -> Pod) so lookups do not scan.
 import { ListWatch, Watch, type KubernetesObject } from "@kubernetes/client-node";
 import type { Connections } from "./connections.ts";
-import { backoffDelay, realDelay, silentLog, type BackoffOptions, type Delay, type Log } from "./backoff.ts";
+import { silentLog, type Log } from "../log/log.ts";
+import { backoffDelay, realDelay, type BackoffOptions, type Delay } from "./backoff.ts";
 import { fieldSelector, listFn, ownerKey, watchPath, type WatchedKind } from "./watched-kinds.ts";
 
 export interface InformerKey {

@@ -2,13 +2,7 @@
 export type * from "./types.ts";
 export { classifyRollout } from "./classify.ts";
 export { classifyPod, type PodHealth, type PodContext } from "./pod-health.ts";
-export {
-  readinessFailureWindowSeconds,
-  probeFailureWindowSeconds,
-  readinessDeadlineMs,
-  PROBE_DEFAULTS,
-  DEFAULT_SLACK_SECONDS,
-} from "./probe-window.ts";
+export { readinessFailureWindowSeconds, probeFailureWindowSeconds, readinessDeadlineMs, DEFAULT_SLACK_SECONDS } from "./probe-window.ts";
 export { syncState, isArgoApplication, isFluxKustomization } from "./sync-status.ts";
 export type { SyncState } from "./sync-state.ts";
 export { fluxReadiness, type FluxReadiness } from "./flux-kustomization.ts";
@@ -19,3 +13,4 @@ export { findNewReplicaSet, podsOfReplicaSet } from "./new-replica-set.ts";
 export { revisionNamesSha } from "./revision.ts";
 export { toArgoHealth, toKstatus, fluxReadinessToArgoHealth, type ArgoHealth, type KstatusVerdict } from "./reference-status.ts";
 export { HealthInputError } from "./errors.ts";
+export { reasonPhrase } from "./summary.ts";

@@ -1,29 +1,16 @@
 import type { Container, ContainerStatus, Probe } from "./types.ts";
+import { resolvedProbe } from "../k8s/probe-defaults.ts";
 import { toMillis } from "./time.ts";
-
-/** Kubernetes defaults for an unset probe field (k8s.io/api core/v1 Probe). */
-export const PROBE_DEFAULTS = {
-  initialDelaySeconds: 0,
-  periodSeconds: 10,
-  timeoutSeconds: 1,
-  failureThreshold: 3,
-} as const;
-
-function positiveOr(value: number | undefined, fallback: number): number {
-  return value !== undefined && value > 0 ? value : fallback;
-}
 
 /**
  * Seconds after container start by which `failureThreshold` probes have run without a
  * success: initialDelaySeconds + (failureThreshold - 1) x periodSeconds + timeoutSeconds.
- * The rollout plan shows this same number (base WordPress 5/5/1/3 -> 16 s).
+ * Unset or 0 fields count as Kubernetes defaults them (src/k8s/probe-defaults.ts). The rollout
+ * plan shows this same number (base WordPress 5/5/1/3 -> 16 s).
  */
 export function probeFailureWindowSeconds(probe: Probe): number {
-  const initialDelay = Math.max(0, probe.initialDelaySeconds ?? PROBE_DEFAULTS.initialDelaySeconds);
-  const period = positiveOr(probe.periodSeconds, PROBE_DEFAULTS.periodSeconds);
-  const timeout = positiveOr(probe.timeoutSeconds, PROBE_DEFAULTS.timeoutSeconds);
-  const failureThreshold = positiveOr(probe.failureThreshold, PROBE_DEFAULTS.failureThreshold);
-  return initialDelay + (failureThreshold - 1) * period + timeout;
+  const p = resolvedProbe(probe);
+  return p.initialDelaySeconds + (p.failureThreshold - 1) * p.periodSeconds + p.timeoutSeconds;
 }
 
 /** The readiness failure window; same formula, named for what the plan and the classifier mean. */
@@ -47,5 +34,5 @@ export function readinessDeadlineMs(container: Container | undefined, status: Co
   return startedAt + (startup + readinessFailureWindowSeconds(probe) + slackSeconds) * 1000;
 }
 
-/** Slack added to the readiness window when the caller configures none. */
+/** Slack added to the readiness window when the environment sets none (policy.slackSeconds); the plan uses it too. */
 export const DEFAULT_SLACK_SECONDS = 2;

@@ -10,6 +10,11 @@ const WHAT: Record<FailureReason, string> = {
   OOMKilled: "container killed for exceeding its memory limit",
 };
 
+/** A short phrase for a failure reason: the summary starts with it, and a revert's headline says it. */
+export function reasonPhrase(reason: FailureReason): string {
+  return WHAT[reason];
+}
+
 /** Whitespace collapsed and cut to `max` characters, for one-line summaries. */
 export function oneLine(text: string, max = 300): string {
   const flat = text.replace(/\s+/g, " ").trim();

@@ -1,3 +1,4 @@
+import { DEFAULT_SLACK_SECONDS } from "../health/probe-window.ts";
 import { isDeepStrictEqual } from "node:util";
 import type { KubeObject } from "../k8s/manifest-types.ts";
 import { isDeployment } from "../k8s/manifest-types.ts";
@@ -12,9 +13,6 @@ import { rolloutShape } from "./rollout-shape.ts";
 import { rolloutTiming } from "./probe-timing.ts";
 import type { RenderedEnvironment, RenderedSnapshot } from "./rendered-snapshot.ts";
 import { workloadChanges } from "./workload-changes.ts";
-
-/** Slack added to the readiness failure window when an environment file does not set one. */
-export const defaultSlackSeconds = 2;
 
 /**
  * The rollout plan: a pure function of the rendered base and head trees. Lists only the
@@ -61,7 +59,7 @@ function environmentPlan(before: RenderedEnvironment | undefined, after: Rendere
   plan.diff = manifestDiff(baseObjects, headObjects);
   if (!after) return plan;
 
-  const slackSeconds = after.env?.policy?.slackSeconds ?? defaultSlackSeconds;
+  const slackSeconds = after.env?.policy?.slackSeconds ?? DEFAULT_SLACK_SECONDS;
   plan.rollouts = rollingDeployments(baseObjects, headObjects).map((d): WorkloadRollout => ({
     workload: d.metadata.name,
     shape: rolloutShape(d),

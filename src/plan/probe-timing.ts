@@ -1,50 +1,15 @@
-import { probeFailureWindowSeconds } from "../health/probe-window.ts";
+import { readinessFailureWindowSeconds } from "../health/probe-window.ts";
+import { resolvedProbe } from "../k8s/probe-defaults.ts";
 import type { Container, Deployment, Probe } from "../k8s/manifest-types.ts";
 import { preStopHook, terminationGracePeriodSeconds } from "./pre-stop.ts";
 import { rolloutShape } from "./rollout-shape.ts";
 
-export interface ResolvedProbe {
-  initialDelaySeconds: number;
-  periodSeconds: number;
-  timeoutSeconds: number;
-  successThreshold: number;
-  failureThreshold: number;
-}
-
-/** Kubernetes' defaults for unset probe fields. */
-export const probeDefaults: ResolvedProbe = {
-  initialDelaySeconds: 0,
-  periodSeconds: 10,
-  timeoutSeconds: 1,
-  successThreshold: 1,
-  failureThreshold: 3,
-};
-
 export const defaultProgressDeadlineSeconds = 600;
-
-export function resolvedProbe(probe: Probe): ResolvedProbe {
-  return {
-    initialDelaySeconds: probe.initialDelaySeconds ?? probeDefaults.initialDelaySeconds,
-    periodSeconds: probe.periodSeconds ?? probeDefaults.periodSeconds,
-    timeoutSeconds: probe.timeoutSeconds ?? probeDefaults.timeoutSeconds,
-    successThreshold: probe.successThreshold ?? probeDefaults.successThreshold,
-    failureThreshold: probe.failureThreshold ?? probeDefaults.failureThreshold,
-  };
-}
 
 /** Earliest a probe can have passed: initialDelaySeconds + periodSeconds × successThreshold. */
 export function earliestSuccessSeconds(probe: Probe): number {
   const p = resolvedProbe(probe);
   return p.initialDelaySeconds + p.periodSeconds * p.successThreshold;
-}
-
-/**
- * The moment failureThreshold probes have run without a success, counted from container start:
- * initialDelaySeconds + (failureThreshold − 1) × periodSeconds + timeoutSeconds. The health
- * classifier owns the formula, so the plan shows the very number the watcher acts on.
- */
-export function readinessFailureWindowSeconds(probe: Probe): number {
-  return probeFailureWindowSeconds(probe);
 }
 
 /** Seed 001's worst case before a failing liveness probe restarts a freshly started container: each check may take period + timeout. */

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Container, HorizontalPodAutoscaler, KubeObject, PodTemplateSpec, Probe, ResourceList } from "../k8s/manifest-types.ts";
 import { isConfigMap, isDeployment, isSecret } from "../k8s/manifest-types.ts";
 import { unhashedName } from "./kustomize-names.ts";
-import { resolvedProbe } from "./probe-timing.ts";
+import { resolvedProbe } from "../k8s/probe-defaults.ts";
 import { quantityNanos } from "./quantity.ts";
 import { effectiveSecretValues, changedMarker, maskedMarker } from "./secret-masking.ts";
 import type { PodWorkload } from "./workloads.ts";

@@ -4,7 +4,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { PullRequestSummary } from "../github/pull-requests.ts";
 import type { KubeObject } from "../k8s/manifest-types.ts";
-import { defaultSlackSeconds } from "../plan/compute-plan.ts";
+import { DEFAULT_SLACK_SECONDS } from "../health/probe-window.ts";
 import type { RenderedSnapshot } from "../plan/rendered-snapshot.ts";
 import { workloadChanges } from "../plan/workload-changes.ts";
 import { environmentOfPath } from "../revert/environment-files.ts";
@@ -145,7 +145,7 @@ export function rolloutsOfMerge(
         deployments: [...rolling].sort(),
         sync: syncTargetOf(env.sync),
         mergeSha: merge.mergeSha,
-        slackSeconds: env.policy?.slackSeconds ?? defaultSlackSeconds,
+        slackSeconds: env.policy?.slackSeconds ?? DEFAULT_SLACK_SECONDS,
         mergedAt: merge.mergedAt,
       },
       production: env.production,

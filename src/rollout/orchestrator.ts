@@ -10,7 +10,7 @@ import { statusOf } from "../github/http-error.ts";
 import { findPullRequestFrom, readPullRequest } from "../github/pull-requests.ts";
 import { readFilesAt } from "../github/read-files.ts";
 import { upsertStickyComment } from "../github/sticky-comment.ts";
-import type { FailureReason } from "../health/index.ts";
+import { reasonPhrase, type FailureReason } from "../health/index.ts";
 import type { EnvironmentFileEdit } from "../revert/build-revert.ts";
 import { revertBranchName } from "../revert/build-revert.ts";
 import { environmentOfPath, isEnvironmentPath } from "../revert/environment-files.ts";
@@ -39,7 +39,6 @@ import {
   healthyComment,
   healthyDescription,
   isRevertingClaim,
-  reasonPhrase,
   reportedPullRequest,
   revertingDescription,
   revertingPrefix,
@@ -47,7 +46,8 @@ import {
   type FailureOutcome,
   type RollbackLine,
 } from "./report.ts";
-import { silentRolloutLog, type RepoClient, type RolloutLog } from "./repo-client.ts";
+import { silentLog, type Log } from "../log/log.ts";
+import type { RepoClient } from "./repo-client.ts";
 import { findRevertCommit, revertEnvironment, type RevertOutcome } from "./revert-environment.ts";
 
 /** What issue 7's hold recording gets to compute its edit of the restored environment file. */
@@ -69,7 +69,7 @@ export interface RolloutOrchestratorOptions {
   watcher: RolloutWatcher;
   /** Whether this process holds the Lease (src/cluster/lease.ts): only the holder watches and acts on verdicts. Default: always. */
   isLeader?: () => boolean;
-  log?: RolloutLog;
+  log?: Log;
   /** Give up waiting for Argo CD / Flux to report a merge after this long. Default 30 minutes. */
   syncTimeoutMs?: number;
   /** How many commits of the default branch the restart scan looks at. Default 20. */
@@ -128,7 +128,7 @@ interface Run {
 export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): RolloutOrchestrator {
   const { watcher } = options;
   const isLeader = options.isLeader ?? (() => true);
-  const log = options.log ?? silentRolloutLog;
+  const log = options.log ?? silentLog;
   const syncTimeoutMs = options.syncTimeoutMs ?? 30 * 60_000;
   const scanDepth = options.scanDepth ?? 20;
   const readConfig = options.readConfig ?? ((gh: RepoClient) => readAppConfig(gh, log));

@@ -4,10 +4,11 @@
 import { parse } from "yaml";
 import { AppConfig, configFileName, parseAppConfig } from "../config/app-config.ts";
 import { statusOf } from "../github/http-error.ts";
-import type { RepoClient, RolloutLog } from "./repo-client.ts";
+import type { Log } from "../log/log.ts";
+import type { RepoClient } from "./repo-client.ts";
 
 /** The app config in force now; defaults when there is none, and (logged) when it is invalid. */
-export async function readAppConfig(gh: RepoClient, log?: RolloutLog): Promise<AppConfig> {
+export async function readAppConfig(gh: RepoClient, log?: Log): Promise<AppConfig> {
   const path = `.github/${configFileName}`;
   for (const repo of [gh.repo.repo, ".github"]) {
     let text: string;

@@ -7,13 +7,3 @@ export interface RepoClient {
   /** Where merges land and reverts are committed. */
   defaultBranch: string;
 }
-
-/** A pino-compatible logger (Probot's `app.log` / `context.log`): a metadata object and a fixed message. */
-export interface RolloutLog {
-  info(meta: object, message: string): void;
-  warn(meta: object, message: string): void;
-  error(meta: object, message: string): void;
-}
-
-const ignore = (): void => {};
-export const silentRolloutLog: RolloutLog = { info: ignore, warn: ignore, error: ignore };

@@ -1,26 +1,11 @@
 // What people read about a rollout (pure): the decision on a failure, the PR comments, the
 // Deployment status descriptions, the /rollback reply.
-import type { Evidence, FailureReason } from "../health/index.ts";
+import type { Evidence } from "../health/index.ts";
 import type { RolloutPayload } from "./payload.ts";
 import type { RevertOutcome } from "./revert-environment.ts";
 
 /** The description of the in_progress status that claims a verdict before the revert is made (README.md). */
 export const revertingPrefix = "Reverting: ";
-
-const phrases: Record<FailureReason, string> = {
-  SyncFailed: "sync failed",
-  ImagePullFailed: "image cannot be pulled",
-  CrashLoop: "container is crash-looping",
-  ContainerConfigError: "container cannot be created or started",
-  ReadinessTimeout: "readiness not reached within the probe window",
-  ProgressDeadlineExceeded: "progress deadline exceeded",
-  OOMKilled: "container killed for exceeding its memory limit",
-};
-
-/** A short phrase for a failure reason (the revert's headline says it). */
-export function reasonPhrase(reason: FailureReason): string {
-  return phrases[reason];
-}
 
 export type FailureDecision = { revert: true } | { revert: false; why: "revert" | "hold" | "auto-revert-off" };
 

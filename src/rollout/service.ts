@@ -11,7 +11,8 @@ import type { GitHubClient } from "../github/client.ts";
 import { createRolloutWatcher } from "../watch/rollout-watcher.ts";
 import { systemClock } from "../clock/system-clock.ts";
 import { createRolloutOrchestrator, type RolloutOrchestrator, type RolloutOrchestratorOptions } from "./orchestrator.ts";
-import type { RepoClient, RolloutLog } from "./repo-client.ts";
+import type { Log } from "../log/log.ts";
+import type { RepoClient } from "./repo-client.ts";
 
 /**
  * Every repository of every installation of the app, each with an installation Octokit: the
@@ -43,7 +44,7 @@ export async function installationRepos(app: Pick<Probot, "auth">): Promise<Repo
 }
 
 export interface RolloutServiceOptions {
-  log: RolloutLog & { debug(meta: object, message: string): void };
+  log: Log;
   /** Lease namespace; default $POD_NAMESPACE, else `kustodian`. */
   leaseNamespace?: string;
   /** Lease name; default `kustodian-watcher`. */

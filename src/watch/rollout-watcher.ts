@@ -8,7 +8,8 @@
 // informer copy at least that new. Decisions: README.md.
 import type { KubernetesObject } from "@kubernetes/client-node";
 import type { Connections } from "../cluster/connections.ts";
-import { backoffDelay, realDelay, silentLog, type BackoffOptions, type Delay, type Log } from "../cluster/backoff.ts";
+import { backoffDelay, realDelay, type BackoffOptions, type Delay } from "../cluster/backoff.ts";
+import { silentLog, type Log } from "../log/log.ts";
 import { createSharedInformers, type SharedInformers } from "../cluster/shared-informers.ts";
 import { createDeploymentGenerations, type DeploymentGenerations, type Generations } from "../cluster/deployment-generations.ts";
 import {

@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import {
   DEFAULT_SLACK_SECONDS,
-  PROBE_DEFAULTS,
   readinessDeadlineMs,
   readinessFailureWindowSeconds,
   type Container,
@@ -12,6 +11,7 @@ import {
   type Deployment,
   type Probe,
 } from "../../src/health/index.ts";
+import { probeDefaults } from "../../src/k8s/probe-defaults.ts";
 import { BASE_PROBE, T0, at } from "./objects.ts";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
@@ -43,7 +43,13 @@ describe("readinessFailureWindowSeconds = initialDelay + (failureThreshold - 1) 
   });
 
   it("uses the documented defaults", () => {
-    expect(PROBE_DEFAULTS).toEqual({ initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 });
+    expect(probeDefaults).toEqual({
+      initialDelaySeconds: 0,
+      periodSeconds: 10,
+      timeoutSeconds: 1,
+      successThreshold: 1,
+      failureThreshold: 3,
+    });
     expect(DEFAULT_SLACK_SECONDS).toBe(2);
   });
 

@@ -1,13 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Container, Probe } from "../../src/k8s/manifest-types.ts";
-import {
-  containerTiming,
-  earliestSuccessSeconds,
-  livenessRestartSeconds,
-  readinessFailureWindowSeconds,
-  resolvedProbe,
-  rolloutTiming,
-} from "../../src/plan/probe-timing.ts";
+import { readinessFailureWindowSeconds } from "../../src/health/probe-window.ts";
+import { resolvedProbe } from "../../src/k8s/probe-defaults.ts";
+import { containerTiming, earliestSuccessSeconds, livenessRestartSeconds, rolloutTiming } from "../../src/plan/probe-timing.ts";
 import { deploymentNamed, inlineDeployment, renderBase } from "./fixtures.ts";
 
 const tcp = { tcpSocket: { port: 80 } };

@@ -3,8 +3,8 @@ import { parse } from "yaml";
 import { environmentNameOf } from "../environments/parse.ts";
 import type { Touched } from "../commands/scale.ts";
 
-/** The environments (and their workloads) whose files differ between the PR's base and head. */
-export function touchedEnvironments(base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>): Touched[] {
+/** The workloads each environment file edits between the PR's base and head (environments whose file changed; deleted files left out). */
+export function editedWorkloads(base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>): Touched[] {
   const paths = [...new Set([...base.keys(), ...head.keys()])].filter((p) => /^environments\/[^/]+\.yaml$/.test(p)).sort();
   const touched: Touched[] = [];
   for (const path of paths) {
