@@ -5,7 +5,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 const foundations = ["layout", "k8s", "clock", "log", "text", "config"];
-const core = ["environments", "overlays", "plan", "commands", "health", "revert"];
+const core = ["environments", "overlays", "plan", "commands", "health", "revert", "adopt"];
 const adapters = ["github", "cluster", "render", "repo", "kustomize"];
 const flows = ["app", "rollout", "watch", "metrics"];
 const entry = ["cli"];
@@ -25,6 +25,8 @@ const allowed = {
   environments: [...foundations],
   overlays: [...foundations, "environments"],
   revert: [...foundations, "environments", "overlays"],
+  // adopting a repository (kustodian init): lifting overlays into environment files
+  adopt: [...foundations, "environments", "overlays"],
   plan: [...foundations, "environments", "overlays", "health"],
   commands: [...foundations, "environments", "overlays", "plan"],
   // adapters: effects; may use the core's pure functions and types

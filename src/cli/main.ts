@@ -2,11 +2,16 @@ import { parseArgs } from "node:util";
 import type { CliIo } from "./io.ts";
 import { healthCommand } from "./health.ts";
 import { planCommand } from "./plan.ts";
+import { initCommand } from "./init.ts";
 import { renderCommand } from "./render.ts";
 
 const usage = `usage: kustodian <command> [options]
 
 commands:
+  init [--write]                  adopt an existing repository: find its overlays (and the Argo CD /
+                                  Flux manifests that deploy them), propose environment files, and
+                                  prove each build gives the same objects; --write writes the
+                                  lossless ones; exit 1 listing whatever was not imported
   render [--env NAME] [--check]   regenerate overlays/<env>/ from environments/<env>.yaml
                                   --check writes nothing and exits 1 if any overlay is stale
   plan --base REF [--head REF] [--format markdown|json]
@@ -23,6 +28,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      case "init": {
+        const { values } = parseArgs({ args: rest, options: { write: { type: "boolean", default: false } }, strict: true });
+        return await initCommand(io, { write: values.write ?? false });
+      }
       case "render": {
         const { values } = parseArgs({
           args: rest,
