@@ -5,7 +5,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 const foundations = ["layout", "k8s", "clock", "log", "text", "config"];
-const core = ["environments", "overlays", "plan", "commands", "health", "revert", "adopt"];
+const core = ["environments", "overlays", "plan", "commands", "health", "revert", "adopt", "delivery"];
 const adapters = ["github", "cluster", "render", "repo", "kustomize"];
 const flows = ["app", "rollout", "watch", "metrics"];
 const entry = ["cli"];
@@ -18,7 +18,7 @@ const allowed = {
   log: [],
   text: [],
   // the app config schema (.github/kustodian.yml): DESIGN.md lists the config schema as a foundation
-  config: [],
+  config: ["text"],
   layout: ["k8s", "text"],
   // pure core, lowest first: no cycles between them
   health: [...foundations],
@@ -29,6 +29,8 @@ const allowed = {
   adopt: [...foundations, "environments", "overlays"],
   plan: [...foundations, "environments", "overlays", "health"],
   commands: [...foundations, "environments", "overlays", "plan"],
+  // promotion gates, freezes and delivery metrics: decisions over kustodian's own record
+  delivery: [...foundations, "environments"],
   // adapters: effects; may use the core's pure functions and types
   render: [...foundations, ...core],
   kustomize: [...foundations, ...core, "render"],

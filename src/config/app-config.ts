@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FreezeWindow } from "./freeze-windows.ts";
 
 /** `.github/kustodian.yml` in the repository (Probot's config convention: read from the default branch). */
 export const AppConfig = z.strictObject({
@@ -16,6 +17,8 @@ export const AppConfig = z.strictObject({
     .default({ autoRevert: true }),
   /** Label that `/hold` puts on a pull request. */
   holdLabel: z.string().min(1).max(50).default("kustodian/hold"),
+  /** Deployment freezes: a PR that changes a frozen environment gets a failing kustodian/freeze check. */
+  freezes: z.array(FreezeWindow).max(50).default([]),
 });
 export type AppConfig = z.infer<typeof AppConfig>;
 

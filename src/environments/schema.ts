@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseDuration } from "../text/duration.ts";
 import { parseImageReference } from "./image-reference.ts";
 import { FindingPolicy } from "./finding-policy.ts";
 
@@ -178,6 +179,15 @@ export const Passthrough = z.strictObject({
 });
 export type Passthrough = z.infer<typeof Passthrough>;
 
+/** Promotion with evidence: an image reaches this environment only after it ran Healthy in `after` for `soak`. */
+export const Promotion = z.strictObject({
+  after: DnsLabel,
+  soak: z
+    .string({ error: "expected a duration such as 30m, 1h or 2h30m" })
+    .refine((s) => parseDuration(s) !== undefined, { error: "expected a duration such as 30m, 1h or 2h30m" }),
+});
+export type Promotion = z.infer<typeof Promotion>;
+
 export const EnvironmentFile = z.strictObject({
   namespace: DnsLabel,
   /** Production environments get the stricter findings (probe removed, replicas below the PDB). */
@@ -195,5 +205,7 @@ export const EnvironmentFile = z.strictObject({
       slackSeconds: Count(">= 0").min(0, { error: "expected an integer >= 0" }).optional(),
     })
     .optional(),
+  /** Checked on pull requests by the kustodian/promotion check (src/delivery/promotion-gate.ts). */
+  promotion: Promotion.optional(),
 });
 export type EnvironmentFile = z.infer<typeof EnvironmentFile>;

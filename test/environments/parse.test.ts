@@ -61,7 +61,20 @@ describe("environment files", () => {
     {
       what: "an unknown top-level field",
       text: `${valid}extra: true\n`,
-      want: ["environments/prod.yaml:10:1 extra: unknown field; allowed: namespace, production, sync, workloads, held, kustomize, policy"],
+      want: ["environments/prod.yaml:10:1 extra: unknown field; allowed: namespace, production, sync, workloads, held, kustomize, policy, promotion"],
+    },
+    {
+      what: "a promotion soak that is not a duration",
+      text: `${valid}promotion:\n  after: staging\n  soak: half an hour\n`,
+      want: ['environments/prod.yaml:12:9 promotion.soak: expected a duration such as 30m, 1h or 2h30m, got "half an hour"'],
+    },
+    {
+      what: "a typo in promotion",
+      text: `${valid}promotion:\n  afte: staging\n  soak: 30m\n`,
+      want: [
+        "environments/prod.yaml:11:3 promotion.after: expected a DNS-1123 label (lowercase letters, digits, -), missing",
+        'environments/prod.yaml:11:3 promotion.afte: unknown field (did you mean "after"?); allowed: after, soak',
+      ],
     },
     {
       // The image may be left to the base (an imported overlay that sets only replicas), but a
