@@ -24,10 +24,12 @@ import { isGitOpsPath } from "../repo/git-snapshot.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { syncPullRequest, type FlowDeps, type PullRequestRef } from "./pull-request-flow.ts";
 import { editedWorkloads } from "./edited-workloads.ts";
+import { decideHeadWrite } from "./head-write.ts";
+import { unifiedDiff } from "../plan/line-diff.ts";
+import { fenced } from "../text/markdown.ts";
 
 export interface PullRequestState extends PullRequestRef {
   title: string;
-  state: "open" | "closed";
   merged: boolean;
   mergeCommitSha: string | null;
   labels: string[];
@@ -155,11 +157,8 @@ async function editCommand(
   pr: PullRequestState,
 ): Promise<Outcome & { refresh?: boolean }> {
   const refuse = (why: string): Outcome => ({ reply: `> ${command.line}\n\n${why}\n\nNothing was changed.`, ok: false });
-  if (pr.state !== "open") return refuse("This pull request is closed: kustodian edits only open pull requests.");
-  if (pr.fork)
-    return refuse(
-      "This pull request comes from a fork, and kustodian never pushes to a fork's branch. Make the change in your branch instead.",
-    );
+  const boundary = await decideHeadWrite(deps.octokit, pr);
+  if (!boundary.write && boundary.reason === "closed") return refuse(boundary.why);
 
   const repo: RepoRef = { owner: pr.owner, repo: pr.repo };
   const baseFiles = (await readFilesAt(deps.octokit, repo, pr.baseSha, (p) => p.startsWith("environments/"))).files;
@@ -167,30 +166,39 @@ async function editCommand(
   let plan: EditPlan | undefined;
   let problems: string[] = [];
   let first = true;
+  const planAt = (files: ReadonlyMap<string, string>): EditPlan => {
+    const environmentFiles = new Map([...files].filter(([p]) => p.startsWith("environments/")));
+    return command.kind === "scale"
+      ? planScale({
+          command,
+          environmentFiles,
+          touched: editedWorkloads(baseFiles, files),
+          maxReplicas: deps.config.scale.maxReplicas,
+        })
+      : command.kind === "allow"
+        ? planAllow({ command, environmentFiles })
+        : planPromote({
+            from: command.from,
+            to: command.to,
+            environmentFiles,
+            line: command.line,
+            held: heldImageCheck(environmentFiles),
+          });
+  };
+
+  if (!boundary.write) {
+    // Not ours to push to: the change, for a person to make.
+    plan = planAt((await readFilesAt(deps.octokit, repo, headSha, (p) => p.startsWith("environments/"))).files);
+    if (!plan.ok || !plan.changed) return { reply: formatEditReply(plan), ok: plan.ok };
+    return refuse(proposedChange(boundary.why, plan.file, plan.before, plan.after));
+  }
 
   const pushed = await commitWithRetry({
     read: async () => {
       if (!first) headSha = (await deps.loadPullRequest()).headSha;
       first = false;
       const files = (await readFilesAt(deps.octokit, repo, headSha, isGitOpsPath)).files;
-      const environmentFiles = new Map([...files].filter(([p]) => p.startsWith("environments/")));
-      plan =
-        command.kind === "scale"
-          ? planScale({
-              command,
-              environmentFiles,
-              touched: editedWorkloads(baseFiles, files),
-              maxReplicas: deps.config.scale.maxReplicas,
-            })
-          : command.kind === "allow"
-            ? planAllow({ command, environmentFiles })
-            : planPromote({
-                from: command.from,
-                to: command.to,
-                environmentFiles,
-                line: command.line,
-                held: heldImageCheck(environmentFiles),
-              });
+      plan = planAt(files);
       if (!plan.ok || !plan.changed) return null;
       const edited = new Map(files).set(plan.file, plan.after);
       const snapshot = await renderSnapshot(edited);
@@ -222,4 +230,11 @@ async function editCommand(
     await syncPullRequest(deps, { ...pr, headSha: pushed.oid }, async () => deps.loadPullRequest(), deps.configProblems);
   }
   return { reply, ok: plan.ok, refresh: Boolean(pushed) };
+}
+
+/** A refused edit: why, and the environment file change a person can make in their own branch. */
+function proposedChange(why: string, file: string, before: string, after: string): string {
+  const lines = (text: string) => text.replace(/\n$/, "").split("\n");
+  const diff = unifiedDiff(lines(before), lines(after), { fromFile: `a/${file}`, toFile: `b/${file}` });
+  return `${why}\n\nThe change it would make (then run \`npx kustodian render\` and push both):\n\n${fenced(diff.trimEnd(), "diff")}`;
 }

@@ -6,6 +6,7 @@ import { AppConfig, configFileName, parseAppConfig } from "../config/app-config.
 import { syncPullRequest } from "./pull-request-flow.ts";
 import { WorkQueue } from "./work-queue.ts";
 import { withRetryAfter } from "../github/rate-limit.ts";
+import { defaultBotLogin } from "../github/bot-login.ts";
 import { pushInfoOf } from "../rollout/merge.ts";
 import type { RolloutOrchestrator } from "../rollout/orchestrator.ts";
 
@@ -39,7 +40,7 @@ const pullRequestActions = [
  * answer at once; the flows do the work.
  */
 export function createKustodianApp(options: KustodianOptions = {}): KustodianApp {
-  const botLogin = options.botLogin ?? process.env.KUSTODIAN_BOT_LOGIN ?? "kustodian[bot]";
+  const botLogin = options.botLogin ?? defaultBotLogin();
   let log: Probot["log"] | undefined;
   const queue = new WorkQueue({ onError: (error, key) => log?.error({ err: error, key }, "kustodian work failed") });
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -81,7 +82,7 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
             configProblems: problems,
             loadPullRequest: () => loadPullRequest(context.octokit, repo, number),
             ...(options.rollback ? { rollback: options.rollback } : {}),
-            ...(!options.rollback && options.rollout ? { rollback: rollbackVia(options.rollout, context, repo) } : {}),
+            ...(!options.rollback && options.rollout ? { rollback: rollbackVia(options.rollout, context, repo, botLogin) } : {}),
           },
           {
             repo,
@@ -102,16 +103,19 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
       if (!rollout || !defaultBranch || payload.ref !== `refs/heads/${defaultBranch}`) return;
       const repo = context.repo();
       enqueue(`${repo.owner}/${repo.repo}@${defaultBranch}`, context.id, async () => {
-        await rollout.handlePush({ octokit: context.octokit as unknown as GitHubClient, repo, defaultBranch }, pushInfoOf(payload));
+        await rollout.handlePush(
+          { octokit: context.octokit as unknown as GitHubClient, repo, defaultBranch, botLogin },
+          pushInfoOf(payload),
+        );
       });
     });
   };
   return { appFn, queue };
 }
 
-function rollbackVia(rollout: NonNullable<KustodianOptions["rollout"]>, context: Context, repo: RepoRef) {
+function rollbackVia(rollout: NonNullable<KustodianOptions["rollout"]>, context: Context, repo: RepoRef, botLogin: string) {
   return (pr: PullRequestState, requestedBy: string) =>
-    rollout.rollback({ octokit: context.octokit as unknown as GitHubClient, repo, defaultBranch: pr.baseRef }, pr, requestedBy);
+    rollout.rollback({ octokit: context.octokit as unknown as GitHubClient, repo, defaultBranch: pr.baseRef, botLogin }, pr, requestedBy);
 }
 
 function deps(context: Context, botLogin: string) {
@@ -138,7 +142,7 @@ interface PullRequestPayload {
   merge_commit_sha?: string | null;
   labels?: { name?: string }[];
   head: { sha: string; ref: string; repo: { full_name: string } | null };
-  base: { sha: string; ref: string; repo: { full_name: string } };
+  base: { sha: string; ref: string; repo: { full_name: string; default_branch?: string } };
 }
 
 function pullRequestState(repo: RepoRef, pr: PullRequestPayload): PullRequestState {
@@ -156,6 +160,8 @@ function pullRequestState(repo: RepoRef, pr: PullRequestPayload): PullRequestSta
     baseRef: pr.base.ref,
     // A deleted fork has no head repository; it is still not ours to push to.
     fork: pr.head.repo === null || pr.head.repo.full_name !== pr.base.repo.full_name,
+    // Unknown is never taken for "not the default branch" (src/commands/write-boundary.ts refuses "").
+    defaultBranch: pr.base.repo.default_branch ?? "",
   };
 }
 

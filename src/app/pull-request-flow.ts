@@ -14,7 +14,9 @@ import type { RenderedSnapshot } from "../plan/rendered-snapshot.ts";
 import { splitMarkdown } from "../plan/split-markdown.ts";
 import { renderSnapshot } from "../repo/render-snapshot.ts";
 import { isGitOpsPath } from "../repo/git-snapshot.ts";
+import type { WriteDecision } from "../commands/write-boundary.ts";
 import { regenerationCommitMessage } from "./commit-message.ts";
+import { decideHeadWrite } from "./head-write.ts";
 
 export const planMarker = "plan";
 export const checkName = "kustodian/plan";
@@ -27,6 +29,9 @@ export interface PullRequestRef extends RepoRef {
   baseRef: string;
   /** The head branch lives in another repository: kustodian never pushes there. */
   fork: boolean;
+  state: "open" | "closed";
+  /** The repository's default branch: never written to from a pull request (src/commands/write-boundary.ts). */
+  defaultBranch: string;
 }
 
 export interface FlowDeps {
@@ -60,8 +65,10 @@ export async function syncPullRequest(
   let headSha = pr.headSha;
   let head = await renderAt(deps, pr, headSha);
   let commit: SyncOutcome["commit"];
+  // Asked only when there is something to commit (the branch protection read costs a call).
+  const decision: WriteDecision | undefined = head.snapshot.changes.length > 0 ? await decideHeadWrite(deps.octokit, pr) : undefined;
 
-  if (head.snapshot.changes.length > 0 && !pr.fork) {
+  if (head.snapshot.changes.length > 0 && decision?.write) {
     let firstRead = true;
     const pushed = await commitWithRetry({
       read: async () => {
@@ -96,11 +103,11 @@ export async function syncPullRequest(
   const base = await renderSnapshot(baseFiles);
   const plan = buildPlan(base, head.snapshot, { base: pr.baseRef, head: pr.headRef });
 
-  const forkChanges = pr.fork ? head.snapshot.changes : [];
+  const unpushed = decision && !decision.write ? head.snapshot.changes : [];
   // The whole plan, never truncated: over one comment's limit it is posted as several comments.
   const body = [
     planMarkdown(plan, { command: `npx kustodian plan --base origin/${pr.baseRef}`, limit: Number.POSITIVE_INFINITY }),
-    forkSection(forkChanges),
+    decision && !decision.write ? staleSection(unpushed, decision.why) : "",
     configSection(extraProblems),
   ]
     .filter(Boolean)
@@ -115,13 +122,13 @@ export async function syncPullRequest(
   });
   const comment = posted.comments[0]!;
 
-  const failing = plan.blocking || forkChanges.length > 0 || extraProblems.length > 0;
+  const failing = plan.blocking || unpushed.length > 0 || extraProblems.length > 0;
   await publishCheckRun(deps.octokit, {
     repo: repoOf(pr),
     headSha,
     name: checkName,
     conclusion: failing ? "failure" : "success",
-    title: checkTitle(plan, forkChanges, extraProblems),
+    title: checkTitle(plan, unpushed, extraProblems),
     summary: parts.length > 1 ? `${partLinks(posted.comments)}\n\n${parts[0]}` : body,
   });
   return { ...(commit ? { commit } : {}), headSha, plan, commentUrl: comment.url };
@@ -145,19 +152,19 @@ function repoOf(pr: PullRequestRef): RepoRef {
   return { owner: pr.owner, repo: pr.repo };
 }
 
-function checkTitle(plan: Plan, forkChanges: readonly FileChange[], extraProblems: readonly string[]): string {
+function checkTitle(plan: Plan, unpushed: readonly FileChange[], extraProblems: readonly string[]): string {
   if (extraProblems.length) return "Invalid .github/kustodian.yml";
   const invalid = plan.environments.filter((e) => e.status === "invalid" || e.status === "render-failed");
   if (invalid.length) return `Invalid environment: ${invalid.map((e) => e.name).join(", ")}`;
-  if (forkChanges.length) return "Overlays are stale: run npx kustodian render";
+  if (unpushed.length) return "Overlays are stale: run npx kustodian render";
   const blocking = plan.environments.flatMap((e) => e.findings).filter((f) => f.severity === "blocking").length;
   if (blocking) return `${blocking} blocking finding(s)`;
   if (plan.environments.length === 0) return "No rollout changes";
   return `Rollout plan for ${plan.environments.map((e) => e.name).join(", ")}`;
 }
 
-/** A fork's branch is not ours to push to: say exactly what to run and what it would change. */
-function forkSection(changes: readonly FileChange[]): string {
+/** A branch kustodian may not push to (fork, default branch, protected): say why, exactly what to run and what it would change. */
+function staleSection(changes: readonly FileChange[], why: string): string {
   if (changes.length === 0) return "";
   const lines = (text: string | undefined) => (text ? text.replace(/\n$/, "").split("\n") : []);
   const diff = changes
@@ -171,7 +178,7 @@ function forkSection(changes: readonly FileChange[]): string {
   return [
     "### ❌ Generated overlays are out of date",
     "",
-    "This pull request comes from a fork, and kustodian never pushes to a fork's branch. Run this in your clone and push the result:",
+    `${why} Run this in your clone and push the result:`,
     "",
     "```sh",
     "npx kustodian render",

@@ -6,4 +6,6 @@ export interface RepoClient {
   repo: RepoRef;
   /** Where merges land and reverts are committed. */
   defaultBranch: string;
+  /** The app's bot login: only Deployments and commits it made are trusted. Default src/github/bot-login.ts. */
+  botLogin?: string;
 }

@@ -49,6 +49,8 @@ export interface FakeDeployment {
   description: string;
   payload: unknown;
   production_environment?: boolean;
+  /** Who created it, as GraphQL's Deployment.creator says (a bot's login without `[bot]`); default the app. */
+  creator?: { type: "Bot" | "User"; login: string };
   createdAt: string;
   statuses: { id: number; state: string; description: string; log_url?: string; createdAt: string }[];
 }
@@ -60,6 +62,8 @@ export class FakeGitHub {
   readonly reactions: { commentId: number; content: string }[] = [];
   readonly permissions = new Map<string, string>();
   readonly pulls = new Map<number, PullRequest>();
+  /** Branches GET /branches/{branch} reports as protected. */
+  readonly protectedBranches = new Set<string>();
   readonly unmatched: string[] = [];
   config: string | undefined;
   /** Answer the next check-run creation with a secondary rate limit asking to retry after N seconds. */
@@ -309,6 +313,9 @@ export class FakeGitHub {
         task: d.task,
         description: d.description,
         payload: JSON.stringify(d.payload),
+        creator: d.creator
+          ? { __typename: d.creator.type, login: d.creator.login }
+          : { __typename: "Bot", login: this.botLogin.replace(/\[bot\]$/, "") },
         createdAt: d.createdAt,
         latestStatus: status
           ? {
@@ -494,6 +501,14 @@ export class FakeGitHub {
         return [200, { ref: `refs/heads/${branch}`, object: { sha: this.head(branch), type: "commit" } }];
       }),
     );
+    scope.get(new RegExp(`^${base}/branches/([^?]+)`)).reply(
+      route(async (uri) => {
+        const branch = decodeURIComponent(/branches\/([^?]+)/.exec(uri)![1]!);
+        this.calls.push({ method: "GET", path: "branch-protection" });
+        if (!refExists(`refs/heads/${branch}`)) return [404, { message: "Branch not found" }];
+        return [200, { name: branch, commit: { sha: this.head(branch) }, protected: this.protectedBranches.has(branch) }];
+      }),
+    );
     scope.post(`${base}/git/refs`).reply(
       route(async (_uri, body) => {
         const b = body as { ref: string; sha: string };
@@ -589,7 +604,7 @@ export class FakeGitHub {
   pullPayload(pr: PullRequest) {
     const headSha = this.head(pr.headRef);
     const baseSha = this.head(pr.baseRef);
-    const repository = { full_name: `${owner}/${repo}`, name: repo, owner: { login: owner } };
+    const repository = { full_name: `${owner}/${repo}`, name: repo, owner: { login: owner }, default_branch: "main" };
     return {
       number: pr.number,
       title: pr.title,

@@ -61,9 +61,22 @@ describe("pull request events", () => {
     expect(h.github.checkRuns).toHaveLength(1);
     expect(h.github.checkRuns[0]).toMatchObject({ head_sha: newHead, name: "kustodian/plan", conclusion: "success" });
 
-    // The budget (README): config (repo, then the org's .github repo), 2 tree reads, 2 blob queries, 1 commit, comment list + write, check run.
+    // The budget (README): config (repo, then the org's .github repo), 2 tree reads, 2 blob queries, the head branch's
+    // protection (read because there is something to commit), 1 commit, comment list + write, check run.
     expect(h.github.callNames().sort()).toEqual(
-      ["blobs", "blobs", "check-run", "comment", "comments", "config", "config", "createCommitOnBranch", "tree", "tree"].sort(),
+      [
+        "blobs",
+        "blobs",
+        "branch-protection",
+        "check-run",
+        "comment",
+        "comments",
+        "config",
+        "config",
+        "createCommitOnBranch",
+        "tree",
+        "tree",
+      ].sort(),
     );
   });
 

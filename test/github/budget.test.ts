@@ -3,6 +3,7 @@ import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { publishCheckRun } from "../../src/github/checks.ts";
 import { readBranchHead } from "../../src/github/branch-head.ts";
+import { isBranchProtected } from "../../src/github/branch-protection.ts";
 import { commitToBranch, commitWithRetry } from "../../src/github/commit.ts";
 import { readFilesAt } from "../../src/github/read-files.ts";
 import { upsertStickyComment } from "../../src/github/sticky-comment.ts";
@@ -61,6 +62,7 @@ const wanted = (p: string) => p.startsWith("environments/") || p.startsWith("ove
 async function pullRequestEvent(payloadHead: string) {
   const octokit = testOctokit();
   let first = true;
+  let protectedHead: boolean | undefined;
   const committed = await commitWithRetry({
     read: async () => {
       const headOid = first ? payloadHead : await readBranchHead(octokit, { repo, branch: "bump" });
@@ -69,7 +71,10 @@ async function pullRequestEvent(payloadHead: string) {
       const changes = [...files]
         .filter(([p, text]) => p.startsWith("overlays/") && text !== "newTag: 6.5.2\n")
         .map(([path]) => ({ path, after: "newTag: 6.5.2\n" }));
-      return changes.length ? { headOid, headline: "kustodian: regenerate overlays", changes } : null;
+      if (!changes.length) return null;
+      // The write boundary: asked once, only when there is something to commit.
+      protectedHead ??= await isBranchProtected(octokit, { repo, branch: "bump" });
+      return protectedHead ? null : { headOid, headline: "kustodian: regenerate overlays", changes };
     },
     commit: (plan) => commitToBranch(octokit, { repo, branch: "bump", expectedHeadOid: plan.headOid, ...plan }),
   });
@@ -89,6 +94,10 @@ function mockComments(existing: boolean) {
   if (!existing) nock(api).post("/repos/acme/gitops/issues/7/comments").reply(201, { id: 10, html_url: "c" });
 }
 
+function mockProtection() {
+  nock(api).get("/repos/acme/gitops/branches/bump").reply(200, { name: "bump", protected: false });
+}
+
 function mockCommit(answer: "ok" | "stale") {
   nock(api)
     .post("/graphql", (body: { query: string }) => body.query.includes("createCommitOnBranch"))
@@ -105,11 +114,12 @@ function mockCommit(answer: "ok" | "stale") {
 
 describe("API calls per pull request event", () => {
   for (const environments of [1, 12]) {
-    it(`is 8 with ${environments} environment(s) changed: 2 trees, 2 blob queries, 1 commit, 1 list, 1 comment, 1 check`, async () => {
+    it(`is 9 with ${environments} environment(s) changed: 2 trees, 2 blob queries, 1 branch protection, 1 commit, 1 list, 1 comment, 1 check`, async () => {
       const head = files(environments, "6.5.2", "6.5.1"); // environment files bumped, overlays stale
       const base = files(environments, "6.5.1", "6.5.1");
       mockTree(sha("h"), head);
       mockBlobs(head);
+      mockProtection();
       mockCommit("ok");
       mockTree(sha("b"), base);
       mockBlobs(base);
@@ -128,6 +138,7 @@ describe("API calls per pull request event", () => {
     const base = files(12, "6.5.1", "6.5.1");
     mockTree(sha("h"), head);
     mockBlobs(head);
+    mockProtection();
     mockCommit("ok");
     mockTree(sha("b"), base);
     mockBlobs(base);
@@ -138,6 +149,7 @@ describe("API calls per pull request event", () => {
     // Same payload again (head h); the branch is at kustodian's commit n. Blobs read before are cached.
     const fixed = files(12, "6.5.2", "6.5.2");
     mockTree(sha("h"), head);
+    mockProtection();
     mockCommit("stale");
     nock(api)
       .get(`/repos/acme/gitops/git/ref/${encodeURIComponent("heads/bump")}`)
