@@ -71,6 +71,8 @@ export interface DeploymentRecord {
   description: string | null;
   /** The payload as created (parsed from the JSON GitHub keeps), or null. */
   payload: unknown;
+  /** Who created it (GitHub's record, not the payload's): `type` is `Bot` for an app, `User` for a person. */
+  creator: { login: string; type: string } | null;
   createdAt: string;
   latestStatus: {
     state: DeploymentState;
@@ -97,6 +99,7 @@ const listQuery = `query ($owner: String!, $name: String!, $environments: [Strin
       pageInfo { hasNextPage endCursor }
       nodes {
         databaseId commitOid environment task description payload createdAt
+        creator { __typename login }
         latestStatus { state description environmentUrl logUrl createdAt }
       }
     }
@@ -110,6 +113,7 @@ interface DeploymentNode {
   task: string | null;
   description: string | null;
   payload: string | null;
+  creator?: { __typename: string; login: string } | null;
   createdAt: string;
   latestStatus: {
     state: string;
@@ -167,6 +171,7 @@ function toRecord(node: DeploymentNode): DeploymentRecord {
     task: node.task ?? "deploy",
     description: node.description,
     payload: parsePayload(node.payload),
+    creator: node.creator ? { login: node.creator.login, type: node.creator.__typename } : null,
     createdAt: node.createdAt,
     latestStatus: node.latestStatus
       ? {

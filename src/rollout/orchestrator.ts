@@ -5,7 +5,7 @@ import type { AppConfig } from "../config/app-config.ts";
 import { readBranchHead } from "../github/branch-head.ts";
 import { fullName } from "../github/client.ts";
 import { commitsBetween, listBranchCommits } from "../github/commits.ts";
-import { latestDeploymentStatus, listDeployments, setDeploymentStatus, type DeploymentStatusRecord } from "../github/deployments.ts";
+import { latestDeploymentStatus, setDeploymentStatus, type DeploymentStatusRecord } from "../github/deployments.ts";
 import { statusOf } from "../github/http-error.ts";
 import { findPullRequestFrom, readPullRequest } from "../github/pull-requests.ts";
 import { readFilesAt } from "../github/read-files.ts";
@@ -21,14 +21,7 @@ import { readAppConfig } from "./read-app-config.ts";
 import { detectMerge, type DetectedMerge } from "./detect-merge.ts";
 import { mergeOfPush, touchedEnvironments, type PushInfo } from "./merge.ts";
 import { targetOf } from "./payload.ts";
-import {
-  deploymentOf,
-  isOpen,
-  kustodianDeployments,
-  recentDeploymentsRead,
-  recordDeployments,
-  type TrackedDeployment,
-} from "./record-deployments.ts";
+import { deploymentOf, isOpen, readKustodianDeployments, recordDeployments, type TrackedDeployment } from "./record-deployments.ts";
 import {
   commentMarker,
   decideOnFailure,
@@ -472,7 +465,7 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     if (!pr.mergeCommitSha)
       return "> /rollback\n\nkustodian cannot find the merge commit of this pull request, so it cannot revert it. Nothing was changed.";
     const mergeSha = pr.mergeCommitSha;
-    const all = kustodianDeployments(await listDeployments(gh.octokit, { repo: gh.repo, limit: recentDeploymentsRead }));
+    const all = await readKustodianDeployments(gh);
     const targets = new Map<string, { baseSha: string; deployment?: TrackedDeployment }>();
     for (const d of all)
       if (d.payload.mergeSha === mergeSha && !targets.has(d.environment))
@@ -557,7 +550,7 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
 
     async resume(gh) {
       return serial(repoKey(gh), async () => {
-        const all = kustodianDeployments(await listDeployments(gh.octokit, { repo: gh.repo, limit: recentDeploymentsRead }));
+        const all = await readKustodianDeployments(gh);
         const resumed: number[] = [];
         const duplicates: number[] = [];
         for (const d of all) {

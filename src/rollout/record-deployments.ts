@@ -7,6 +7,7 @@ import {
   type DeploymentRecord,
   type DeploymentState,
 } from "../github/deployments.ts";
+import { defaultBotLogin } from "../github/bot-login.ts";
 import type { DetectedMerge } from "./detect-merge.ts";
 import { parseRolloutPayload, payloadOf, type RolloutPayload } from "./payload.ts";
 import type { RepoClient } from "./repo-client.ts";
@@ -23,10 +24,22 @@ export interface TrackedDeployment {
 /** How many recent Deployments are read to find ours (one GraphQL call). */
 export const recentDeploymentsRead = 100;
 
-/** kustodian's Deployments among GitHub's, oldest id first. */
-export function kustodianDeployments(records: readonly DeploymentRecord[]): TrackedDeployment[] {
+/**
+ * Whether GitHub says this app created the Deployment: its creator is a Bot whose login is the
+ * app's (GraphQL gives a bot's login without the `[bot]` REST adds). Anyone with
+ * `deployments: write` can create a Deployment whose payload looks like kustodian's; only the
+ * creator tells them apart, and a payload field never does.
+ */
+export function createdByApp(record: Pick<DeploymentRecord, "creator">, botLogin: string): boolean {
+  const bare = (login: string) => login.toLowerCase().replace(/\[bot\]$/, "");
+  return record.creator !== null && record.creator.type === "Bot" && bare(record.creator.login) === bare(botLogin);
+}
+
+/** kustodian's Deployments among GitHub's (created by this app, with kustodian's payload), oldest id first. */
+export function kustodianDeployments(records: readonly DeploymentRecord[], botLogin: string): TrackedDeployment[] {
   return records
     .flatMap((d) => {
+      if (!createdByApp(d, botLogin)) return [];
       const payload = parseRolloutPayload(d.payload);
       if (!payload || payload.mergeSha !== d.sha.toLowerCase()) return [];
       return [
@@ -39,6 +52,14 @@ export function kustodianDeployments(records: readonly DeploymentRecord[]): Trac
       ];
     })
     .sort((a, b) => a.id - b.id);
+}
+
+/** The recent Deployments this app created: ONE GraphQL call. */
+export async function readKustodianDeployments(gh: RepoClient): Promise<TrackedDeployment[]> {
+  return kustodianDeployments(
+    await listDeployments(gh.octokit, { repo: gh.repo, limit: recentDeploymentsRead }),
+    gh.botLogin ?? defaultBotLogin(),
+  );
 }
 
 /** The Deployment of (merge, environment) that counts: the one with the lowest id. */
@@ -65,7 +86,7 @@ export async function recordDeployments(
   merge: DetectedMerge,
   known?: readonly TrackedDeployment[],
 ): Promise<{ deployment: TrackedDeployment; created: boolean }[]> {
-  const existing = known ?? kustodianDeployments(await listDeployments(gh.octokit, { repo: gh.repo, limit: recentDeploymentsRead }));
+  const existing = known ?? (await readKustodianDeployments(gh));
   const out: { deployment: TrackedDeployment; created: boolean }[] = [];
   for (const rollout of merge.rollouts) {
     const env = rollout.target.environment;

@@ -9,12 +9,17 @@ import { buildRevert, revertBranchName, type EnvironmentFileEdit, type RevertPla
 import { isEnvironmentPath } from "../revert/environment-files.ts";
 import { isRevertOf } from "../revert/trailers.ts";
 import type { RepoClient } from "./repo-client.ts";
+import { restoreSourceOf } from "./revert-source.ts";
 
 export interface RevertRequest {
   environment: string;
   mergeSha: string;
-  /** The commit before the merge: its files are what the revert restores. */
-  baseSha: string;
+  /**
+   * The branch head before the merge as recorded (the app's own Deployment, or merge^1): only a
+   * hint. What is restored is decided from git (src/rollout/revert-source.ts): the merge's first
+   * parent, or this commit when git confirms it is an ancestor of the merge.
+   */
+  baseSha?: string;
   pullRequest?: { number: number; title: string };
   /** One line for the headline: "readiness not reached within the probe window", "requested by @octocat". */
   reason: string;
@@ -53,7 +58,8 @@ function commitUrl(gh: RepoClient, sha: string): string {
 }
 
 /**
- * Restores environments/<env>.yaml and overlays/<env>/** to their content at `baseSha`.
+ * Restores environments/<env>.yaml and overlays/<env>/** to their content before the merge (the
+ * commit restoreSourceOf derives from git).
  *
  * Each attempt reads the branch head, looks for an existing revert after the merge (then returns
  * it: `existing`), reads the head's files and builds the revert, and commits it with
@@ -65,8 +71,9 @@ function commitUrl(gh: RepoClient, sha: string): string {
 export async function revertEnvironment(gh: RepoClient, request: RevertRequest): Promise<RevertOutcome> {
   const { octokit, repo } = gh;
   const wanted = (path: string) => isEnvironmentPath(request.environment, path);
+  const baseSha = await restoreSourceOf(gh, { mergeSha: request.mergeSha, ...(request.baseSha ? { recorded: request.baseSha } : {}) });
   const [before, merged] = await Promise.all([
-    readFilesAt(octokit, repo, request.baseSha, wanted),
+    readFilesAt(octokit, repo, baseSha, wanted),
     readFilesAt(octokit, repo, request.mergeSha, wanted),
   ]);
   const envFile = `environments/${request.environment}.yaml`;

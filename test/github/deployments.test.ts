@@ -62,6 +62,7 @@ describe("deployments", () => {
       task,
       description: `d${id}`,
       payload: JSON.stringify({ pullRequest: id }),
+      creator: id === 1 ? { __typename: "User", login: "octocat" } : { __typename: "Bot", login: "kustodian" },
       createdAt: "2025-01-01T00:00:00Z",
       latestStatus: state
         ? { state, description: "watching", environmentUrl: null, logUrl: null, createdAt: "2025-01-01T00:01:00Z" }
@@ -109,6 +110,7 @@ describe("deployments", () => {
         task: "deploy",
         description: "d3",
         payload: { pullRequest: 3 },
+        creator: { login: "kustodian", type: "Bot" },
         createdAt: "2025-01-01T00:00:00Z",
         latestStatus: {
           state: "in_progress",
@@ -125,6 +127,7 @@ describe("deployments", () => {
         task: "deploy",
         description: "d1",
         payload: { pullRequest: 1 },
+        creator: { login: "octocat", type: "User" },
         createdAt: "2025-01-01T00:00:00Z",
         latestStatus: null,
       },
