@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { classifyRollout, type ClassifyInput, type Verdict } from "../health/index.ts";
-import { parseManifests } from "../kustomize/build.ts";
+import { parseManifests } from "../render/parse-manifests.ts";
 import type { CliIo } from "./io.ts";
 
 export interface HealthOptions {

@@ -13,7 +13,8 @@ import { findSyncTargets, type SyncTarget } from "../adopt/sync-objects.ts";
 import { parseEnvironmentFile } from "../environments/parse.ts";
 import { formatProblem } from "../environments/problems.ts";
 import type { KubeObject } from "../k8s/manifest-types.ts";
-import { KustomizeBuildError, kustomizeBuild, parseManifests } from "../kustomize/build.ts";
+import { renderManifests } from "../render/kustomize-build.ts";
+import { KustomizeBuildError, RenderError } from "../render/render-errors.ts";
 import type { FileChange } from "../layout/file-change.ts";
 import { baseInventory } from "../overlays/base-inventory.ts";
 import { checkAgainstBase } from "../overlays/check-against-base.ts";
@@ -56,9 +57,10 @@ function kustomizationOf(files: ReadonlyMap<string, string>, dir: string): strin
 
 async function build(root: string, dir: string): Promise<{ ok: true; objects: KubeObject[] } | { ok: false; error: string }> {
   try {
-    return { ok: true, objects: parseManifests(await kustomizeBuild(join(root, dir))) };
+    return { ok: true, objects: await renderManifests(join(root, dir), { root }) };
   } catch (error) {
-    return { ok: false, error: error instanceof KustomizeBuildError ? error.stderr.trim().split("\n")[0]! : (error as Error).message };
+    if (error instanceof KustomizeBuildError) return { ok: false, error: error.stderr.trim().split("\n")[0]! };
+    return { ok: false, error: error instanceof RenderError ? error.userMessage : (error as Error).message };
   }
 }
 

@@ -1,4 +1,6 @@
 import { parseArgs } from "node:util";
+import { RenderError } from "../render/render-errors.ts";
+import { configureRenderSandbox, type RenderSettings } from "../render/render-settings.ts";
 import type { CliIo } from "./io.ts";
 import { healthCommand } from "./health.ts";
 import { planCommand } from "./plan.ts";
@@ -17,6 +19,8 @@ commands:
   plan --base REF [--head REF] [--format markdown|json]
                                   the rollout plan of HEAD (or --head) against REF, read from git;
                                   exits 1 when an environment is invalid or a finding is blocking
+  render and plan also take the render sandbox's limits (defaults from KUSTODIAN_RENDER_*):
+    --render-timeout SECONDS  --render-max-output MB  --render-concurrency N
   health (--file ROLLOUT.yaml | --namespace NS [--context CTX] [--kubeconfig PATH] [--sync argocd:NS/NAME|flux:NS/NAME])
          [--deployment NAME] [--merge-sha SHA] [--now TIME] [--slack SECONDS] [--format text|json]
                                   classify a recorded or live rollout as the watcher would;
@@ -35,17 +39,24 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       case "render": {
         const { values } = parseArgs({
           args: rest,
-          options: { env: { type: "string" }, check: { type: "boolean", default: false } },
+          options: { env: { type: "string" }, check: { type: "boolean", default: false }, ...renderSandboxOptions },
           strict: true,
         });
+        configureRenderSandbox(renderSandboxSettings(values));
         return await renderCommand(io, { check: values.check ?? false, ...(values.env !== undefined ? { env: values.env } : {}) });
       }
       case "plan": {
         const { values } = parseArgs({
           args: rest,
-          options: { base: { type: "string" }, head: { type: "string", default: "HEAD" }, format: { type: "string", default: "markdown" } },
+          options: {
+            base: { type: "string" },
+            head: { type: "string", default: "HEAD" },
+            format: { type: "string", default: "markdown" },
+            ...renderSandboxOptions,
+          },
           strict: true,
         });
+        configureRenderSandbox(renderSandboxSettings(values));
         if (!values.base) throw usageError("plan needs --base REF (the branch or commit to compare with, e.g. --base origin/main)");
         if (values.format !== "markdown" && values.format !== "json")
           throw usageError(`--format must be markdown or json, got "${values.format}"`);
@@ -97,9 +108,38 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`kustodian: ${e.message}\n\n${usage}`);
       return 2;
     }
-    io.stderr.write(`kustodian: ${e.message}\n`);
+    io.stderr.write(`kustodian: ${error instanceof RenderError ? error.userMessage : e.message}\n`);
     return 1;
   }
+}
+
+const renderSandboxOptions = {
+  "render-timeout": { type: "string" },
+  "render-max-output": { type: "string" },
+  "render-concurrency": { type: "string" },
+} as const;
+
+/** The --render-* flags given, as settings of the render sandbox (the rest keep their defaults). */
+function renderSandboxSettings(values: {
+  "render-timeout"?: string;
+  "render-max-output"?: string;
+  "render-concurrency"?: string;
+}): Partial<RenderSettings> {
+  const number = (flag: string, text: string | undefined, integer: boolean): number | undefined => {
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!(value > 0 && Number.isFinite(value)) || (integer && !Number.isInteger(value)))
+      throw usageError(`--${flag} must be a ${integer ? "whole " : ""}number above 0, got "${text}"`);
+    return value;
+  };
+  const seconds = number("render-timeout", values["render-timeout"], false);
+  const megabytes = number("render-max-output", values["render-max-output"], false);
+  const concurrency = number("render-concurrency", values["render-concurrency"], true);
+  return {
+    ...(seconds !== undefined ? { timeoutMs: Math.round(seconds * 1000) } : {}),
+    ...(megabytes !== undefined ? { maxOutputBytes: Math.round(megabytes * 1024 * 1024) } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+  };
 }
 
 function usageError(message: string): Error {

@@ -1,13 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { kustomizeBuild, parseManifests } from "../kustomize/build.ts";
+import { renderManifests } from "../render/kustomize-build.ts";
 import { baseInventory, type BaseInventory } from "../overlays/base-inventory.ts";
 
 /** Renders base/ under root with kustomize and takes its inventory. */
 export async function loadBaseInventory(root: string): Promise<BaseInventory> {
   const dir = join(root, "base");
-  const [rendered, kustomization] = await Promise.all([kustomizeBuild(dir), readKustomization(dir)]);
-  return baseInventory(parseManifests(rendered), kustomization);
+  const [objects, kustomization] = await Promise.all([renderManifests(dir, { root }), readKustomization(dir)]);
+  return baseInventory(objects, kustomization);
 }
 
 /** The kustomization of a directory, whichever of the names kustomize accepts it has. */

@@ -3,7 +3,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KustomizeBuildError, kustomizeBuild, parseManifests } from "../kustomize/build.ts";
+import { renderManifests } from "../render/kustomize-build.ts";
+import { RenderError } from "../render/render-errors.ts";
 import { baseInventory } from "../overlays/base-inventory.ts";
 import { computeRender } from "../overlays/compute-render.ts";
 import type { RenderedEnvironment, RenderedSnapshot } from "../plan/rendered-snapshot.ts";
@@ -27,9 +28,9 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>): Promis
 
     let base;
     try {
-      base = baseInventory(parseManifests(await kustomizeBuild(join(dir, "base"))), files.get("base/kustomization.yaml") ?? "");
+      base = baseInventory(await renderManifests(join(dir, "base"), { root: dir }), files.get("base/kustomization.yaml") ?? "");
     } catch (error) {
-      const message = error instanceof KustomizeBuildError ? error.stderr.trim() : (error as Error).message;
+      const message = renderFailure(error);
       for (const path of environmentFiles.keys()) {
         const name = path.replace(/^environments\//, "").replace(/\.ya?ml$/, "");
         environments.set(name, { name, file: path, problems: [], renderError: `base/ does not build: ${message}`, staleOverlay: false });
@@ -48,9 +49,9 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>): Promis
         if (parsed.ok) entry.env = parsed.env;
         if (problems.length === 0) {
           try {
-            entry.objects = parseManifests(await kustomizeBuild(join(dir, "overlays", parsed.name)));
+            entry.objects = await renderManifests(join(dir, "overlays", parsed.name), { root: dir });
           } catch (error) {
-            entry.renderError = error instanceof KustomizeBuildError ? error.stderr.trim() : (error as Error).message;
+            entry.renderError = renderFailure(error);
           }
         }
         environments.set(parsed.name, entry);
@@ -64,4 +65,9 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>): Promis
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** What the PR shows when a render ends without manifests (the sandbox's errors say what and where). */
+function renderFailure(error: unknown): string {
+  return error instanceof RenderError ? error.userMessage : (error as Error).message;
 }

@@ -5,7 +5,8 @@ import { isDeepStrictEqual } from "node:util";
 import { parse } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/k8s/manifest-types.ts";
-import { kustomizeBuild, parseManifests } from "../../src/kustomize/build.ts";
+import { kustomizeBuild } from "../../src/render/kustomize-build.ts";
+import { parseManifests } from "../../src/render/parse-manifests.ts";
 import { runCli } from "../helpers/cli.ts";
 import { repoRoot } from "../helpers/repo-root.ts";
 
@@ -35,8 +36,8 @@ async function tree(dir: string): Promise<Map<string, string>> {
 }
 
 const key = (o: KubeObject) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ""} ${o.metadata.name}`;
-async function objects(dir: string): Promise<KubeObject[]> {
-  return parseManifests(await kustomizeBuild(dir)).sort((a, b) => (key(a) < key(b) ? -1 : 1));
+async function objects(root: string, dir: string): Promise<KubeObject[]> {
+  return parseManifests(await kustomizeBuild(join(root, dir), { root })).sort((a, b) => (key(a) < key(b) ? -1 : 1));
 }
 
 interface Case {
@@ -125,7 +126,7 @@ describe("kustodian init", () => {
     const dir = await copy(c.fixture);
     const before = await tree(dir);
     const built = new Map<string, KubeObject[]>();
-    for (const o of c.overlays) built.set(o, await objects(join(dir, o)));
+    for (const o of c.overlays) built.set(o, await objects(dir, o));
 
     const dry = await runCli(dir, "init");
     expect(dry.code, dry.stderr).toBe(c.code);
@@ -139,7 +140,7 @@ describe("kustodian init", () => {
     const after = await tree(dir);
     for (const f of c.syncFiles) expect(after.get(f)).toBe(before.get(f));
     for (const o of c.overlays) {
-      const now = await objects(join(dir, o));
+      const now = await objects(dir, o);
       expect(isDeepStrictEqual(now, built.get(o)), `${o} builds different objects after the import`).toBe(true);
     }
     for (const [file, want] of Object.entries(c.images)) {

@@ -2,7 +2,8 @@ import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/k8s/manifest-types.ts";
-import { kustomizeBuild, parseManifests } from "../../src/kustomize/build.ts";
+import { kustomizeBuild } from "../../src/render/kustomize-build.ts";
+import { parseManifests } from "../../src/render/parse-manifests.ts";
 import { copySampleRepo, runCli } from "../helpers/cli.ts";
 import { repoRoot } from "../helpers/repo-root.ts";
 
@@ -27,7 +28,7 @@ describe("kustodian render", () => {
     { env: "staging", image: "wordpress:6.6.2-apache", replicas: 3, cpu: "200m", hpa: [3, 6], debug: "0" },
     { env: "prod", image: "wordpress:6.5.5-apache", replicas: 3, cpu: "200m", hpa: [3, 6], debug: "0" },
   ])("overlays/$env builds with kustomize into what environments/$env.yaml says", async ({ env, image, replicas, cpu, hpa, debug }) => {
-    const objects = parseManifests(await kustomizeBuild(join(repoRoot, "overlays", env)));
+    const objects = parseManifests(await kustomizeBuild(join(repoRoot, "overlays", env), { root: repoRoot }));
     expect(objects.every((o) => o.kind === "Namespace" || o.metadata.namespace === `wordpress-${env}`)).toBe(true);
     const deployment = find(objects, "Deployment", "wordpress") as unknown as DeploymentView;
     const container = deployment.spec.template.spec.containers[0]!;
@@ -64,7 +65,7 @@ describe("kustodian render", () => {
     for (const env of ["dev", "staging"]) {
       expect(await readFile(join(dir, `overlays/${env}/kustomization.yaml`), "utf8")).toBe(await readFile(join(repoRoot, `overlays/${env}/kustomization.yaml`), "utf8"));
     }
-    const objects = parseManifests(await kustomizeBuild(join(dir, "overlays/prod")));
+    const objects = parseManifests(await kustomizeBuild(join(dir, "overlays/prod"), { root: dir }));
     const deployment = find(objects, "Deployment", "wordpress") as unknown as DeploymentView;
     expect(deployment.spec.template.spec.containers[0]!.image).toBe("wordpress:6.6.2-apache");
     expect((await runCli(dir, "render", "--check")).code).toBe(0);

@@ -6,7 +6,8 @@ import { checkAgainstBase } from "../../src/overlays/check-against-base.ts";
 import { parseEnvironmentFile } from "../../src/environments/parse.ts";
 import { formatProblem } from "../../src/environments/problems.ts";
 import type { KubeObject } from "../../src/k8s/manifest-types.ts";
-import { kustomizeBuild, parseManifests } from "../../src/kustomize/build.ts";
+import { kustomizeBuild } from "../../src/render/kustomize-build.ts";
+import { parseManifests } from "../../src/render/parse-manifests.ts";
 import { baseInventory, type BaseInventory } from "../../src/overlays/base-inventory.ts";
 import { generateOverlay } from "../../src/overlays/generate.ts";
 import { repoRoot } from "../helpers/repo-root.ts";
@@ -22,7 +23,7 @@ let base: BaseInventory;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "kustodian-vocabulary-"));
   await cp(fixture, join(dir, "base"), { recursive: true });
-  base = baseInventory(parseManifests(await kustomizeBuild(join(dir, "base"))), [await readFile(join(fixture, "kustomization.yaml"), "utf8")]);
+  base = baseInventory(parseManifests(await kustomizeBuild(join(dir, "base"), { root: dir })), [await readFile(join(fixture, "kustomization.yaml"), "utf8")]);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -51,7 +52,7 @@ async function build(text: string): Promise<KubeObject[]> {
   await mkdir(overlay, { recursive: true });
   const files = generateOverlay("prod", env.env, base, { file: "environments/prod.yaml", dir: "x", bases: ["../../base"] });
   await writeFile(join(overlay, "kustomization.yaml"), files.get("x/kustomization.yaml")!);
-  return parseManifests(await kustomizeBuild(overlay));
+  return parseManifests(await kustomizeBuild(overlay, { root: dir }));
 }
 
 type Container = { name: string; image: string; env?: { name: string; value?: string }[]; resources?: unknown };

@@ -1,6 +1,7 @@
 // Renders a path of a local git repository at a revision with the real kustomize: the tree is
 // exported with `git archive` (the working copy is never touched) and built with
-// `kustomize build`, or `kubectl kustomize` where only kubectl is installed. A directory
+// `kustomize build`, or `kubectl kustomize` where only kubectl is installed, in kustodian's render
+// sandbox (src/render/kustomize-build.ts, through sandboxed-build.ts). A directory
 // without a kustomization is read as plain manifests, as Argo CD's directory source does.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -9,6 +10,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 import { isRecord } from "./json.ts";
+import { sandboxedBuildSync } from "./sandboxed-build.ts";
 import type { KubeObject } from "./types.ts";
 
 export type RenderResult =
@@ -75,12 +77,7 @@ export function renderAt(repo: string, sha: string, path: string): RenderResult 
     const hasKustomization = ["kustomization.yaml", "kustomization.yml", "Kustomization"].some((f) => existsSync(join(dir, f)));
     let yaml: string;
     if (hasKustomization) {
-      const [cmd, ...args] = kustomize();
-      yaml = execFileSync(cmd ?? "kubectl", [...args, dir], {
-        encoding: "utf8",
-        maxBuffer: 64 * 1024 * 1024,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      yaml = sandboxedBuildSync(dir, work);
     } else {
       yaml = readdirSync(dir)
         .filter((f) => /\.(ya?ml|json)$/.test(f))

@@ -1,0 +1,90 @@
+// Every kustomize run of kustodian goes through here (CLI, pull requests, after the merge, the
+// test simulator): the sandbox's checks, then kustomize in runSandboxed with the flags that forbid
+// what kustomize can forbid itself, at most `concurrency` at once.
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
+import { parseManifestsAsync, type KubeObject } from "./parse-manifests.ts";
+import { KustomizeBuildError, RenderOutputTooLarge, RenderTimedOut } from "./render-errors.ts";
+import { renderSettings } from "./render-settings.ts";
+import { runSandboxed, sandboxEnvironment } from "./run-sandboxed.ts";
+import { Semaphore } from "./semaphore.ts";
+
+const run = promisify(execFile);
+
+/**
+ * What kustomize forbids itself when told: files outside a kustomization's own directory
+ * (bases are checked by the scan), Helm, exec and container plugins, and network for functions.
+ * kubectl kustomize and kustomize v5 accept the same flags.
+ */
+export const kustomizeSandboxFlags: readonly string[] = [
+  "--load-restrictor=LoadRestrictionsRootOnly",
+  "--enable-helm=false",
+  "--enable-alpha-plugins=false",
+  "--network=false",
+];
+
+let detected: Promise<string[]> | undefined;
+
+/** `kustomize build` when installed, else `kubectl kustomize` (kustomize v5 is built into kubectl). */
+export function kustomizeCommand(): Promise<string[]> {
+  detected ??= run("kustomize", ["version"], { env: sandboxEnvironment(process.cwd()) }).then(
+    () => ["kustomize", "build"],
+    () => ["kubectl", "kustomize"],
+  );
+  return detected;
+}
+
+const renders = new Semaphore(() => renderSettings().concurrency);
+
+/** Renders running now (for tests and metrics). */
+export function rendersRunning(): number {
+  return renders.running;
+}
+
+export interface KustomizeBuildOptions {
+  /** The repository root the build must stay inside; paths in messages are relative to it. Default: dir. */
+  root?: string;
+  /** The kustomize command line before the directory (tests inject a fake binary). Default: kustomizeCommand(). */
+  command?: readonly string[];
+}
+
+/** Renders a kustomization directory with the real kustomize, in the sandbox; returns the YAML stream. */
+export async function kustomizeBuild(dir: string, options: KustomizeBuildOptions = {}): Promise<string> {
+  return (await kustomizeOutput(dir, options)).toString("utf8");
+}
+
+/** kustomizeBuild, then the objects, parsed without blocking the event loop for long. */
+export async function renderManifests(dir: string, options: KustomizeBuildOptions = {}): Promise<KubeObject[]> {
+  return parseManifestsAsync(await kustomizeOutput(dir, options));
+}
+
+async function kustomizeOutput(dir: string, options: KustomizeBuildOptions): Promise<Buffer> {
+  const target = resolve(dir);
+  const root = resolve(options.root ?? dir);
+  const label = relativeLabel(root, target);
+  const [bin, ...args] = options.command ?? (await kustomizeCommand());
+  const settings = renderSettings();
+  const result = await renders.run(() =>
+    runSandboxed({
+      command: bin!,
+      args: [...args, target, ...kustomizeSandboxFlags],
+      timeoutMs: settings.timeoutMs,
+      maxOutputBytes: settings.maxOutputBytes,
+    }),
+  );
+  if (result.outcome === "timed-out") throw new RenderTimedOut(label, settings.timeoutMs);
+  if (result.outcome === "output-too-large") throw new RenderOutputTooLarge(label, settings.maxOutputBytes);
+  if (result.code !== 0) throw new KustomizeBuildError(label, withoutRoot(result.stderr || `exit ${result.code ?? result.signal}`, root));
+  return result.stdout;
+}
+
+function relativeLabel(root: string, target: string): string {
+  if (target === root) return root.split("/").pop() || root;
+  return target.startsWith(`${root}/`) ? target.slice(root.length + 1) : target;
+}
+
+/** kustomize names files by absolute path: in messages they become repository-relative. */
+function withoutRoot(text: string, root: string): string {
+  return text.replaceAll(`${root}/`, "").replaceAll(root, ".");
+}
