@@ -60,7 +60,8 @@ async function build(root: string, dir: string): Promise<{ ok: true; objects: Ku
     return { ok: true, objects: await renderManifests(join(root, dir), { root }) };
   } catch (error) {
     if (error instanceof KustomizeBuildError) return { ok: false, error: error.stderr.trim().split("\n")[0]! };
-    return { ok: false, error: error instanceof RenderError ? error.userMessage : (error as Error).message };
+    if (error instanceof RenderError) return { ok: false, error: error.userMessage };
+    throw error;
   }
 }
 

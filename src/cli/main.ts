@@ -14,8 +14,12 @@ commands:
                                   Flux manifests that deploy them), propose environment files, and
                                   prove each build gives the same objects; --write writes the
                                   lossless ones; exit 1 listing whatever was not imported
-  render [--env NAME] [--check]   regenerate overlays/<env>/ from environments/<env>.yaml
-                                  --check writes nothing and exits 1 if any overlay is stale
+  render [--env NAME] [--check] [--base REF]
+                                  regenerate overlays/<env>/ from environments/<env>.yaml
+                                  --check writes nothing and exits 1 if any overlay is stale;
+                                  an image or replica edit made in a generated overlay since
+                                  --base (default HEAD) is lifted into the environment file,
+                                  any other edit there is refused
   plan --base REF [--head REF] [--format markdown|json]
                                   the rollout plan of HEAD (or --head) against REF, read from git;
                                   exits 1 when an environment is invalid or a finding is blocking
@@ -33,17 +37,31 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     switch (command) {
       case "init": {
-        const { values } = parseArgs({ args: rest, options: { write: { type: "boolean", default: false } }, strict: true });
+        const { values } = parseArgs({
+          args: rest,
+          options: { write: { type: "boolean", default: false }, ...renderSandboxOptions },
+          strict: true,
+        });
+        configureRenderSandbox(renderSandboxSettings(values));
         return await initCommand(io, { write: values.write ?? false });
       }
       case "render": {
         const { values } = parseArgs({
           args: rest,
-          options: { env: { type: "string" }, check: { type: "boolean", default: false }, ...renderSandboxOptions },
+          options: {
+            env: { type: "string" },
+            check: { type: "boolean", default: false },
+            base: { type: "string" },
+            ...renderSandboxOptions,
+          },
           strict: true,
         });
         configureRenderSandbox(renderSandboxSettings(values));
-        return await renderCommand(io, { check: values.check ?? false, ...(values.env !== undefined ? { env: values.env } : {}) });
+        return await renderCommand(io, {
+          check: values.check ?? false,
+          ...(values.env !== undefined ? { env: values.env } : {}),
+          ...(values.base !== undefined ? { base: values.base } : {}),
+        });
       }
       case "plan": {
         const { values } = parseArgs({
