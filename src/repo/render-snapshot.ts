@@ -3,32 +3,44 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderManifests } from "../render/kustomize-build.ts";
-import { RenderError } from "../render/render-errors.ts";
+import { kustomizeBuild } from "../render/kustomize-build.ts";
+import { parseManifestsAsync } from "../render/parse-manifests.ts";
+import { RenderError, RenderTimedOut } from "../render/render-errors.ts";
+import { renderSettings } from "../render/render-settings.ts";
 import { baseInventory } from "../overlays/base-inventory.ts";
 import { computeRender } from "../overlays/compute-render.ts";
 import type { RenderedEnvironment, RenderedSnapshot } from "../plan/rendered-snapshot.ts";
+import { renderCache, treeDigest, type MaterialisedTree } from "../render/render-cache.ts";
 import { applyChanges } from "./fs-snapshot.ts";
 
 /**
  * Renders every environment of a tree (path -> text) the way it will be deployed: overlays are
  * regenerated from the environment files first (what kustodian commits), then built with the
- * real kustomize in a scratch directory.
+ * real kustomize in a scratch directory. Builds of bytes built before come from the render cache.
  */
 export async function renderSnapshot(files: ReadonlyMap<string, string>): Promise<RenderedSnapshot> {
   const dir = await mkdtemp(join(tmpdir(), "kustodian-render-"));
   try {
+    const written = new Map([...files].filter(([p]) => p.startsWith("base/") || p.startsWith("overlays/")));
     await applyChanges(
       dir,
-      [...files].filter(([p]) => p.startsWith("base/") || p.startsWith("overlays/")).map(([path, after]) => ({ path, after })),
+      [...written].map(([path, after]) => ({ path, after })),
     );
+    // kustomize's output comes from the render cache when these bytes were built before under
+    // the same output cap; a timeout says nothing about the bytes and is not kept.
+    const cacheOptions = {
+      variant: `max-output=${renderSettings().maxOutputBytes}`,
+      cacheable: (e: unknown) => !(e instanceof RenderTimedOut),
+    };
+    const build = async (tree: MaterialisedTree, path: string) =>
+      parseManifestsAsync(await renderCache.render(tree, path, (target) => kustomizeBuild(target, { root: dir }), cacheOptions));
     const environmentFiles = new Map([...files].filter(([p]) => p.startsWith("environments/")));
     const overlayFiles = new Map([...files].filter(([p]) => p.startsWith("overlays/")));
     const environments = new Map<string, RenderedEnvironment>();
 
     let base;
     try {
-      base = baseInventory(await renderManifests(join(dir, "base"), { root: dir }), files.get("base/kustomization.yaml") ?? "");
+      base = baseInventory(await build({ root: dir, digest: treeDigest(written) }, "base"), files.get("base/kustomization.yaml") ?? "");
     } catch (error) {
       const message = renderFailure(error);
       for (const path of environmentFiles.keys()) {
@@ -40,6 +52,11 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>): Promis
 
     const render = computeRender({ environmentFiles, overlayFiles, base });
     await applyChanges(dir, render.changes);
+    for (const change of render.changes) {
+      if (change.after === undefined) written.delete(change.path);
+      else written.set(change.path, change.after);
+    }
+    const tree = { root: dir, digest: treeDigest(written) };
     const stale = new Set(render.changes.map((c) => c.path.split("/")[1]));
 
     await Promise.all(
@@ -49,7 +66,7 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>): Promis
         if (parsed.ok) entry.env = parsed.env;
         if (problems.length === 0) {
           try {
-            entry.objects = await renderManifests(join(dir, "overlays", parsed.name), { root: dir });
+            entry.objects = await build(tree, `overlays/${parsed.name}`);
           } catch (error) {
             entry.renderError = renderFailure(error);
           }

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
+import { RenderCache, type CachedRender } from "../../src/render/render-cache.ts";
 import { isRecord } from "./json.ts";
 import { sandboxedBuildSync } from "./sandboxed-build.ts";
 import type { KubeObject } from "./types.ts";
@@ -63,9 +64,33 @@ export function parseManifests(text: string): KubeObject[] {
   return objects;
 }
 
+/**
+ * Renders of the same bytes answer from a cache (src/render/render-cache.ts): the key is the
+ * commit's git tree id (a hash of every path and its bytes) and the path built. Controllers
+ * re-render on every refresh, mostly the same commit.
+ */
+const renders = new RenderCache({ maxBytes: 64 * 1024 * 1024 });
+
 export function renderAt(repo: string, sha: string, path: string): RenderResult {
-  const work = mkdtempSync(join(tmpdir(), "kustodian-sim-render-"));
   const command = [...kustomize(), path].join(" ");
+  // Error messages have the scratch directory removed, so renders are the same wherever they ran.
+  const key = RenderCache.key({ root: "", digest: git(repo, ["rev-parse", `${sha}^{tree}`]) }, path);
+  let rendered = renders.lookup(key, "");
+  if (!rendered) {
+    rendered = renderUncached(repo, sha, path);
+    // Failures are not kept: a sandbox timeout says nothing about the bytes.
+    if (rendered.ok) renders.store(key, "", rendered);
+  }
+  if (!rendered.ok) return { ok: false, error: String(rendered.error), command };
+  try {
+    return { ok: true, objects: parseManifests(rendered.output), yaml: rendered.output, command };
+  } catch (error) {
+    return { ok: false, error: stderrOf(error), command };
+  }
+}
+
+function renderUncached(repo: string, sha: string, path: string): CachedRender {
+  const work = mkdtempSync(join(tmpdir(), "kustodian-sim-render-"));
   try {
     const tar = execFileSync("git", ["-C", repo, "archive", "--format=tar", sha], {
       maxBuffer: 256 * 1024 * 1024,
@@ -73,21 +98,19 @@ export function renderAt(repo: string, sha: string, path: string): RenderResult 
     });
     execFileSync("tar", ["-x", "-C", work], { input: tar, stdio: ["pipe", "ignore", "pipe"] });
     const dir = join(work, path);
-    if (!existsSync(dir)) return { ok: false, error: `app path does not exist: ${path}`, command };
+    if (!existsSync(dir)) return { ok: false, error: `app path does not exist: ${path}` };
     const hasKustomization = ["kustomization.yaml", "kustomization.yml", "Kustomization"].some((f) => existsSync(join(dir, f)));
-    let yaml: string;
     if (hasKustomization) {
-      yaml = sandboxedBuildSync(dir, work);
-    } else {
-      yaml = readdirSync(dir)
-        .filter((f) => /\.(ya?ml|json)$/.test(f))
-        .sort()
-        .map((f) => readFileSync(join(dir, f), "utf8"))
-        .join("\n---\n");
+      return { ok: true, output: sandboxedBuildSync(dir, work) };
     }
-    return { ok: true, objects: parseManifests(yaml), yaml, command };
+    const output = readdirSync(dir)
+      .filter((f) => /\.(ya?ml|json)$/.test(f))
+      .sort()
+      .map((f) => readFileSync(join(dir, f), "utf8"))
+      .join("\n---\n");
+    return { ok: true, output };
   } catch (error) {
-    return { ok: false, error: stderrOf(error).replaceAll(work, "").replace(/\s+$/, ""), command };
+    return { ok: false, error: stderrOf(error).replaceAll(work, "").replace(/\s+$/, "") };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
