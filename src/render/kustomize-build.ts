@@ -8,6 +8,7 @@ import { parseManifestsAsync, type KubeObject } from "./parse-manifests.ts";
 import { KustomizeBuildError, RenderOutputTooLarge, RenderTimedOut } from "./render-errors.ts";
 import { renderSettings } from "./render-settings.ts";
 import { runSandboxed, sandboxEnvironment } from "./run-sandboxed.ts";
+import { scanKustomization } from "./scan-kustomization.ts";
 import { Semaphore } from "./semaphore.ts";
 
 const run = promisify(execFile);
@@ -63,6 +64,7 @@ async function kustomizeOutput(dir: string, options: KustomizeBuildOptions): Pro
   const target = resolve(dir);
   const root = resolve(options.root ?? dir);
   const label = relativeLabel(root, target);
+  await scanKustomization(target, root);
   const [bin, ...args] = options.command ?? (await kustomizeCommand());
   const settings = renderSettings();
   const result = await renders.run(() =>
