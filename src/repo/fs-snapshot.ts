@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import type { FileChange } from "../layout/file-change.ts";
+import { pathInside } from "./safe-tree-path.ts";
 
 /** Reads every file under dir (relative to root) into path -> text, sorted and with / separators. */
 export async function readTree(root: string, dir: string): Promise<Map<string, string>> {
@@ -20,9 +21,11 @@ export async function readTree(root: string, dir: string): Promise<Map<string, s
   return out;
 }
 
+/** Writes the changes under root; a path that would leave root (`..`, absolute) is refused before anything is written. */
 export async function applyChanges(root: string, changes: readonly FileChange[]): Promise<void> {
-  for (const change of changes) {
-    const path = join(root, change.path);
+  const paths = changes.map((change) => pathInside(root, change.path));
+  for (const [i, change] of changes.entries()) {
+    const path = paths[i]!;
     if (change.after === undefined) {
       await rm(path, { force: true });
     } else {

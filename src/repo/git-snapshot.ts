@@ -1,5 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
+import { UnsafeTreeEntryError, unsafeTreePath } from "./safe-tree-path.ts";
 
 const run = promisify(execFile);
 
@@ -19,7 +20,9 @@ export async function resolveCommit(repoDir: string, ref: string): Promise<strin
 
 /**
  * Reads the wanted files of a commit straight from git's object store (no checkout):
- * one `git ls-tree` and one `git cat-file --batch` for all blobs.
+ * one `git ls-tree` and one `git cat-file --batch` for all blobs. A wanted entry that could not
+ * be written safely under a directory (`..`, absolute) or that is a symbolic link is refused with
+ * UnsafeTreeEntryError, as the GitHub side refuses symlinks (src/github/read-files.ts).
  */
 export async function readGitSnapshot(
   repoDir: string,
@@ -32,9 +35,15 @@ export async function readGitSnapshot(
   for (const record of stdout.split("\0")) {
     if (!record) continue;
     const tab = record.indexOf("\t");
-    const [, type, sha] = record.slice(0, tab).split(" ");
+    const [mode, type, sha] = record.slice(0, tab).split(" ");
     const path = record.slice(tab + 1);
-    if (type === "blob" && sha && wanted(path)) entries.push({ path, sha });
+    if (type !== "blob" || !sha) continue;
+    const problem = unsafeTreePath(path);
+    // A `..` entry is refused even when it is not wanted by name: `base/../../x` starts with base/.
+    if (problem) throw new UnsafeTreeEntryError(path, problem);
+    if (!wanted(path)) continue;
+    if (mode === "120000") throw new UnsafeTreeEntryError(path, "is a symbolic link (kustodian reads regular files only)");
+    entries.push({ path, sha });
   }
   const blobs = await catFileBatch(
     repoDir,
