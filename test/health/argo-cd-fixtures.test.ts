@@ -18,6 +18,9 @@ import {
 } from "../../src/health/index.ts";
 import { ARGO_CD, fixturesPresent, loadYaml, readText } from "./fixtures.ts";
 import { OTHER_SHA, SHA } from "./objects.ts";
+import { acceptanceFixtures } from "../helpers/acceptance-fixtures.ts";
+
+const acceptance = acceptanceFixtures(fixturesPresent, "../shared/fixtures/health");
 
 interface Expected {
   deployments: Record<string, ArgoHealth>;
@@ -38,7 +41,7 @@ const POD_DIFFERENCES: Record<string, { ours: ArgoHealth; why: string }> = {
 
 const startOf = (pod: Pod): number => Date.parse(String(pod.metadata?.creationTimestamp));
 
-describe.skipIf(!fixturesPresent)("acceptance: Argo CD health fixtures (skipped when ../shared/fixtures/health is absent)", () => {
+describe.skipIf(acceptance.skip)("acceptance: Argo CD health fixtures (skipped when ../shared/fixtures/health is absent)", () => {
   const expected = fixturesPresent ? loadYaml<Expected>(path.join(ARGO_CD, "expected.yaml")) : { deployments: {}, pods: {} };
 
   describe("Deployments: classifyRollout agrees with gitops-engine", () => {

@@ -16,6 +16,9 @@ import {
 } from "../../src/health/index.ts";
 import { KSTATUS_CASES, fixturesPresent, loadYaml } from "./fixtures.ts";
 import { SHA } from "./objects.ts";
+import { acceptanceFixtures } from "../helpers/acceptance-fixtures.ts";
+
+const acceptance = acceptanceFixtures(fixturesPresent, "../shared/fixtures/health");
 
 interface Case {
   source: { test: string; case: string };
@@ -46,7 +49,7 @@ function filled(c: Case): Case {
   return { ...c, object: { ...c.object, metadata: { ...c.object.metadata, creationTimestamp: new Date(NOW).toISOString() } } };
 }
 
-describe.skipIf(!fixturesPresent)("acceptance: kstatus cases (skipped when ../shared/fixtures/health is absent)", () => {
+describe.skipIf(acceptance.skip)("acceptance: kstatus cases (skipped when ../shared/fixtures/health is absent)", () => {
   it("has cases of every kind it is used for", () => {
     expect(new Set(cases.map((c) => c.kind))).toEqual(new Set(["Deployment", "ReplicaSet", "Pod", "MyCR"]));
   });

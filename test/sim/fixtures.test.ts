@@ -12,8 +12,11 @@ import { hasSharedFixtures, rolloutComplete, sharedFixtures } from "./helpers.ts
 import { startSimulator, type Simulator } from "./index.ts";
 import { isControlledBy } from "./ownership.ts";
 import type { Condition, ContainerStatus, Deployment, KubeObject, Pod, ReplicaSet } from "./types.ts";
+import { acceptanceFixtures } from "../helpers/acceptance-fixtures.ts";
 
-const SOURCE = hasSharedFixtures ? "../shared/fixtures/health" : "skipped: ../shared/fixtures/health is not next to the repository";
+const acceptance = acceptanceFixtures(hasSharedFixtures, "../shared/fixtures/health");
+
+const SOURCE = hasSharedFixtures ? "../shared/fixtures/health" : "../shared/fixtures/health is not next to the repository";
 const argo = (path: string): KubeObject => parse(readFileSync(join(sharedFixtures, "argo-cd", path), "utf8")) as KubeObject;
 
 interface KstatusCase {
@@ -88,7 +91,7 @@ function expectSameDeploymentStatus(actual: Deployment, fixture: Deployment): vo
   expect(normalisedMessages(actual)).toEqual(normalisedMessages(fixture));
 }
 
-describe.skipIf(!hasSharedFixtures)(`Argo CD Deployment fixtures [${SOURCE}]`, () => {
+describe.skipIf(acceptance.skip)(`Argo CD Deployment fixtures [${SOURCE}]`, () => {
   it("complete rollout = deployments/nginx-healthy.yaml (Healthy)", async () => {
     const fixture = argo("deployments/nginx-healthy.yaml") as Deployment;
     applyFixtureSpec(fixture);
@@ -156,7 +159,7 @@ describe.skipIf(!hasSharedFixtures)(`Argo CD Deployment fixtures [${SOURCE}]`, (
   });
 });
 
-describe.skipIf(!hasSharedFixtures)(`Argo CD Pod fixtures [${SOURCE}]`, () => {
+describe.skipIf(acceptance.skip)(`Argo CD Pod fixtures [${SOURCE}]`, () => {
   function runFixturePod(
     path: string,
     image: string,
@@ -241,7 +244,7 @@ describe.skipIf(!hasSharedFixtures)(`Argo CD Pod fixtures [${SOURCE}]`, () => {
   });
 });
 
-describe.skipIf(!hasSharedFixtures)(`kstatus cases [${SOURCE}]`, () => {
+describe.skipIf(acceptance.skip)(`kstatus cases [${SOURCE}]`, () => {
   const cases = (): KstatusCase[] => parse(readFileSync(join(sharedFixtures, "kstatus/cases.yaml"), "utf8")) as KstatusCase[];
   const byName = (name: string): KubeObject => {
     const found = cases().find((c) => c.source.case === name);
