@@ -27,6 +27,10 @@ export { helpText } from "./help.ts";
 
 /** More command lines than this in one comment are answered with a problem instead of run. */
 export const maxCommandsPerComment = 10;
+/** GitHub's own limit for a comment body; anything beyond it is not read. */
+export const maxCommentChars = 65_536;
+/** A command line longer than this is answered with a problem (no command needs more), not split into arguments. */
+export const maxCommandLineChars = 256;
 export const commandPrefix = "kustodian";
 
 type LineKind = "blank" | "quote" | "fence" | "indented" | "command" | "text";
@@ -43,9 +47,13 @@ function classify(line: string): LineKind {
   return "text";
 }
 
-/** The commands of a comment body, in order. Pure; never throws. */
+/**
+ * The commands of a comment body, in order. Pure; never throws. Linear in the body, which is
+ * read up to `maxCommentChars`: every regex here is anchored and has no nested or adjacent
+ * quantifiers that could backtrack, and each line is looked at a bounded number of times.
+ */
 export function parseCommands(body: string): Command[] {
-  const lines = body.split(/\r\n|\r|\n/);
+  const lines = (body.length > maxCommentChars ? body.slice(0, maxCommentChars) : body).split(/\r\n|\r|\n/);
   let i = skipPreamble(lines);
   const commands: Command[] = [];
   for (; i < lines.length && classify(lines[i]!) === "command"; i++) {
@@ -54,7 +62,7 @@ export function parseCommands(body: string): Command[] {
       commands.push(tooMany(line));
       break;
     }
-    commands.push(parseCommandLine(line));
+    commands.push(line.length > maxCommandLineChars ? tooLong(line) : parseCommandLine(line));
   }
   return commands;
 }
@@ -77,14 +85,25 @@ function skipPreamble(lines: readonly string[]): number {
   return i;
 }
 
+function tooLong(line: string): InvalidCommand {
+  const name = nameOf(line.slice(0, 64)).slice(0, 32);
+  return {
+    kind: "invalid",
+    name,
+    problem: `a command line is at most ${maxCommandLineChars} characters; this one has ${line.length}`,
+    usage: "",
+    line: `${line.slice(0, 80)}…`,
+  };
+}
+
 function tooMany(line: string): InvalidCommand {
-  const name = nameOf(line);
+  const name = nameOf(line.slice(0, 64)).slice(0, 32);
   return {
     kind: "invalid",
     name,
     problem: `at most ${maxCommandsPerComment} commands are run per comment; this one and any after it were not`,
     usage: "",
-    line,
+    line: line.length > maxCommandLineChars ? `${line.slice(0, 80)}…` : line,
   };
 }
 

@@ -8,12 +8,18 @@ export interface CommitSummary {
   message: string;
   /** Committer date (ISO 8601), or null when GitHub gives none. */
   committedAt: string | null;
+  /** The GitHub accounts GitHub matched to the author and committer (null when none, or not read), and whether GitHub verified the signature. */
+  author: string | null;
+  committer: string | null;
+  verified: boolean;
 }
 
 interface RestCommit {
   sha: string;
   parents?: { sha: string }[];
-  commit: { message: string; committer?: { date?: string | null } | null };
+  author?: { login?: string } | null;
+  committer?: { login?: string } | null;
+  commit: { message: string; committer?: { date?: string | null } | null; verification?: { verified?: boolean } | null };
 }
 
 function summary(c: RestCommit): CommitSummary {
@@ -22,7 +28,20 @@ function summary(c: RestCommit): CommitSummary {
     parents: (c.parents ?? []).map((p) => p.sha),
     message: c.commit.message,
     committedAt: c.commit.committer?.date ?? null,
+    author: c.author?.login ?? null,
+    committer: c.committer?.login ?? null,
+    verified: c.commit.verification?.verified === true,
   };
+}
+
+/** One commit with its GitHub author, committer and signature verification: ONE call (GET /repos/{owner}/{repo}/commits/{ref}). */
+export async function readCommitWithAuthors(octokit: GitHubClient, input: { repo: RepoRef; sha: string }): Promise<CommitSummary> {
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", {
+    owner: input.repo.owner,
+    repo: input.repo.repo,
+    ref: input.sha,
+  });
+  return summary(data as RestCommit);
 }
 
 /** The newest `limit` (at most 100) commits of a branch, newest first: ONE call (GET /repos/{owner}/{repo}/commits). */
@@ -66,5 +85,14 @@ export async function readCommit(octokit: GitHubClient, input: { repo: RepoRef; 
     repo: input.repo.repo,
     commit_sha: input.sha,
   });
-  return { sha: data.sha, parents: data.parents.map((p) => p.sha), message: data.message, committedAt: data.committer?.date ?? null };
+  return {
+    sha: data.sha,
+    parents: data.parents.map((p) => p.sha),
+    message: data.message,
+    committedAt: data.committer?.date ?? null,
+    // The git data API names no GitHub accounts: read through readCommitWithAuthors when it matters.
+    author: null,
+    committer: null,
+    verified: data.verification?.verified === true,
+  };
 }

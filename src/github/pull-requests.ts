@@ -13,6 +13,8 @@ export interface PullRequestSummary {
   baseRef: string;
   labels: string[];
   url: string;
+  /** Who opened it (GitHub's record): revert trailers in the body count only when the app did. */
+  author: string | null;
 }
 
 interface RestPull {
@@ -27,6 +29,7 @@ interface RestPull {
   base: { ref: string };
   labels?: ({ name?: string } | string)[];
   html_url: string;
+  user?: { login?: string } | null;
 }
 
 function summary(p: RestPull): PullRequestSummary {
@@ -41,6 +44,7 @@ function summary(p: RestPull): PullRequestSummary {
     baseRef: p.base.ref,
     labels: (p.labels ?? []).flatMap((l) => (typeof l === "string" ? [l] : l.name ? [l.name] : [])),
     url: p.html_url,
+    author: p.user?.login ?? null,
   };
 }
 

@@ -24,31 +24,54 @@ export function formatRevertTrailers(t: RevertTrailers): string {
   ].join("\n");
 }
 
+/** Longest message read for trailers: they are the last lines, and a longer text is not one of kustodian's messages. */
+export const trailerMessageLimit = 64 * 1024;
+
+const trailerKey = /^[A-Za-z][A-Za-z0-9-]*$/;
+
+function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) if (line[i] !== " " && line[i] !== "\t" && line[i] !== "\r") return false;
+  return true;
+}
+
 /**
  * The kustodian revert trailers of a commit message or pull request body, or undefined. Read as
  * git reads trailers: `Key: value` lines of the last paragraph (case-insensitive keys); both
  * `Reverts:` and `Kustodian-Revert:` must be there, so a person's "Reverts: ..." alone is not
  * taken for kustodian's.
+ *
+ * Linear in the message: one split into lines, a scan back to the last blank line, and per line
+ * one indexOf and an anchored key check without backtracking (the regex it replaces took 1.6 s
+ * on 65 kB of crafted whitespace). Only the last `trailerMessageLimit` characters are read.
+ *
+ * Trailers say nothing about who wrote them: callers trust them only on commits (and pull
+ * requests) the app made (src/revert/made-by-app.ts).
  */
 export function parseRevertTrailers(message: string | null | undefined): RevertTrailers | undefined {
   if (!message) return undefined;
-  const paragraphs = message
-    .replace(/\r\n/g, "\n")
-    .trim()
-    .split(/\n[ \t]*\n/);
-  const last = paragraphs[paragraphs.length - 1] ?? "";
+  const text = message.length > trailerMessageLimit ? message.slice(message.length - trailerMessageLimit) : message;
+  const lines = text.split("\n");
+  let end = lines.length;
+  while (end > 0 && isBlank(lines[end - 1]!)) end--;
+  let start = end;
+  while (start > 0 && !isBlank(lines[start - 1]!)) start--;
   const values = new Map<string, string>();
-  for (const line of last.split("\n")) {
-    const match = /^([A-Za-z][A-Za-z0-9-]*):[ \t]*(.+?)[ \t]*$/.exec(line);
-    if (!match) continue;
-    const key = match[1]!.toLowerCase();
-    if (!values.has(key)) values.set(key, match[2]!);
+  for (let i = start; i < end; i++) {
+    const line = lines[i]!;
+    const colon = line.indexOf(":");
+    if (colon <= 0 || colon > 64) continue;
+    const key = line.slice(0, colon);
+    if (!trailerKey.test(key)) continue;
+    const value = line.slice(colon + 1).trim();
+    if (!value) continue;
+    const lower = key.toLowerCase();
+    if (!values.has(lower)) values.set(lower, value);
   }
   const reverts = values.get("reverts")?.toLowerCase();
   const environment = values.get("kustodian-revert");
   if (!reverts || !sha.test(reverts) || !environment) return undefined;
   const pr = values.get("kustodian-pull-request")?.replace(/^#/, "");
-  const pullRequest = pr !== undefined && /^\d+$/.test(pr) ? Number(pr) : undefined;
+  const pullRequest = pr !== undefined && /^\d{1,12}$/.test(pr) ? Number(pr) : undefined;
   return { reverts, environment, ...(pullRequest === undefined ? {} : { pullRequest }) };
 }
 

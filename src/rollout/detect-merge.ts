@@ -1,11 +1,12 @@
 // The GitHub reads behind "what did this merge roll out": the commit before it, the two trees,
 // the merged pull request; then the pure decisions of merge.ts on the rendered trees.
-import { readCommit } from "../github/commits.ts";
+import { defaultBotLogin } from "../github/bot-login.ts";
+import { readCommit, readCommitWithAuthors } from "../github/commits.ts";
 import { pullRequestsOfCommit, type PullRequestSummary } from "../github/pull-requests.ts";
 import { readFilesAt } from "../github/read-files.ts";
 import { renderSnapshot } from "../repo/render-snapshot.ts";
 import { isGitOpsPath } from "../repo/git-snapshot.ts";
-import type { RevertTrailers } from "../revert/trailers.ts";
+import { parseRevertTrailers, type RevertTrailers } from "../revert/trailers.ts";
 import {
   mergedPullRequest,
   revertOfMerge,
@@ -61,7 +62,11 @@ export async function detectMerge(gh: RepoClient, commit: MergeCommit, options: 
   const pullRequest =
     options.pullRequest ??
     mergedPullRequest(await pullRequestsOfCommit(octokit, { repo, sha: commit.mergeSha }), commit.mergeSha, gh.defaultBranch);
-  const revertOf = revertOfMerge(commit.message, pullRequest);
+  // Who made the commit matters only when it carries trailers: read then (1 call), never otherwise.
+  const authorship = parseRevertTrailers(commit.message)
+    ? await readCommitWithAuthors(octokit, { repo, sha: commit.mergeSha })
+    : { author: null, committer: null, verified: false };
+  const revertOf = revertOfMerge({ message: commit.message, ...authorship }, pullRequest, gh.botLogin ?? defaultBotLogin());
   if (!pullRequest && !revertOf) return { kind: "ignored", why: "not the merge of a pull request" };
 
   const [beforeSnapshot, afterSnapshot] = await Promise.all([renderSnapshot(before.files), renderSnapshot(after.files)]);

@@ -8,7 +8,8 @@ import { DEFAULT_SLACK_SECONDS } from "../health/probe-window.ts";
 import type { RenderedSnapshot } from "../plan/rendered-snapshot.ts";
 import { workloadChanges } from "../plan/workload-changes.ts";
 import { environmentOfPath } from "../revert/environment-files.ts";
-import { parseRevertTrailers, type RevertTrailers } from "../revert/trailers.ts";
+import { appRevertOfCommit, appRevertOfPullRequest, type CommitAuthorship } from "../revert/made-by-app.ts";
+import type { RevertTrailers } from "../revert/trailers.ts";
 import type { RolloutTarget, SyncTarget } from "../watch/types.ts";
 
 const zeroSha = /^0+$/;
@@ -62,10 +63,16 @@ export function mergedPullRequest(
 /**
  * The revert a merge is, if it is one of kustodian's: trailers in the commit message (a revert
  * committed to the branch, or squash-merged with its message) or in the merged pull request's
- * body (a revert pull request merged with a merge commit).
+ * body (a revert pull request merged with a merge commit) — each only when the app made that
+ * commit or opened that pull request (src/revert/made-by-app.ts): a trailer a person wrote
+ * never exempts a merge from the auto-revert.
  */
-export function revertOfMerge(message: string, pr: PullRequestSummary | undefined): RevertTrailers | undefined {
-  return parseRevertTrailers(message) ?? (pr ? parseRevertTrailers(pr.body) : undefined);
+export function revertOfMerge(
+  commit: CommitAuthorship & { message: string },
+  pr: PullRequestSummary | undefined,
+  botLogin: string,
+): RevertTrailers | undefined {
+  return appRevertOfCommit(commit, botLogin) ?? (pr ? appRevertOfPullRequest(pr, botLogin) : undefined);
 }
 
 /**

@@ -482,6 +482,7 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
         baseRef: gh.defaultBranch,
         labels: [],
         url: "",
+        author: null,
       };
       const detection = await detectMerge(gh, { mergeSha, message: "", mergedAt: new Date(now()) }, { pullRequest: summary });
       if (detection.kind === "merge")

@@ -8,6 +8,8 @@ import { readFilesAt } from "../github/read-files.ts";
 import { buildRevert, revertBranchName, type EnvironmentFileEdit, type RevertPlan } from "../revert/build-revert.ts";
 import { isEnvironmentPath } from "../revert/environment-files.ts";
 import { isRevertOf } from "../revert/trailers.ts";
+import { madeByApp } from "../revert/made-by-app.ts";
+import { defaultBotLogin } from "../github/bot-login.ts";
 import type { RepoClient } from "./repo-client.ts";
 import { restoreSourceOf } from "./revert-source.ts";
 
@@ -42,7 +44,8 @@ const attempts = 5;
 
 /**
  * Looks for kustodian's revert of (merge, environment) among the commits after the merge on the
- * branch (trailers `Reverts:` + `Kustodian-Revert:`): 1 compare call, none when head is the merge.
+ * branch (trailers `Reverts:` + `Kustodian-Revert:` on a commit the app made): 1 compare call,
+ * none when head is the merge.
  */
 export async function findRevertCommit(
   gh: RepoClient,
@@ -50,7 +53,9 @@ export async function findRevertCommit(
 ): Promise<CommitSummary | undefined> {
   if (input.head === input.mergeSha) return undefined;
   const { commits } = await commitsBetween(gh.octokit, { repo: gh.repo, base: input.mergeSha, head: input.head });
-  return commits.find((c) => isRevertOf(c.message, input.mergeSha, input.environment));
+  // Only the app's own commits count: a person's commit with the same trailers is no revert.
+  const bot = gh.botLogin ?? defaultBotLogin();
+  return commits.find((c) => madeByApp(c, bot) && isRevertOf(c.message, input.mergeSha, input.environment));
 }
 
 function commitUrl(gh: RepoClient, sha: string): string {

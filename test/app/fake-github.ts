@@ -39,6 +39,8 @@ export interface PullRequest {
   /** Set when merged: the commit on the base branch (GET /commits/{sha}/pulls finds the PR by it). */
   mergeCommitSha?: string;
   body?: string;
+  /** Who opened it (default a person, `octocat`; the app for pull requests it opens through the API). */
+  author?: string;
 }
 
 export interface FakeDeployment {
@@ -332,16 +334,28 @@ export class FakeGitHub {
     return { data: { repository: { deployments: { pageInfo: { hasNextPage: end < all.length, endCursor: String(end) }, nodes } } } };
   }
 
-  /** A commit as the REST API lists it (GET /commits, /compare). */
+  /**
+   * A commit as the REST API lists it (GET /commits, /compare): the author and committer as
+   * GitHub accounts (the app's commits: author the bot, committer GitHub's `web-flow`, signed and
+   * verified, as createCommitOnBranch makes them; anything else: the git names, unverified).
+   */
   restCommit(sha: string) {
-    const [parents, date, message] = this.git("show", "-s", "--format=%P%x00%cI%x00%B", sha).split("\0");
+    const [parents, date, author, committer, message] = this.git("show", "-s", "--format=%P%x00%cI%x00%an%x00%cn%x00%B", sha).split("\0");
+    const byGitHub = committer === "GitHub";
     return {
       sha,
       parents: (parents ?? "")
         .split(" ")
         .filter(Boolean)
         .map((p) => ({ sha: p })),
-      commit: { message: (message ?? "").trim(), committer: { date }, tree: { sha: this.git("rev-parse", `${sha}^{tree}`) } },
+      author: author ? { login: author } : null,
+      committer: committer ? { login: byGitHub ? "web-flow" : committer } : null,
+      commit: {
+        message: (message ?? "").trim(),
+        committer: { date },
+        tree: { sha: this.git("rev-parse", `${sha}^{tree}`) },
+        verification: { verified: byGitHub, reason: byGitHub ? "valid" : "unsigned" },
+      },
       html_url: `https://github.com/${owner}/${repo}/commit/${sha}`,
     };
   }
@@ -436,6 +450,13 @@ export class FakeGitHub {
         const sha = /commits\/([0-9a-f]{40})\/pulls/.exec(uri)![1]!;
         this.calls.push({ method: "GET", path: "commit-pulls" });
         return [200, [...this.pulls.values()].filter((p) => p.mergeCommitSha === sha).map((p) => this.pullPayload(p))];
+      }),
+    );
+    scope.get(new RegExp(`^${base}/commits/([0-9a-f]{40})$`)).reply(
+      route(async (uri) => {
+        const sha = /commits\/([0-9a-f]{40})$/.exec(uri)![1]!;
+        this.calls.push({ method: "GET", path: "commit" });
+        return refExists(sha) ? [200, this.restCommit(sha)] : [404, { message: "No commit found" }];
       }),
     );
     scope.get(new RegExp(`^${base}/commits(\\?|$)`)).reply(
@@ -534,6 +555,7 @@ export class FakeGitHub {
           state: "open",
           merged: false,
           labels: [],
+          author: this.botLogin,
           ...(b.body ? { body: b.body } : {}),
         };
         this.pulls.set(number, pr);
@@ -613,6 +635,7 @@ export class FakeGitHub {
       merge_commit_sha: pr.mergeCommitSha ?? null,
       merged_at: pr.merged ? "2026-01-01T00:00:00Z" : null,
       body: pr.body ?? null,
+      user: { login: pr.author ?? "octocat", type: pr.author === this.botLogin ? "Bot" : "User" },
       html_url: `https://github.com/${owner}/${repo}/pull/${pr.number}`,
       draft: false,
       labels: pr.labels.map((name) => ({ name })),

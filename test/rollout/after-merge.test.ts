@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseRevertTrailers } from "../../src/revert/trailers.ts";
 import type { KubeObject } from "../sim/types.ts";
-import { issueCommentEvent } from "../app/payloads.ts";
+import { botLogin, issueCommentEvent } from "../app/payloads.ts";
 import { healthyAt, podsWithImage, startWorld, wordpressImage, type World } from "./harness.ts";
 
 let w: World;
@@ -237,6 +237,7 @@ describe("after the merge", () => {
         number: 12,
         title: "Revert Bump wordpress in prod: requested",
         branch: "kustodian/revert/prod/cccccccccccc",
+        author: botLogin, // the app opened it (a person's pull request with these trailers is no revert)
         edits: [prodImage("6.7.1-crashloop")],
         // GitHub's merge commit message does not carry the trailers; the merged PR's body does.
         body: `Restores prod.\n\nReverts: ${reverted}\nKustodian-Revert: prod\nKustodian-Pull-Request: 7`,

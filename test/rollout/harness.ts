@@ -75,6 +75,8 @@ export interface MergeOptions {
   labels?: string[];
   /** The pull request's body (a revert pull request carries kustodian's trailers there). */
   body?: string;
+  /** Who opened the pull request (default a person; the app's bot for its revert pull requests). */
+  author?: string;
   /** Deliver the push with this app instance (default the first); false: do not deliver. */
   deliverWith?: Instance | false;
   deliveryId?: string;
@@ -259,6 +261,7 @@ export async function startWorld(options: Partial<RolloutOrchestratorOptions> = 
         labels: o.labels ?? [],
         mergeCommitSha: mergeSha,
         ...(o.body ? { body: o.body } : {}),
+        ...(o.author ? { author: o.author } : {}),
       });
       const push = pushEvent({ before, after: mergeSha, message, timestamp: sim.clock.iso() });
       const via = o.deliverWith === undefined ? first : o.deliverWith;

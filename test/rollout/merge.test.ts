@@ -42,6 +42,7 @@ function pr(overrides: Partial<PullRequestSummary> = {}): PullRequestSummary {
     mergeCommitSha: b,
     headRef: "bump",
     baseRef: "main",
+    author: "octocat",
     labels: [],
     url: "https://github.com/acme/gitops/pull/7",
     ...overrides,
@@ -95,17 +96,23 @@ describe("mergedPullRequest and revertOfMerge", () => {
     expect(mergedPullRequest([pr({ mergeCommitSha: a })], b, "main")?.number).toBe(7);
   });
 
-  it("a kustodian revert is told by the trailers of the commit, or of the merged PR's body", () => {
+  it("a kustodian revert is told by the trailers of the app's commit, or of the body of the revert PR the app opened", () => {
     const trailers = `Reverts: ${a}\nKustodian-Revert: prod\nKustodian-Pull-Request: 7`;
-    expect(revertOfMerge(`Revert x in prod: y\n\nRestores...\n\n${trailers}`, undefined)).toEqual({
+    const bot = "kustodian[bot]";
+    const appCommit = { author: bot, committer: "web-flow", verified: true };
+    const nobody = { author: null, committer: null, verified: false };
+    expect(revertOfMerge({ message: `Revert x in prod: y\n\nRestores...\n\n${trailers}`, ...appCommit }, undefined, bot)).toEqual({
       reverts: a,
       environment: "prod",
       pullRequest: 7,
     });
-    expect(
-      revertOfMerge("Merge pull request #12 from acme/kustodian/revert/prod/aaaa\n\nRevert x", pr({ body: `Body.\n\n${trailers}` })),
-    ).toEqual({ reverts: a, environment: "prod", pullRequest: 7 });
-    expect(revertOfMerge("Merge pull request #7", pr({ body: "Reverts a bad idea" }))).toBeUndefined();
+    const revertPr = pr({ body: `Body.\n\n${trailers}`, author: bot, headRef: `kustodian/revert/prod/${a.slice(0, 12)}` });
+    expect(revertOfMerge({ message: "Merge pull request #12\n\nRevert x", ...nobody }, revertPr, bot)).toEqual({
+      reverts: a,
+      environment: "prod",
+      pullRequest: 7,
+    });
+    expect(revertOfMerge({ message: "Merge pull request #7", ...nobody }, pr({ body: "Reverts a bad idea" }), bot)).toBeUndefined();
   });
 });
 
