@@ -63,7 +63,9 @@ export async function syncPullRequest(
   extraProblems: string[] = [],
 ): Promise<SyncOutcome> {
   let headSha = pr.headSha;
-  let head = await renderAt(deps, pr, headSha);
+  // The base first: image and replica edits made in generated overlays since then are lifted.
+  const baseFiles = (await readFilesAt(deps.octokit, repoOf(pr), pr.baseSha, isGitOpsPath)).files;
+  let head = await renderAt(deps, pr, headSha, baseFiles);
   let commit: SyncOutcome["commit"];
   // Asked only when there is something to commit (the branch protection read costs a call).
   const decision: WriteDecision | undefined = head.snapshot.changes.length > 0 ? await decideHeadWrite(deps.octokit, pr) : undefined;
@@ -75,11 +77,11 @@ export async function syncPullRequest(
         // After a refused commit the branch moved: read its new head and compute again.
         if (!firstRead) {
           headSha = (await readHead()).headSha;
-          head = await renderAt(deps, pr, headSha);
+          head = await renderAt(deps, pr, headSha, baseFiles);
         }
         firstRead = false;
         if (head.snapshot.changes.length === 0) return null;
-        const message = regenerationCommitMessage(head.snapshot.changes, head.files);
+        const message = regenerationCommitMessage(head.snapshot.changes, head.files, head.snapshot.lifted);
         return { headOid: headSha, changes: head.snapshot.changes, ...message };
       },
       commit: (c) =>
@@ -99,8 +101,8 @@ export async function syncPullRequest(
     }
   }
 
-  const baseFiles = (await readFilesAt(deps.octokit, repoOf(pr), pr.baseSha, isGitOpsPath)).files;
-  const base = await renderSnapshot(baseFiles);
+  // The plan's "before" is what is deployed: the base's overlays as committed, not a regeneration.
+  const base = await renderSnapshot(baseFiles, { asCommitted: true });
   const plan = buildPlan(base, head.snapshot, { base: pr.baseRef, head: pr.headRef });
 
   const unpushed = decision && !decision.write ? head.snapshot.changes : [];
@@ -138,9 +140,10 @@ async function renderAt(
   deps: FlowDeps,
   pr: PullRequestRef,
   sha: string,
+  baseFiles: ReadonlyMap<string, string>,
 ): Promise<{ files: ReadonlyMap<string, string>; snapshot: RenderedSnapshot }> {
   const { files } = await readFilesAt(deps.octokit, repoOf(pr), sha, isGitOpsPath);
-  return { files, snapshot: await renderSnapshot(files) };
+  return { files, snapshot: await renderSnapshot(files, { before: baseFiles }) };
 }
 
 /** Where each part of a plan too long for one comment is. */

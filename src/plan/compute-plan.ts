@@ -46,6 +46,7 @@ function environmentPlan(before: RenderedEnvironment | undefined, after: Rendere
   };
   const sync = after?.env?.sync ?? before?.env?.sync;
   if (sync) plan.sync = sync;
+  if (after?.lifted?.length) plan.lifted = after.lifted;
 
   if (after && after.problems.length > 0) return { ...plan, status: "invalid" };
   if (after?.renderError !== undefined) return { ...plan, status: "render-failed", renderError: after.renderError };

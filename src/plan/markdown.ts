@@ -103,6 +103,11 @@ function details(env: EnvironmentPlan, diff: string): string[] {
     out.push("```text", env.renderError ?? "", "```");
     return out;
   }
+  for (const l of env.lifted ?? [])
+    out.push(
+      `Edited in the generated overlay (\`${escapeCell(l.source)}\`) and lifted into \`${escapeCell(l.file)}\`: ${escapeCell(l.field)} ${escapeCell(short(l.from))} → ${escapeCell(short(l.to))}.`,
+      "",
+    );
   if (env.staleOverlay)
     out.push(`The committed \`overlays/${env.name}/\` was out of date with \`${env.file}\`; the plan shows the regenerated overlay.`, "");
   if (env.changes.length) {

@@ -1,3 +1,4 @@
+import type { LiftedEdit } from "../overlays/lift-edits.ts";
 import type { FileProblem } from "../environments/problems.ts";
 import type { Sync } from "../environments/schema.ts";
 import type { Finding } from "./findings.ts";
@@ -26,6 +27,8 @@ export interface EnvironmentPlan {
   renderError?: string;
   /** The committed overlay at head is not what the environment file generates (kustodian will regenerate it). */
   staleOverlay: boolean;
+  /** Edits made in the generated overlay (by a person, Renovate, an image updater) that kustodian lifts into the environment file. */
+  lifted?: LiftedEdit[];
   changes: WorkloadChange[];
   /** Deployments whose pods roll (pod template changed), in name order. */
   rollouts: WorkloadRollout[];

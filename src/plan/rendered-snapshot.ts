@@ -4,6 +4,7 @@ import type { FileProblem } from "../environments/problems.ts";
 import type { EnvironmentFile } from "../environments/schema.ts";
 import type { KubeObject } from "../k8s/manifest-types.ts";
 import type { FileChange } from "../layout/file-change.ts";
+import type { LiftedEdit } from "../overlays/lift-edits.ts";
 
 /** One environment of a tree, as kustodian would deploy it. */
 export interface RenderedEnvironment {
@@ -17,6 +18,8 @@ export interface RenderedEnvironment {
   renderError?: string;
   /** The committed overlay differed from what the environment file generates. */
   staleOverlay: boolean;
+  /** Image and replica edits made in the generated overlay, lifted into the environment file. */
+  lifted?: LiftedEdit[];
 }
 
 export interface RenderedSnapshot {
@@ -25,6 +28,8 @@ export interface RenderedSnapshot {
   changes: FileChange[];
   /** Problems of environment files; when there are any, kustodian commits nothing. */
   problems: FileProblem[];
+  /** Image and replica edits made in generated overlays, lifted into environment files (part of `changes`). */
+  lifted: LiftedEdit[];
   /** base/ itself does not build. */
   baseError?: string;
 }

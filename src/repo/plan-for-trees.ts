@@ -9,7 +9,8 @@ export async function planForTrees(
   labels: { base: string; head: string },
 ): Promise<Plan> {
   // One after the other: each render runs several kustomize processes and the machine may have two cores.
-  const base = await renderSnapshot(baseFiles);
-  const head = await renderSnapshot(headFiles);
+  // The base as committed (what is deployed); the head as kustodian would commit it.
+  const base = await renderSnapshot(baseFiles, { asCommitted: true });
+  const head = await renderSnapshot(headFiles, { before: baseFiles });
   return buildPlan(base, head, labels);
 }

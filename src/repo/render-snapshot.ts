@@ -13,12 +13,23 @@ import type { RenderedEnvironment, RenderedSnapshot } from "../plan/rendered-sna
 import { renderCache, treeDigest, type MaterialisedTree } from "../render/render-cache.ts";
 import { applyChanges } from "./fs-snapshot.ts";
 
+export interface RenderSnapshotOptions {
+  /**
+   * Build the overlays as they are committed (what is deployed: the plan's "before" side) instead
+   * of regenerating them first, so an out-of-band change shows in the plan instead of being hidden.
+   */
+  asCommitted?: boolean;
+  /** The tree before this change (the PR's base): overlay edits made since are lifted (src/overlays/lift-edits.ts). */
+  before?: ReadonlyMap<string, string>;
+}
+
 /**
  * Renders every environment of a tree (path -> text) the way it will be deployed: overlays are
- * regenerated from the environment files first (what kustodian commits), then built with the
- * real kustomize in a scratch directory. Builds of bytes built before come from the render cache.
+ * regenerated from the environment files first (what kustodian commits; unless `asCommitted`),
+ * then built with the real kustomize in a scratch directory. Builds of bytes built before come
+ * from the render cache.
  */
-export async function renderSnapshot(files: ReadonlyMap<string, string>): Promise<RenderedSnapshot> {
+export async function renderSnapshot(files: ReadonlyMap<string, string>, options: RenderSnapshotOptions = {}): Promise<RenderedSnapshot> {
   const dir = await mkdtemp(join(tmpdir(), "kustodian-render-"));
   try {
     const written = new Map([...files].filter(([p]) => p.startsWith("base/") || p.startsWith("overlays/")));
@@ -47,24 +58,37 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>): Promis
         const name = path.replace(/^environments\//, "").replace(/\.ya?ml$/, "");
         environments.set(name, { name, file: path, problems: [], renderError: `base/ does not build: ${message}`, staleOverlay: false });
       }
-      return { environments, changes: [], problems: [], baseError: message };
+      return { environments, changes: [], problems: [], lifted: [], baseError: message };
     }
 
-    const render = computeRender({ environmentFiles, overlayFiles, base });
-    await applyChanges(dir, render.changes);
-    for (const change of render.changes) {
-      if (change.after === undefined) written.delete(change.path);
-      else written.set(change.path, change.after);
+    const before = options.before;
+    const committed = before
+      ? {
+          environmentFiles: new Map([...before].filter(([p]) => p.startsWith("environments/"))),
+          overlayFiles: new Map([...before].filter(([p]) => p.startsWith("overlays/"))),
+        }
+      : undefined;
+    const render = computeRender({ environmentFiles, overlayFiles, base, ...(committed ? { committed } : {}) });
+    if (!options.asCommitted) {
+      await applyChanges(dir, render.changes);
+      for (const change of render.changes) {
+        if (change.after === undefined) written.delete(change.path);
+        else written.set(change.path, change.after);
+      }
     }
     const tree = { root: dir, digest: treeDigest(written) };
-    const stale = new Set(render.changes.map((c) => c.path.split("/")[1]));
+    const stale = new Set(render.changes.filter((c) => c.path.startsWith("overlays/")).map((c) => c.path.split("/")[1]));
 
     await Promise.all(
       render.environments.map(async (parsed) => {
-        const problems = render.problems.filter((p) => p.file === parsed.file);
+        // Problems of the environment file, and of its overlay (an edit kustodian cannot lift, a file it did not write).
+        const problems = render.problems.filter((p) => p.file === parsed.file || p.file.startsWith(`overlays/${parsed.name}/`));
         const entry: RenderedEnvironment = { name: parsed.name, file: parsed.file, problems, staleOverlay: stale.has(parsed.name) };
         if (parsed.ok) entry.env = parsed.env;
-        if (problems.length === 0) {
+        const lifted = render.lifted.filter((l) => l.file === parsed.file);
+        if (lifted.length) entry.lifted = lifted;
+        const committedOverlay = options.asCommitted && [...overlayFiles.keys()].some((p) => p.startsWith(`overlays/${parsed.name}/`));
+        if (problems.length === 0 || committedOverlay) {
           try {
             entry.objects = await build(tree, `overlays/${parsed.name}`);
           } catch (error) {
@@ -78,6 +102,7 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>): Promis
       environments: new Map([...environments].sort(([a], [b]) => (a < b ? -1 : 1))),
       changes: render.problems.length ? [] : render.changes,
       problems: render.problems,
+      lifted: render.problems.length ? [] : render.lifted,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
