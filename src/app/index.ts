@@ -9,6 +9,7 @@ import { withRetryAfter } from "../github/rate-limit.ts";
 import { defaultBotLogin } from "../github/bot-login.ts";
 import { pushInfoOf } from "../rollout/merge.ts";
 import type { RolloutOrchestrator } from "../rollout/orchestrator.ts";
+import type { WebhookMetrics } from "../metrics/metrics.ts";
 
 export interface KustodianOptions {
   /** Waits between rate-limited retries (tests pass a recorder; default a timer). */
@@ -19,6 +20,8 @@ export interface KustodianOptions {
   rollback?: (pr: PullRequestState, requestedBy: string) => Promise<string>;
   /** After a merge: GitHub Deployments, the rollout verdict and the revert (src/rollout); also answers `/rollback`. */
   rollout?: Pick<RolloutOrchestrator, "handlePush" | "rollback">;
+  /** Deliveries are counted here by event and outcome (src/metrics); default: not counted. */
+  metrics?: WebhookMetrics;
 }
 
 export interface KustodianApp {
@@ -46,8 +49,19 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   // Every job is idempotent (it recomputes from GitHub's current state), so after a rate limit
   // the whole job runs again once GitHub's retry-after has passed.
-  const enqueue = (key: string, delivery: string, work: () => Promise<void>) =>
-    queue.enqueue(key, delivery, () => withRetryAfter(work, { sleep, maxWaitSeconds: 300, attempts: 3 }));
+  const metrics = options.metrics;
+  const enqueue = (event: string, key: string, delivery: string, work: () => Promise<void>) => {
+    const queued = queue.enqueue(key, delivery, async () => {
+      try {
+        await withRetryAfter(work, { sleep, maxWaitSeconds: 300, attempts: 3 });
+      } catch (error) {
+        metrics?.delivery(event, "failed");
+        throw error;
+      }
+    });
+    metrics?.delivery(event, queued ? "queued" : "duplicate");
+  };
+  const ignored = (event: string) => metrics?.delivery(event, "ignored");
 
   const appFn = (app: Probot) => {
     log = app.log;
@@ -55,11 +69,11 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
       const payload = context.payload;
       if (payload.action === "synchronize" && payload.sender.login === botLogin) {
         context.log.info({ pr: payload.number }, "skipping the push kustodian made itself");
-        return;
+        return ignored("pull_request");
       }
-      if (payload.pull_request.draft && payload.action !== "ready_for_review") return;
+      if (payload.pull_request.draft && payload.action !== "ready_for_review") return ignored("pull_request");
       const repo = context.repo();
-      enqueue(`${repo.owner}/${repo.repo}#${payload.number}`, context.id, async () => {
+      enqueue("pull_request", `${repo.owner}/${repo.repo}#${payload.number}`, context.id, async () => {
         const { problems } = await loadConfig(context);
         const pr = pullRequestState(repo, payload.pull_request);
         await syncPullRequest(deps(context, botLogin), pr, () => loadPullRequest(context.octokit, repo, pr.number), problems);
@@ -68,12 +82,13 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
 
     app.on("issue_comment.created", async (context) => {
       const { payload } = context;
-      if (!payload.issue.pull_request || payload.comment.user?.type === "Bot" || payload.comment.user?.login === botLogin) return;
+      if (!payload.issue.pull_request || payload.comment.user?.type === "Bot" || payload.comment.user?.login === botLogin)
+        return ignored("issue_comment");
       // Most comments are conversation: no API call at all for them.
-      if (parseCommands(payload.comment.body ?? "").length === 0) return;
+      if (parseCommands(payload.comment.body ?? "").length === 0) return ignored("issue_comment");
       const repo = context.repo();
       const number = payload.issue.number;
-      enqueue(`${repo.owner}/${repo.repo}#${number}`, context.id, async () => {
+      enqueue("issue_comment", `${repo.owner}/${repo.repo}#${number}`, context.id, async () => {
         const { config, problems } = await loadConfig(context);
         await handleCommandComment(
           {
@@ -100,9 +115,9 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
       const { payload } = context;
       const rollout = options.rollout;
       const defaultBranch = payload.repository.default_branch;
-      if (!rollout || !defaultBranch || payload.ref !== `refs/heads/${defaultBranch}`) return;
+      if (!rollout || !defaultBranch || payload.ref !== `refs/heads/${defaultBranch}`) return ignored("push");
       const repo = context.repo();
-      enqueue(`${repo.owner}/${repo.repo}@${defaultBranch}`, context.id, async () => {
+      enqueue("push", `${repo.owner}/${repo.repo}@${defaultBranch}`, context.id, async () => {
         await rollout.handlePush(
           { octokit: context.octokit as unknown as GitHubClient, repo, defaultBranch, botLogin },
           pushInfoOf(payload),

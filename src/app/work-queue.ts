@@ -37,6 +37,11 @@ export class WorkQueue {
     return true;
   }
 
+  /** Jobs queued or running. */
+  get size(): number {
+    return this.#pending;
+  }
+
   /** Resolves when no work is queued or running (tests, graceful shutdown). */
   idle(): Promise<void> {
     return this.#pending === 0 ? Promise.resolve() : new Promise((resolve) => this.#idleWaiters.push(resolve));

@@ -9,7 +9,7 @@ export { fluxReadiness, type FluxReadiness } from "./flux-kustomization.ts";
 export { deploymentProgress } from "./deployment-status.ts";
 export { replicaSetProgress } from "./replica-set-status.ts";
 export { conditionStatus, type KstatusResult, type KstatusStatus } from "./conditions.ts";
-export { findNewReplicaSet, podsOfReplicaSet } from "./new-replica-set.ts";
+export { findNewReplicaSet, newReplicaSetPods, podsOfReplicaSet } from "./new-replica-set.ts";
 export { revisionNamesSha } from "./revision.ts";
 export { toArgoHealth, toKstatus, fluxReadinessToArgoHealth, type ArgoHealth, type KstatusVerdict } from "./reference-status.ts";
 export { HealthInputError } from "./errors.ts";

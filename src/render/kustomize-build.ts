@@ -60,7 +60,31 @@ export async function renderManifests(dir: string, options: KustomizeBuildOption
   return parseManifestsAsync(await kustomizeOutput(dir, options));
 }
 
+export type BuildListener = (outcome: "ok" | "error", seconds: number) => void;
+const buildListeners = new Set<BuildListener>();
+
+/** Told of every build and its duration (the app counts them on /metrics); returns the unsubscribe. */
+export function onKustomizeBuild(listener: BuildListener): () => void {
+  buildListeners.add(listener);
+  return () => buildListeners.delete(listener);
+}
+
 async function kustomizeOutput(dir: string, options: KustomizeBuildOptions): Promise<Buffer> {
+  const started = performance.now();
+  const done = (outcome: "ok" | "error") => {
+    for (const listener of buildListeners) listener(outcome, (performance.now() - started) / 1000);
+  };
+  try {
+    const output = await sandboxedOutput(dir, options);
+    done("ok");
+    return output;
+  } catch (error) {
+    done("error");
+    throw error;
+  }
+}
+
+async function sandboxedOutput(dir: string, options: KustomizeBuildOptions): Promise<Buffer> {
   const target = resolve(dir);
   const root = resolve(options.root ?? dir);
   const label = relativeLabel(root, target);

@@ -41,6 +41,7 @@ import {
 } from "./report.ts";
 import { silentLog, type Log } from "../log/log.ts";
 import type { RepoClient } from "./repo-client.ts";
+import type { RolloutMetrics } from "../metrics/metrics.ts";
 import { findRevertCommit, revertEnvironment, type RevertOutcome } from "./revert-environment.ts";
 
 /** What issue 7's hold recording gets to compute its edit of the restored environment file. */
@@ -73,6 +74,8 @@ export interface RolloutOrchestratorOptions {
   revertEdits?: (context: RevertEditContext) => readonly EnvironmentFileEdit[];
   /** The time for /rollback's edit context. Default Date.now. */
   now?: () => number;
+  /** Verdicts and reverts are counted here (src/metrics); default: not counted. */
+  metrics?: RolloutMetrics;
 }
 
 export type PushOutcome =
@@ -204,6 +207,10 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     // Only the Lease holder acts; a verdict reached just after losing it is left to the next leader.
     if (signal.aborted || !isLeader()) return;
     log.info({ deployment: d.id, environment: d.environment, verdict: verdict.status }, "rollout verdict");
+    const reason = verdict.status === "Healthy" ? "Healthy" : verdict.reason;
+    options.metrics?.verdict(reason, (verdict.decidedAt.getTime() - Date.parse(d.payload.target.mergedAt)) / 1000);
+    if (verdict.firstContainerStartedAt)
+      options.metrics?.verdictAfterContainerStart(reason, (verdict.decidedAt.getTime() - verdict.firstContainerStartedAt.getTime()) / 1000);
     await acting(() => (verdict.status === "Healthy" ? onHealthy(gh, d, verdict) : onFailed(gh, d, verdict)));
   }
 
@@ -305,9 +312,11 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
         }),
       });
       log.info({ deployment: d.id, environment: d.environment, outcome: outcome.kind }, "rollout failed: reverted");
+      options.metrics?.revert(outcome.kind);
     } else {
       outcome = { kind: "not-reverted", why: decision.why };
       log.info({ deployment: d.id, environment: d.environment, why: decision.why }, "rollout failed: not reverted");
+      options.metrics?.revert(`not-reverted:${decision.why}`);
     }
     await reportFailure(gh, d, {
       what,

@@ -10,6 +10,7 @@ import { createLeaderElector, type LeaderElector } from "../cluster/lease.ts";
 import type { GitHubClient } from "../github/client.ts";
 import { createRolloutWatcher } from "../watch/rollout-watcher.ts";
 import { systemClock } from "../clock/system-clock.ts";
+import { clusterReachable, type Reachability } from "../cluster/reachable.ts";
 import { createRolloutOrchestrator, type RolloutOrchestrator, type RolloutOrchestratorOptions } from "./orchestrator.ts";
 import type { Log } from "../log/log.ts";
 import type { RepoClient } from "./repo-client.ts";
@@ -61,6 +62,12 @@ export interface RolloutService {
   /** Starts competing for the Lease; the leader resumes the repositories of `app`'s installations. */
   start(app: Pick<Probot, "auth">): void;
   stop(): Promise<void>;
+  /** Whether this replica holds the Lease now. */
+  leading(): boolean;
+  /** Rollouts being watched now. */
+  watching(): number;
+  /** Whether the cluster of the default kubeconfig answers (for /readyz). */
+  reachable(): Promise<Reachability>;
 }
 
 /** The watcher on the default kubeconfig (or in-cluster config), behind a Lease. */
@@ -97,6 +104,13 @@ export function createRolloutService(options: RolloutServiceOptions): RolloutSer
       await orchestrator.stop();
       await elector?.stop();
       await watcher.close();
+    },
+    leading: () => elector?.isLeader() ?? false,
+    watching: () => watcher.stats().rollouts,
+    reachable() {
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromDefault();
+      return clusterReachable(kubeConfig);
     },
   };
 }

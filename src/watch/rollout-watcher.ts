@@ -15,6 +15,7 @@ import { createDeploymentGenerations, type DeploymentGenerations, type Generatio
 import {
   classifyRollout,
   HealthInputError,
+  newReplicaSetPods,
   syncState,
   type Deployment,
   type KubeEvent,
@@ -223,6 +224,23 @@ class Rollout implements Subscriber {
     });
   }
 
+  /** The earliest container start among the new ReplicaSets' pods (for the verdict-latency metric). */
+  private firstContainerStart(): number | undefined {
+    let first: number | undefined;
+    for (const name of this.target.deployments) {
+      const deployment = as<Deployment>(this.workload.handle("Deployment").get(name));
+      if (!deployment) continue;
+      const replicaSets = this.workload.handle("ReplicaSet").byOwner(name) as unknown as ReplicaSet[];
+      const pods = replicaSets.flatMap((rs) => this.workload.handle("Pod").byOwner(rs.metadata?.name ?? "")) as unknown as Pod[];
+      for (const pod of newReplicaSetPods(deployment, replicaSets, pods).pods)
+        for (const c of pod.status?.containerStatuses ?? []) {
+          const at = Date.parse(String(c.state?.running?.startedAt ?? c.lastState?.terminated?.startedAt ?? ""));
+          if (Number.isFinite(at)) first = first === undefined ? at : Math.min(first, at);
+        }
+    }
+    return first;
+  }
+
   /** Whether the orchestrator says this revision comes after the merge; asks once, re-evaluates on the answer. */
   private laterCommit(revision: string): boolean {
     const sha = revisionSha(revision);
@@ -285,13 +303,14 @@ class Rollout implements Subscriber {
 
   private act(verdict: Verdict): void {
     const decidedAt = new Date(this.shared.clock.now());
-    if (verdict.status === "Healthy") {
-      this.finish({ verdict: { status: "Healthy", detail: verdict.detail, decidedAt } });
-      return;
-    }
-    if (verdict.status === "Failed") {
+    if (verdict.status === "Healthy" || verdict.status === "Failed") {
+      const started = this.firstContainerStart();
+      const extra = started === undefined ? {} : { firstContainerStartedAt: new Date(started) };
       this.finish({
-        verdict: { status: "Failed", reason: verdict.reason, summary: verdict.summary, evidence: verdict.evidence, decidedAt },
+        verdict:
+          verdict.status === "Healthy"
+            ? { status: "Healthy", detail: verdict.detail, decidedAt, ...extra }
+            : { status: "Failed", reason: verdict.reason, summary: verdict.summary, evidence: verdict.evidence, decidedAt, ...extra },
       });
       return;
     }

@@ -24,8 +24,8 @@ export interface RolloutTarget {
 }
 
 export type TerminalVerdict =
-  | { status: "Healthy"; detail: string; decidedAt: Date }
-  | { status: "Failed"; reason: FailureReason; summary: string; evidence: Evidence[]; decidedAt: Date };
+  | { status: "Healthy"; detail: string; decidedAt: Date; firstContainerStartedAt?: Date }
+  | { status: "Failed"; reason: FailureReason; summary: string; evidence: Evidence[]; decidedAt: Date; firstContainerStartedAt?: Date };
 
 export interface WatchOptions {
   /** Abort the watch (the orchestrator lost the lease, or the process is stopping). */

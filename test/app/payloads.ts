@@ -64,7 +64,10 @@ function retarget(payload: Json): Json {
 }
 
 export interface PullRequestOptions {
-  action: "opened" | "reopened" | "synchronize" | "ready_for_review";
+  action: "opened" | "reopened" | "synchronize" | "ready_for_review" | "closed";
+  /** closed: whether it was merged, and the merge commit. */
+  merged?: boolean;
+  mergeCommitSha?: string;
   number?: number;
   headSha: string;
   baseSha: string;
@@ -82,8 +85,13 @@ export function pullRequestEvent(o: PullRequestOptions): Json {
   const pr = p.pull_request;
   pr.number = number;
   pr.title = o.title ?? "Bump wordpress in staging to 6.7.1";
-  pr.state = "open";
-  pr.merged = false;
+  pr.state = o.action === "closed" ? "closed" : "open";
+  pr.merged = o.action === "closed" && o.merged === true;
+  if (o.action === "closed") {
+    pr.closed_at = "2026-01-01T00:00:00Z";
+    pr.merged_at = pr.merged ? "2026-01-01T00:00:00Z" : null;
+    pr.merge_commit_sha = o.mergeCommitSha ?? null;
+  }
   pr.draft = false;
   pr.head.sha = o.headSha;
   pr.head.ref = o.headRef ?? "bump-wordpress";
@@ -188,4 +196,38 @@ export function pushEvent(o: PushOptions): Json {
     p.sender.login = o.pusher;
   }
   return validated("push$event", p);
+}
+
+export interface DeploymentStatusOptions {
+  deploymentId: number;
+  environment: string;
+  sha: string;
+  state: string;
+  description: string;
+  statusId: number;
+  sender?: string;
+}
+
+/** A deployment_status.created, as GitHub sends it when a Deployment gets a status. */
+export function deploymentStatusEvent(o: DeploymentStatusOptions): Json {
+  const p = retarget(example("deployment_status", (e) => e.action === "created"));
+  // The example predates fields GitHub's schema now requires of a repository.
+  p.repository = {
+    is_template: false,
+    web_commit_signoff_required: false,
+    topics: [],
+    visibility: "public",
+    custom_properties: {},
+    ...p.repository,
+  };
+  p.deployment.id = o.deploymentId;
+  p.deployment.environment = o.environment;
+  p.deployment.sha = o.sha;
+  p.deployment.ref = o.sha;
+  p.deployment_status.id = o.statusId;
+  p.deployment_status.state = o.state;
+  p.deployment_status.description = o.description;
+  p.deployment_status.environment = o.environment;
+  if (o.sender) p.sender.login = o.sender;
+  return validated("deployment_status$created", p);
 }
