@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import nock from "nock";
-import { installationId, owner, repo } from "./payloads.ts";
+import { deploymentStatusEvent, installationId, issueCommentEvent, owner, pullRequestEvent, pushEvent, repo } from "./payloads.ts";
 
 const run = promisify(execFile);
 const api = "https://api.github.com";
@@ -75,6 +75,11 @@ export class FakeGitHub {
   readonly failNext: string[] = [];
   /** Told of every commit createCommitOnBranch made (GitHub would send a push webhook). */
   afterCommit: ((push: { branch: string; before: string; after: string; message: string }) => void) | undefined;
+  /**
+   * Told of every webhook GitHub would send for a change made through the API (the HTTP stand-in
+   * sends them, signed, to the app); unset in the nock tests, which deliver by hand.
+   */
+  events: ((name: string, payload: object) => void) | undefined;
   /** Called once before the next createCommitOnBranch is applied (to simulate a concurrent push). */
   beforeNextCommit: (() => Promise<void>) | undefined;
   #nextId = 1000;
@@ -119,10 +124,42 @@ export class FakeGitHub {
         `${r.method ?? r.options?.method} ${r.path ?? r.url ?? r.href ?? r.options?.path ?? JSON.stringify(Object.keys(r))}`,
       );
     });
+    // Every request to api.github.com goes to the one handler the HTTP stand-in also serves.
     const scope = nock(api).persist();
+    for (const method of ["GET", "POST", "PATCH", "PUT", "DELETE"])
+      scope.intercept(() => true, method).reply(async (request: Request) => this.handle(request));
+  }
+
+  /** The routes, made once: what nock's interceptor and the HTTP stand-in (test/github-standin) answer with. */
+  get routes(): RouteTable {
+    if (!this.#routes) {
+      this.#routes = new RouteTable();
+      this.defineRoutes(this.#routes);
+    }
+    return this.#routes;
+  }
+  #routes: RouteTable | undefined;
+
+  /**
+   * Answers one GitHub API request (path relative to the API root, e.g. `/repos/acme/gitops/pulls/7`).
+   * An unknown route is recorded in `unmatched` and answered 404.
+   */
+  async handle(request: Request): Promise<[number, unknown?, Record<string, string>?]> {
+    const found = this.routes.find(request);
+    if (!found) {
+      const url = new URL(request.url);
+      this.unmatched.push(`${request.method} ${url.pathname}${url.search}`);
+      return [404, { message: "Not Found" }];
+    }
+    return found(request);
+  }
+
+  defineRoutes(scope: RouteTable): void {
     scope
       .post(`/app/installations/${installationId}/access_tokens`)
-      .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" });
+      .reply(
+        route(async () => [201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" }]),
+      );
 
     scope.get(new RegExp(`^/repos/${owner}/${repo}/contents/\\.github(%2F|/)kustodian\\.yml`)).reply(
       route(async (_uri, _body) => {
@@ -180,17 +217,19 @@ export class FakeGitHub {
       }),
     );
     scope.post(new RegExp(`^/repos/${owner}/${repo}/issues/(\\d+)/comments$`)).reply(
-      route(async (uri, body) => {
+      route(async (uri, body, request) => {
         if (this.takeFailure("comment")) return [502, { message: "Server Error" }];
         const n = Number(/issues\/(\d+)\/comments/.exec(uri)![1]);
         const id = this.#nextId++;
+        const user = userOf(request);
         const comment: Comment = {
           id,
           body: (body as { body: string }).body,
-          user: { login: this.botLogin, type: "Bot" },
+          user: user ? { login: user, type: "User" } : { login: this.botLogin, type: "Bot" },
           html_url: `https://github.com/${owner}/${repo}/pull/${n}#issuecomment-${id}`,
         };
         this.comments.set(n, [...(this.comments.get(n) ?? []), comment]);
+        if (user && this.events) this.events("issue_comment", issueCommentEvent({ number: n, body: comment.body, user, commentId: id }));
         this.calls.push({ method: "POST", path: "comment", body });
         return [201, comment];
       }),
@@ -282,6 +321,7 @@ export class FakeGitHub {
       }),
     );
     this.installRolloutRoutes(scope);
+    this.installUserRoutes(scope);
   }
 
   /** Whether the next call of this name is to fail (see failNext); consumes the failure. */
@@ -365,7 +405,7 @@ export class FakeGitHub {
     return this.deployments.map((d) => ({ id: d.id, environment: d.environment, sha: d.sha, states: d.statuses.map((s) => s.state) }));
   }
 
-  installRolloutRoutes(scope: nock.Scope): void {
+  installRolloutRoutes(scope: RouteTable): void {
     const base = `/repos/${owner}/${repo}`;
     const refExists = (ref: string) => spawnSync("git", ["-C", this.gitDir, "rev-parse", "--verify", "-q", ref]).status === 0;
 
@@ -420,6 +460,18 @@ export class FakeGitHub {
           createdAt: this.#stamp(),
         };
         d.statuses.push(status);
+        this.events?.(
+          "deployment_status",
+          deploymentStatusEvent({
+            deploymentId: d.id,
+            environment: d.environment,
+            sha: d.sha,
+            state: status.state,
+            description: status.description,
+            statusId: status.id,
+            sender: this.botLogin,
+          }),
+        );
         return [201, { id: status.id, state: status.state, description: status.description }];
       }),
     );
@@ -540,7 +592,7 @@ export class FakeGitHub {
       }),
     );
     scope.post(`${base}/pulls`).reply(
-      route(async (_uri, body) => {
+      route(async (_uri, body, request) => {
         const b = body as { head: string; base: string; title: string; body?: string };
         this.calls.push({ method: "POST", path: "pull-create", body });
         if ([...this.pulls.values()].some((p) => p.headRef === b.head && p.state === "open"))
@@ -559,6 +611,8 @@ export class FakeGitHub {
           ...(b.body ? { body: b.body } : {}),
         };
         this.pulls.set(number, pr);
+        const author = userOf(request);
+        if (this.events) this.events("pull_request", this.pullRequestEventOf(pr, "opened", author ?? this.botLogin));
         return [201, this.pullPayload(pr)];
       }),
     );
@@ -597,6 +651,120 @@ export class FakeGitHub {
           ];
         }),
       );
+  }
+
+  /**
+   * What people do on GitHub, for the HTTP stand-in's users (a token `ghp_standin_<login>` says
+   * who): change a file on a branch (contents API), merge a pull request, read check runs and
+   * Deployments. Each sends the webhooks GitHub would.
+   */
+  installUserRoutes(scope: RouteTable): void {
+    const base = `/repos/${owner}/${repo}`;
+    scope.put(new RegExp(`^${base}/contents/(.+)$`)).reply(
+      route(async (uri, body, request) => {
+        const path = decodeURIComponent(/contents\/(.+)$/.exec(uri)![1]!.split("?")[0]!);
+        const b = body as { message: string; content: string; branch?: string };
+        const branch = b.branch ?? "main";
+        const user = userOf(request) ?? this.botLogin;
+        this.calls.push({ method: "PUT", path: "contents" });
+        const before = this.head(branch);
+        const after = await this.commitFiles(branch, before, [{ path, contents: b.content }], b.message, user);
+        if (!after) return [409, { message: `${branch} moved; try again` }];
+        this.pushed(branch, before, after, b.message, user);
+        return [200, { commit: { sha: after, message: b.message }, content: { path } }];
+      }),
+    );
+    scope.put(new RegExp(`^${base}/pulls/(\\d+)/merge$`)).reply(
+      route(async (uri, _body, request) => {
+        const n = Number(/pulls\/(\d+)\/merge/.exec(uri)![1]);
+        const pr = this.pulls.get(n);
+        if (!pr) return [404, { message: "Not Found" }];
+        if (pr.state !== "open") return [405, { message: "Pull Request is not mergeable" }];
+        this.calls.push({ method: "PUT", path: "merge" });
+        const user = userOf(request) ?? this.botLogin;
+        const before = this.head(pr.baseRef);
+        const tree = this.git("merge-tree", "--write-tree", `refs/heads/${pr.baseRef}`, `refs/heads/${pr.headRef}`);
+        const message = `Merge pull request #${n} from ${owner}/${pr.headRef}\n\n${pr.title}`;
+        const sha = this.git("commit-tree", tree, "-p", before, "-p", `refs/heads/${pr.headRef}`, "-m", message);
+        this.git("update-ref", `refs/heads/${pr.baseRef}`, sha, before);
+        pr.state = "closed";
+        pr.merged = true;
+        pr.mergeCommitSha = sha;
+        if (this.events) this.events("pull_request", this.pullRequestEventOf(pr, "closed", user));
+        this.pushed(pr.baseRef, before, sha, message, user);
+        return [200, { sha, merged: true, message: "Pull Request successfully merged" }];
+      }),
+    );
+    scope.get(new RegExp(`^${base}/commits/([^/]+)/check-runs`)).reply(
+      route(async (uri) => {
+        const ref = decodeURIComponent(/commits\/([^/]+)\/check-runs/.exec(uri)![1]!);
+        const sha = /^[0-9a-f]{40}$/.test(ref) ? ref : this.head(ref);
+        const runs = this.checkRuns.filter((r) => r.head_sha === sha);
+        return [200, { total_count: runs.length, check_runs: runs }];
+      }),
+    );
+    scope.get(new RegExp(`^${base}/deployments(\\?|$)`)).reply(
+      route(async () => [
+        200,
+        [...this.deployments].reverse().map((d) => ({
+          id: d.id,
+          sha: d.sha,
+          environment: d.environment,
+          task: d.task,
+          description: d.description,
+          payload: d.payload,
+          created_at: d.createdAt,
+        })),
+      ]),
+    );
+  }
+
+  /** The webhooks of a branch moving: push, and pull_request.synchronize for the open PRs whose head it is. */
+  pushed(branch: string, before: string, after: string, message: string, sender: string): void {
+    if (!this.events) return;
+    this.events(
+      "push",
+      pushEvent({ ref: `refs/heads/${branch}`, before, after, message, timestamp: new Date().toISOString(), pusher: sender }),
+    );
+    for (const pr of this.pulls.values())
+      if (pr.state === "open" && pr.headRef === branch)
+        this.events("pull_request", this.pullRequestEventOf(pr, "synchronize", sender, before));
+  }
+
+  pullRequestEventOf(pr: PullRequest, action: "opened" | "synchronize" | "closed", sender: string, before?: string): object {
+    const payload = pullRequestEvent({
+      action,
+      number: pr.number,
+      title: pr.title,
+      headRef: pr.headRef,
+      headSha: this.head(pr.headRef),
+      baseSha: action === "synchronize" && before ? before : this.head(pr.baseRef),
+      sender: { login: sender, type: sender === this.botLogin ? "Bot" : "User" },
+      ...(action === "closed" ? { merged: pr.merged, ...(pr.mergeCommitSha ? { mergeCommitSha: pr.mergeCommitSha } : {}) } : {}),
+    });
+    if (action === "synchronize") (payload.pull_request as { base: { sha: string } }).base.sha = this.head(pr.baseRef);
+    (payload.pull_request as { labels: { name: string }[] }).labels = pr.labels.map((name) => ({ name }));
+    return payload;
+  }
+
+  /** A commit of whole files on a branch, made as createCommitOnBranch makes them (null: the branch moved). */
+  async commitFiles(
+    branch: string,
+    expected: string,
+    files: { path: string; contents: string }[],
+    message: string,
+    author: string,
+  ): Promise<string | null> {
+    const result = await this.createCommit(
+      {
+        branch: { repositoryNameWithOwner: `${owner}/${repo}`, branchName: branch },
+        expectedHeadOid: expected,
+        message: { headline: message },
+        fileChanges: { additions: files },
+      },
+      { author, silent: true },
+    );
+    return result.data.createCommitOnBranch?.commit.oid ?? null;
   }
 
   uninstall(): void {
@@ -649,7 +817,7 @@ export class FakeGitHub {
    * expected head without a shared index (each request its own GIT_INDEX_FILE), then the branch
    * moves by compare-and-swap; whoever finds the head moved gets STALE_DATA, never a 500.
    */
-  async createCommit(input: CommitInput) {
+  async createCommit(input: CommitInput, options: { author?: string; silent?: boolean } = {}) {
     if (this.beforeNextCommit) {
       const hook = this.beforeNextCommit;
       this.beforeNextCommit = undefined;
@@ -662,7 +830,7 @@ export class FakeGitHub {
     const env = {
       ...process.env,
       GIT_INDEX_FILE: join(scratch, "index"),
-      GIT_AUTHOR_NAME: this.botLogin,
+      GIT_AUTHOR_NAME: options.author ?? this.botLogin,
       GIT_AUTHOR_EMAIL: "bot@example.com",
       GIT_COMMITTER_NAME: "GitHub",
       GIT_COMMITTER_EMAIL: "noreply@github.com",
@@ -694,7 +862,10 @@ export class FakeGitHub {
       return true;
     });
     if (!moved) return staleData(expected);
+    if (options.silent)
+      return { data: { createCommitOnBranch: { commit: { oid, url: `https://github.com/${owner}/${repo}/commit/${oid}` } } } };
     this.afterCommit?.({ branch, before: expected, after: oid, message });
+    this.pushed(branch, expected, oid, message, this.botLogin);
     return { data: { createCommitOnBranch: { commit: { oid, url: `https://github.com/${owner}/${repo}/commit/${oid}` } } } };
   }
 
@@ -730,18 +901,70 @@ interface CommitInput {
   fileChanges: { additions?: { path: string; contents: string }[]; deletions?: { path: string }[] };
 }
 
-type Handler = (path: string, body: unknown) => Promise<[number, unknown?, Record<string, string>?]>;
+type Reply = [number, unknown?, Record<string, string>?];
+type Handler = (path: string, body: unknown, request: Request) => Promise<Reply>;
+type Responder = (request: Request) => Promise<Reply>;
 
 /**
  * nock 15 calls a reply function with the fetch Request alone (a function of two parameters
- * would be taken as callback-style); give handlers the path and the parsed JSON body.
+ * would be taken as callback-style); give handlers the path, the parsed JSON body and the request.
  */
-function route(handler: Handler) {
+function route(handler: Handler): Responder {
   return async (request: Request) => {
     const url = new URL(request.url);
     const text = request.method === "GET" || request.method === "DELETE" ? "" : await request.text();
-    return handler(url.pathname + url.search, text ? JSON.parse(text) : undefined);
+    return handler(url.pathname + url.search, text ? JSON.parse(text) : undefined, request);
   };
+}
+
+/**
+ * Routes by method and path, written the way nock scopes are (`.get(path).reply(fn)`,
+ * `.query(true)`): a string matches the path without its query, a RegExp the path with it.
+ */
+export class RouteTable {
+  readonly #routes: { method: string; path: string | RegExp; reply?: Responder }[] = [];
+
+  get(path: string | RegExp) {
+    return this.#add("GET", path);
+  }
+  post(path: string | RegExp) {
+    return this.#add("POST", path);
+  }
+  patch(path: string | RegExp) {
+    return this.#add("PATCH", path);
+  }
+  put(path: string | RegExp) {
+    return this.#add("PUT", path);
+  }
+  delete(path: string | RegExp) {
+    return this.#add("DELETE", path);
+  }
+
+  #add(method: string, path: string | RegExp) {
+    const entry: { method: string; path: string | RegExp; reply?: Responder } = { method, path };
+    this.#routes.push(entry);
+    const chain = {
+      query: (_any: true) => chain,
+      reply: (reply: Responder) => {
+        entry.reply = reply;
+      },
+    };
+    return chain;
+  }
+
+  find(request: Request): Responder | undefined {
+    const url = new URL(request.url);
+    const method = request.method.toUpperCase();
+    return this.#routes.find(
+      (r) => r.method === method && (typeof r.path === "string" ? r.path === url.pathname : r.path.test(url.pathname + url.search)),
+    )?.reply;
+  }
+}
+
+/** The user a request is made as: `Authorization: token ghp_standin_<login>` (undefined: the app's installation token). */
+function userOf(request: Request): string | undefined {
+  const m = /^(?:token|bearer) ghp_standin_(.+)$/i.exec(request.headers.get("authorization") ?? "");
+  return m?.[1];
 }
 
 function callName(c: Call): string {

@@ -56,8 +56,8 @@ export interface Simulator {
   apply(input: string | KubeObject | KubeObject[], options?: ApplyOptions): AppliedObject[];
   /** Runs the controllers to a standstill at the current simulated time. */
   settle(): void;
-  /** Writes a kubeconfig file for code that reads one from disk. */
-  writeKubeconfig(path: string): string;
+  /** Writes a kubeconfig file for code that reads one from disk; `contexts`: more context names for the same cluster. */
+  writeKubeconfig(path: string, contexts?: readonly string[]): string;
   /** The requests served so far (method, path, status). */
   requests(): readonly RequestRecord[];
   openWatches(): OpenWatch[];
@@ -147,7 +147,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return applied;
     },
     settle: () => clock.settle(),
-    writeKubeconfig: (path) => writeKubeconfig(url, path),
+    writeKubeconfig: (path, contexts) => writeKubeconfig(url, path, undefined, contexts),
     requests: () => server.requests(),
     openWatches: () => server.openWatches(),
     stop: async () => {
