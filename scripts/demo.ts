@@ -228,9 +228,10 @@ async function main(): Promise<void> {
       show(git("show", "--stat", "--format=", sha));
     }
     const run = await until(`the check run on ${sha.slice(0, 7)}`, () => checkRun(sha));
+    // The check run comes last in kustodian's answer: the plan comment is up to date by then.
     const plan = await until(`the plan comment on #${n}`, async () =>
-      (await comments(n)).find((c) => c.body?.includes("<!-- kustodian:plan -->") && c.body.includes(sha.slice(0, 7))),
-    ).catch(async () => (await comments(n)).find((c) => c.body?.includes("<!-- kustodian:plan -->")));
+      (await comments(n)).find((c) => c.body?.includes("<!-- kustodian:plan -->")),
+    );
     return { sha, run, plan: plan?.body ?? "" };
   }
 
@@ -369,7 +370,7 @@ async function main(): Promise<void> {
   const pr3 = await openPullRequest(
     "retry-prod",
     "environments/prod.yaml",
-    (text) => text.replace(/(workloads:\n  wordpress:\n    image: )[^\s]+/, `$1${badImage}`),
+    (text) => text.replace(/(workloads:\n {2}wordpress:\n {4}image: )[^\s]+/, `$1${badImage}`),
     "Try 6.7.1-bad in prod again",
   );
   const p3 = await planned(pr3, "retry-prod", await head("retry-prod"), true);
