@@ -395,7 +395,7 @@ async function main(): Promise<void> {
     a !== undefined && b && Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}×` : "?";
   show(
     [
-      `staging merge → Healthy           ${t.stagingHealthySeconds?.toFixed(1)} s = ${ratio(t.stagingHealthySeconds, t.stagingFloorSeconds)} the plan's probe floor (≥ ${t.stagingFloorSeconds} s; Argo CD's poll and image pulls add to it)`,
+      `staging merge → Healthy           ${t.stagingHealthySeconds?.toFixed(1)} s = ${ratio(t.stagingHealthySeconds, t.stagingFloorSeconds)} the plan's probe-timing estimate (≥ ${t.stagingFloorSeconds} s)`,
       `prod container start → Failed      ${t.prodVerdictAfterStartSeconds.toFixed(1)} s = ${ratio(t.prodVerdictAfterStartSeconds, t.prodWindowSeconds)} the readiness failure window (${t.prodWindowSeconds} s incl. slack)`,
       `prod merge → revert commit         ${t.prodRevertSeconds?.toFixed(1)} s = ${ratio(t.prodRevertSeconds, t.prodWindowSeconds)} the failure window (Argo CD didn't wait for its 10 min progress deadline)`,
       `webhooks delivered                 ${metrics.split("\n").filter((l) => l.startsWith("kustodian_webhook_deliveries_total")).length} series; GitHub requests ${sumOf(metrics, "kustodian_github_requests_total")}; kustomize builds ${sumOf(metrics, "kustodian_renders_total")}`,

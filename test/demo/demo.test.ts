@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { repoRoot } from "../helpers/repo-root.ts";
 import { checkRequests, deployPermissions } from "../deploy/rbac.ts";
 
@@ -19,6 +19,12 @@ function groupAlive(pid: number): boolean {
   }
 }
 
+let running: ReturnType<typeof spawn> | undefined;
+afterEach(() => {
+  // A timed-out test must not leave the demo running: on SIGTERM it stops its process groups.
+  if (running && running.exitCode === null) running.kill("SIGTERM");
+});
+
 it("npm run demo: the story end to end, exit 0, every process stopped, every cluster request allowed by deploy/'s RBAC", async () => {
   const dir = await mkdtemp(join(tmpdir(), "kustodian-demo-test-"));
   const child = spawn(process.execPath, ["scripts/demo.ts"], {
@@ -26,6 +32,7 @@ it("npm run demo: the story end to end, exit 0, every process stopped, every clu
     env: { ...process.env, KUSTODIAN_DEMO_DIR: dir, LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running = child;
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -76,4 +83,4 @@ it("npm run demo: the story end to end, exit 0, every process stopped, every clu
     .map((l) => JSON.parse(l) as { method: string; path: string; watch: boolean });
   expect(requests.length).toBeGreaterThan(10);
   expect(checkRequests(deployPermissions(), requests).denied).toEqual([]);
-}, 400_000);
+}, 600_000);
