@@ -1,5 +1,5 @@
 import type { Command } from "../commands/command.ts";
-import { isMutating, mayRun, refusalReply } from "../commands/authorize.ts";
+import { canWrite, isMutating, mayRun, refusalReply } from "../commands/authorize.ts";
 import { parseCommands } from "../commands/parse.ts";
 import { heldImageCheck, planAllow } from "../commands/allow.ts";
 import { planPromote } from "../commands/promote.ts";
@@ -25,6 +25,7 @@ import type { AppConfig } from "../config/app-config.ts";
 import { syncPullRequest, type FlowDeps, type PullRequestRef } from "./pull-request-flow.ts";
 import { editedWorkloads } from "./edited-workloads.ts";
 import { decideHeadWrite } from "./head-write.ts";
+import { PlannedHeads } from "./planned-heads.ts";
 import { unifiedDiff } from "../plan/line-diff.ts";
 import { fenced } from "../text/markdown.ts";
 
@@ -50,6 +51,15 @@ export interface CommandDeps extends FlowDeps {
   loadPullRequest: () => Promise<PullRequestState>;
   /** Routes `/rollback` on a merged PR to the rollout watcher; returns the reply. */
   rollback?: (pr: PullRequestState, requestedBy: string) => Promise<string>;
+  /** The head each PR's plan was last rendered for (shared by the app's events); default: this comment only. */
+  plannedHeads?: PlannedHeads;
+}
+
+/** What one comment has asked for so far: the plan is rendered at most once, after its commands. */
+interface CommentWork {
+  /** Render the plan once the commands have run (a /plan, or an edit that pushed). */
+  sync: boolean;
+  permission?: RepositoryPermission;
 }
 
 type Outcome = { reply: string; ok: boolean };
@@ -64,20 +74,20 @@ export async function handleCommandComment(deps: CommandDeps, event: CommentEven
   if (commands.length === 0) return false;
   await reactToComment(deps.octokit, { repo: event.repo, commentId: event.commentId, content: "eyes" });
 
-  let permission: RepositoryPermission | undefined;
   let pr: PullRequestState | undefined;
+  const work: CommentWork = { sync: false };
   const outcomes: Outcome[] = [];
   for (const command of commands) {
     try {
       if (isMutating(command)) {
-        permission ??= await repositoryPermission(deps.octokit, { repo: event.repo, username: event.author });
-        if (!mayRun(permission, command)) {
-          outcomes.push({ reply: refusalReply(event.author, command, permission), ok: false });
+        work.permission ??= await repositoryPermission(deps.octokit, { repo: event.repo, username: event.author });
+        if (!mayRun(work.permission, command)) {
+          outcomes.push({ reply: refusalReply(event.author, command, work.permission), ok: false });
           continue;
         }
       }
       pr ??= await deps.loadPullRequest();
-      const outcome = await runCommand(deps, event, command, pr);
+      const outcome = await runCommand(deps, event, command, pr, work);
       if (outcome.refresh) pr = await deps.loadPullRequest();
       outcomes.push(outcome);
     } catch (error) {
@@ -86,6 +96,17 @@ export async function handleCommandComment(deps: CommandDeps, event: CommentEven
         reply: `> ${command.line}\n\nkustodian could not finish this command: ${(error as Error).message}\n\nNothing else was changed.`,
         ok: false,
       });
+    }
+  }
+  if (work.sync) {
+    // ONE render for the whole comment, however many /plan lines and edits it held.
+    try {
+      const current = await deps.loadPullRequest();
+      const synced = await syncPullRequest(deps, current, async () => deps.loadPullRequest(), deps.configProblems);
+      deps.plannedHeads?.set(PlannedHeads.key(current), synced.headSha);
+    } catch (error) {
+      deps.log.error({ err: error }, "plan after commands failed");
+      outcomes.push({ reply: `kustodian could not update the plan: ${(error as Error).message}`, ok: false });
     }
   }
   const replies = outcomes.map((o) => o.reply).filter(Boolean);
@@ -100,6 +121,7 @@ async function runCommand(
   event: CommentEvent,
   command: Command,
   pr: PullRequestState,
+  work: CommentWork,
 ): Promise<Outcome & { refresh?: boolean }> {
   switch (command.kind) {
     case "unknown":
@@ -110,8 +132,17 @@ async function runCommand(
       return { reply: helpReply(command), ok: true };
     case "plan": {
       if (pr.state !== "open") return { reply: `> ${command.line}\n\nThis pull request is closed; its plan is final.`, ok: false };
-      await syncPullRequest(deps, pr, async () => deps.loadPullRequest(), deps.configProblems);
-      return { reply: "", ok: true, refresh: true };
+      if (work.sync) return { reply: "", ok: true }; // this comment renders the plan once already
+      work.permission ??= await repositoryPermission(deps.octokit, { repo: event.repo, username: event.author });
+      const planned = deps.plannedHeads?.get(PlannedHeads.key(pr));
+      if (!canWrite(work.permission) && planned === pr.headSha) {
+        return {
+          reply: `> ${command.line}\n\nThe plan above is already for the head of this pull request (${pr.headSha.slice(0, 7)}); it is rendered again on the next push.`,
+          ok: true,
+        };
+      }
+      work.sync = true;
+      return { reply: "", ok: true };
     }
     case "hold":
     case "unhold": {
@@ -146,7 +177,7 @@ async function runCommand(
     case "scale":
     case "promote":
     case "allow":
-      return editCommand(deps, command, pr);
+      return editCommand(deps, command, pr, work);
   }
 }
 
@@ -155,6 +186,7 @@ async function editCommand(
   deps: CommandDeps,
   command: Extract<Command, { kind: "scale" | "promote" | "allow" }>,
   pr: PullRequestState,
+  work: CommentWork,
 ): Promise<Outcome & { refresh?: boolean }> {
   const refuse = (why: string): Outcome => ({ reply: `> ${command.line}\n\n${why}\n\nNothing was changed.`, ok: false });
   const boundary = await decideHeadWrite(deps.octokit, pr);
@@ -225,10 +257,8 @@ async function editCommand(
   if (!plan) return refuse("kustodian could not read the environment files.");
   if (problems.length) return refuse(`The change would leave an invalid environment:\n\n\`\`\`text\n${problems.join("\n")}\n\`\`\``);
   const reply = formatEditReply(plan, pushed ? { commitUrl: pushed.url } : {});
-  if (pushed) {
-    // Our own push's synchronize event is skipped (no loops), so the plan is updated here.
-    await syncPullRequest(deps, { ...pr, headSha: pushed.oid }, async () => deps.loadPullRequest(), deps.configProblems);
-  }
+  // Our own push's synchronize event is skipped (no loops), so the plan is updated after the comment's commands.
+  if (pushed) work.sync = true;
   return { reply, ok: plan.ok, refresh: Boolean(pushed) };
 }
 

@@ -5,6 +5,7 @@ import { handleCommandComment, type PullRequestState } from "./command-flow.ts";
 import { AppConfig, configFileName, parseAppConfig } from "../config/app-config.ts";
 import { syncPullRequest } from "./pull-request-flow.ts";
 import { WorkQueue } from "./work-queue.ts";
+import { PlannedHeads } from "./planned-heads.ts";
 import { withRetryAfter } from "../github/rate-limit.ts";
 import { defaultBotLogin } from "../github/bot-login.ts";
 import { pushInfoOf } from "../rollout/merge.ts";
@@ -46,6 +47,7 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
   const botLogin = options.botLogin ?? defaultBotLogin();
   let log: Probot["log"] | undefined;
   const queue = new WorkQueue({ onError: (error, key) => log?.error({ err: error, key }, "kustodian work failed") });
+  const plannedHeads = new PlannedHeads();
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   // Every job is idempotent (it recomputes from GitHub's current state), so after a rate limit
   // the whole job runs again once GitHub's retry-after has passed.
@@ -76,7 +78,13 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
       enqueue("pull_request", `${repo.owner}/${repo.repo}#${payload.number}`, context.id, async () => {
         const { problems } = await loadConfig(context);
         const pr = pullRequestState(repo, payload.pull_request);
-        await syncPullRequest(deps(context, botLogin), pr, () => loadPullRequest(context.octokit, repo, pr.number), problems);
+        const synced = await syncPullRequest(
+          deps(context, botLogin),
+          pr,
+          () => loadPullRequest(context.octokit, repo, pr.number),
+          problems,
+        );
+        plannedHeads.set(PlannedHeads.key(pr), synced.headSha);
       });
     });
 
@@ -95,6 +103,7 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
             ...deps(context, botLogin),
             config,
             configProblems: problems,
+            plannedHeads,
             loadPullRequest: () => loadPullRequest(context.octokit, repo, number),
             ...(options.rollback ? { rollback: options.rollback } : {}),
             ...(!options.rollback && options.rollout ? { rollback: rollbackVia(options.rollout, context, repo, botLogin) } : {}),

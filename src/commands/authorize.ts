@@ -16,12 +16,18 @@ const mayChange: ReadonlySet<Permission> = new Set(["admin", "maintain", "write"
  *
  * /plan is not mutating: it renders the plan again from what is already on the branch and edits
  * kustodian's one sticky comment in place. It writes nothing to git, deploys nothing and decides
- * nothing; anyone who can comment can read the same plan anyway. Its cost is a bounded number of
- * API calls, the same as a push to the PR. /help, unknown and invalid commands only get a reply.
+ * nothing; anyone who can comment can read the same plan anyway. Its cost is bounded: a comment
+ * renders at most once, and for someone without write access at most once per pushed head (a
+ * repeat is answered from the last plan; src/app/command-flow.ts). /help, unknown and invalid commands only get a reply.
  */
 export function isMutating(command: Command): boolean {
   if (command.kind === "unknown" || command.kind === "invalid") return false;
   return specFor(command.kind)?.mutating ?? true;
+}
+
+/** Write, maintain or admin: may change things, and may have the plan rendered again at the same head. */
+export function canWrite(permission: Permission): boolean {
+  return mayChange.has(permission);
 }
 
 /** Mutating commands only for write, maintain or admin; the rest for anyone who can comment. */
