@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/k8s/manifest-types.ts";
 import { kustomizeBuild } from "../../src/render/kustomize-build.ts";
 import { parseManifests } from "../../src/render/parse-manifests.ts";
+import { editEnvironmentFile } from "../../src/environments/edit.ts";
 import { runCli } from "../helpers/cli.ts";
 import { repoRoot } from "../helpers/repo-root.ts";
 
@@ -169,5 +170,32 @@ describe("kustodian init", () => {
     );
     expect(await readFile(path, "utf8")).toBe(text);
     expect(run.stdout).toContain("converted overlays/staging/ -> environments/staging.yaml");
+  });
+
+  it("after the import, one workload of two sharing an image name moves alone, in one environment", async () => {
+    const dir = await copy("shared-image");
+    expect((await runCli(dir, "init", "--write")).code).toBe(0);
+    const stagingBefore = await objects(dir, "overlays/staging");
+    // The edit `kustodian set image prod worker ...`, `/promote` and `/scale` make: through the yaml Document.
+    const file = join(dir, "environments/prod.yaml");
+    const text = await readFile(file, "utf8");
+    await writeFile(
+      file,
+      editEnvironmentFile("environments/prod.yaml", text, [{ path: ["workloads", "worker", "image"], value: "ghcr.io/acme/app:1.5.0" }]),
+    );
+    const render = await runCli(dir, "render");
+    expect(render).toMatchObject({ code: 0, stdout: "updated overlays/prod/kustomization.yaml\n" });
+
+    const imageOf = (list: KubeObject[], name: string) =>
+      (
+        list.find((o) => o.kind === "Deployment" && o.metadata.name === name) as unknown as {
+          spec: { template: { spec: { containers: { image: string }[] } } };
+        }
+      ).spec.template.spec.containers[0]!.image;
+    const prod = await objects(dir, "overlays/prod");
+    expect(imageOf(prod, "worker")).toBe("ghcr.io/acme/app:1.5.0");
+    expect(imageOf(prod, "api")).toBe("ghcr.io/acme/app:1.4.2");
+    expect(await objects(dir, "overlays/staging")).toEqual(stagingBefore);
+    expect(await runCli(dir, "render", "--check")).toMatchObject({ code: 0 });
   });
 });
