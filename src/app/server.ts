@@ -1,14 +1,24 @@
 // `npm start`: the kustodian GitHub App as a Probot server. Configuration comes from the
 // environment (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT, HOST, LOG_LEVEL,
 // GHE_HOST/GHE_PROTOCOL for another GitHub), as Probot reads it; see the README. Besides the
-// webhooks it serves /healthz, /readyz and /metrics on the same port.
-import { ProbotOctokit, run, type ApplicationFunctionOptions, type Probot } from "probot";
+// webhooks it serves /healthz, /readyz and /metrics on the same port. Webhooks reach Probot's
+// middleware through our own HTTP server, which refuses bodies over GitHub's 25 MB cap before
+// reading them (webhook-server.ts); an app not registered yet gets Probot's setup flow (`run`),
+// which registers it from app.yml.
+import { existsSync } from "node:fs";
+import { createNodeMiddleware, createProbot, ProbotOctokit, run, type ApplicationFunctionOptions, type Probot } from "probot";
+import { renderSettings } from "../render/render-settings.ts";
 import { onKustomizeBuild } from "../render/kustomize-build.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import { createRolloutService } from "../rollout/service.ts";
 import { createKustodianApp } from "./index.ts";
 import { octokitMetrics } from "./octokit-metrics.ts";
 import { opsHandler } from "./ops-endpoints.ts";
+import { createWebhookServer } from "./webhook-server.ts";
+
+if (existsSync(".env")) process.loadEnvFile(".env");
+// Fail at start, naming the variable, rather than at the first render.
+renderSettings();
 
 const metrics = createMetrics();
 onKustomizeBuild((outcome, seconds) => metrics.render(outcome, seconds));
@@ -31,17 +41,26 @@ metrics.observe({
   ...(rollout ? { rolloutsWatched: () => rollout.watching(), leading: () => rollout.leading() } : {}),
 });
 let loaded = false;
-const server = await run(
-  (probot: Probot, { addHandler }: ApplicationFunctionOptions) => {
-    log = probot.log;
-    app.appFn(probot);
-    addHandler(opsHandler({ metrics, webhooksReady: () => loaded, ...(rollout ? { cluster: () => rollout.reachable() } : {}) }));
-    rollout?.start(probot);
-    loaded = true;
-  },
-  // Every GitHub request is counted by route and status (the plugin keeps Probot's defaults).
-  { Octokit: ProbotOctokit.plugin(octokitMetrics(metrics) as never) },
-);
+const appFn = (probot: Probot, { addHandler }: ApplicationFunctionOptions) => {
+  log = probot.log;
+  app.appFn(probot);
+  addHandler(opsHandler({ metrics, webhooksReady: () => loaded, ...(rollout ? { cluster: () => rollout.reachable() } : {}) }));
+  rollout?.start(probot);
+  loaded = true;
+};
+// Every GitHub request is counted by route and status (the plugin keeps Probot's defaults).
+const Octokit = ProbotOctokit.plugin(octokitMetrics(metrics) as never);
+const registered = Boolean(process.env.APP_ID) && Boolean(process.env.PRIVATE_KEY || process.env.PRIVATE_KEY_PATH);
+const server = registered ? await listen() : await run(appFn, { Octokit });
+
+async function listen(): Promise<{ stop(): Promise<void> }> {
+  const probot = createProbot({ overrides: { Octokit } });
+  const http = createWebhookServer(await createNodeMiddleware(appFn, { probot }));
+  const port = Number(process.env.PORT ?? 3000);
+  await new Promise<void>((resolve) => http.listen(port, process.env.HOST, resolve));
+  probot.log.info(`kustodian listening on port ${port}`);
+  return { stop: () => new Promise<void>((resolve, reject) => http.close((error) => (error ? reject(error) : resolve()))) };
+}
 
 // Finish accepted work before exiting: a deploy or a scale-down must not drop a command. Then
 // stop watching and release the Lease, so another replica leads at once.
