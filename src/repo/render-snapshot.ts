@@ -88,7 +88,7 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>, options
         const lifted = render.lifted.filter((l) => l.file === parsed.file);
         if (lifted.length) entry.lifted = lifted;
         const committedOverlay = options.asCommitted && [...overlayFiles.keys()].some((p) => p.startsWith(`overlays/${parsed.name}/`));
-        if (problems.length === 0 || committedOverlay) {
+        if (options.asCommitted ? committedOverlay : problems.length === 0) {
           try {
             entry.objects = await build(tree, `overlays/${parsed.name}`);
           } catch (error) {

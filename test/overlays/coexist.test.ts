@@ -103,3 +103,16 @@ describe("render next to other tools", () => {
     expect(await read(dir, prodOverlay)).toContain("newTag: 6.6.2-apache");
   });
 });
+
+describe("the plan next to other tools", () => {
+  it("compares with the overlays as committed, so a change made straight in an overlay is visible", async () => {
+    const dir = await sampleGitRepo();
+    // Someone scaled prod in its generated overlay, straight on main: that is what is deployed now.
+    await branchWith(dir, "main", [[prodOverlay, /- name: wordpress\n {4}count: 3/, "- name: wordpress\n    count: 5"]]);
+    await branchWith(dir, "bump-staging", [["environments/staging.yaml", "image: wordpress:6.6.2-apache", "image: wordpress:6.7.1-apache"]]);
+    const run = await runCli(dir, "plan", "--base", "main", "--format", "json");
+    const plan = JSON.parse(run.stdout) as { environments: { name: string; changes: { workload: string; field: string; from: unknown; to: unknown }[] }[] };
+    const prod = plan.environments.find((e) => e.name === "prod");
+    expect(prod?.changes).toContainEqual(expect.objectContaining({ workload: "wordpress", field: "replicas", from: 5, to: 3 }));
+  });
+});
