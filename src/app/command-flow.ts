@@ -27,7 +27,8 @@ import { editedWorkloads } from "./edited-workloads.ts";
 import { decideHeadWrite } from "./head-write.ts";
 import { PlannedHeads } from "./planned-heads.ts";
 import { unifiedDiff } from "../plan/line-diff.ts";
-import { fenced } from "../text/markdown.ts";
+import { bounded, fenced } from "../text/markdown.ts";
+import { quoteCommand } from "../commands/markdown.ts";
 
 export interface PullRequestState extends PullRequestRef {
   title: string;
@@ -93,7 +94,7 @@ export async function handleCommandComment(deps: CommandDeps, event: CommentEven
     } catch (error) {
       deps.log.error({ err: error, command: command.line }, "command failed");
       outcomes.push({
-        reply: `> ${command.line}\n\nkustodian could not finish this command: ${(error as Error).message}\n\nNothing else was changed.`,
+        reply: `${quoteCommand(command.line)}\n\nkustodian could not finish this command: ${(error as Error).message}\n\nNothing else was changed.`,
         ok: false,
       });
     }
@@ -131,13 +132,14 @@ async function runCommand(
     case "help":
       return { reply: helpReply(command), ok: true };
     case "plan": {
-      if (pr.state !== "open") return { reply: `> ${command.line}\n\nThis pull request is closed; its plan is final.`, ok: false };
+      if (pr.state !== "open")
+        return { reply: `${quoteCommand(command.line)}\n\nThis pull request is closed; its plan is final.`, ok: false };
       if (work.sync) return { reply: "", ok: true }; // this comment renders the plan once already
       work.permission ??= await repositoryPermission(deps.octokit, { repo: event.repo, username: event.author });
       const planned = deps.plannedHeads?.get(PlannedHeads.key(pr));
       if (!canWrite(work.permission) && planned === pr.headSha) {
         return {
-          reply: `> ${command.line}\n\nThe plan above is already for the head of this pull request (${pr.headSha.slice(0, 7)}); it is rendered again on the next push.`,
+          reply: `${quoteCommand(command.line)}\n\nThe plan above is already for the head of this pull request (${pr.headSha.slice(0, 7)}); it is rendered again on the next push.`,
           ok: true,
         };
       }
@@ -168,7 +170,7 @@ async function runCommand(
       if (!pr.merged) return { reply: rollbackNotMergedReply(command), ok: false };
       if (!deps.rollback) {
         return {
-          reply: `> ${command.line}\n\nThe rollout watcher is not running in this kustodian deployment, so it cannot revert. Nothing was changed.`,
+          reply: `${quoteCommand(command.line)}\n\nThe rollout watcher is not running in this kustodian deployment, so it cannot revert. Nothing was changed.`,
           ok: false,
         };
       }
@@ -188,7 +190,7 @@ async function editCommand(
   pr: PullRequestState,
   work: CommentWork,
 ): Promise<Outcome & { refresh?: boolean }> {
-  const refuse = (why: string): Outcome => ({ reply: `> ${command.line}\n\n${why}\n\nNothing was changed.`, ok: false });
+  const refuse = (why: string): Outcome => ({ reply: `${quoteCommand(command.line)}\n\n${why}\n\nNothing was changed.`, ok: false });
   const boundary = await decideHeadWrite(deps.octokit, pr);
   if (!boundary.write && boundary.reason === "closed") return refuse(boundary.why);
 
@@ -255,7 +257,7 @@ async function editCommand(
   });
 
   if (!plan) return refuse("kustodian could not read the environment files.");
-  if (problems.length) return refuse(`The change would leave an invalid environment:\n\n\`\`\`text\n${problems.join("\n")}\n\`\`\``);
+  if (problems.length) return refuse(`The change would leave an invalid environment:\n\n${fenced(bounded(problems.join("\n")), "text")}`);
   const reply = formatEditReply(plan, pushed ? { commitUrl: pushed.url } : {});
   // Our own push's synchronize event is skipped (no loops), so the plan is updated after the comment's commands.
   if (pushed) work.sync = true;

@@ -15,6 +15,7 @@ import { splitMarkdown } from "../plan/split-markdown.ts";
 import { renderSnapshot } from "../repo/render-snapshot.ts";
 import { isGitOpsPath } from "../repo/git-snapshot.ts";
 import type { WriteDecision } from "../commands/write-boundary.ts";
+import { bounded, fenced } from "../text/markdown.ts";
 import { regenerationCommitMessage } from "./commit-message.ts";
 import { decideHeadWrite } from "./head-write.ts";
 
@@ -189,9 +190,7 @@ function staleSection(changes: readonly FileChange[], why: string): string {
     "",
     "<details><summary>What it would change</summary>",
     "",
-    "```diff",
-    diff.trimEnd(),
-    "```",
+    fenced(diff.trimEnd(), "diff"),
     "",
     "</details>",
     "",
@@ -205,9 +204,7 @@ function configSection(problems: readonly string[]): string {
     "",
     "kustodian used its defaults for this run.",
     "",
-    "```text",
-    ...problems,
-    "```",
+    fenced(bounded(problems.join("\n")), "text"),
     "",
   ].join("\n");
 }

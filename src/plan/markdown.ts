@@ -1,6 +1,7 @@
 import { formatProblem } from "../environments/problems.ts";
 import type { Finding } from "./findings.ts";
 import type { EnvironmentPlan, Plan, WorkloadRollout } from "./plan-types.ts";
+import { bounded, escapeMarkdown, fenceFor, fenced, inlineCode } from "../text/markdown.ts";
 
 /** GitHub refuses comments over 65,536 characters; keep room for the sticky-comment marker. */
 export const commentLimit = 65_536;
@@ -72,35 +73,37 @@ function compose(plan: Plan, diffs: readonly string[]): string {
   return out.join("\n") + "\n";
 }
 
+// Everything a pull request controls is escaped before it is printed (issue 11): names and values
+// go through escapeMarkdown / escapeCell (one line, no markup, no mentions), diffs and stderr into
+// a fence longer than any backtick run inside them, and quoted messages are bounded.
+
 function summaryRow(env: EnvironmentPlan): string {
-  const name = `**${env.name}**${env.production ? " (production)" : ""}`;
+  const name = `**${escapeMarkdown(env.name)}**${env.production ? " (production)" : ""}`;
   if (env.status === "invalid") return `| ${name} | — | ❌ invalid \`${env.file}\` (${env.problems.length} problem(s)) | — | — | — |`;
   if (env.status === "render-failed") return `| ${name} | — | ❌ kustomize cannot build the overlay | — | — | — |`;
   const workloads = [...new Set(env.changes.map((c) => c.workload))];
-  const shown = env.changes.slice(0, 2).map((c) => `${c.field}: ${short(c.from)} → ${short(c.to)}`);
+  const shown = env.changes.slice(0, 2).map((c) => escapeCell(`${c.field}: ${short(c.from)} → ${short(c.to)}`));
   if (env.changes.length > 2) shown.push(`+${env.changes.length - 2} more`);
   const change = env.status === "removed" ? "environment removed" : shown.join("<br>") || "manifests only";
   const waves = env.rollouts.length ? env.rollouts.map((r) => String(r.shape.waves)).join(", ") : "—";
   const time = env.rollouts.length ? `≥ ${duration(Math.max(...env.rollouts.map((r) => r.timing.estimatedSeconds)))}` : "—";
-  return `| ${name} | ${workloads.join(", ") || "—"} | ${escapeCell(change)} | ${waves} | ${time} | ${findingCounts(env.findings)} |`;
+  return `| ${name} | ${workloads.map(escapeMarkdown).join(", ") || "—"} | ${change} | ${waves} | ${time} | ${findingCounts(env.findings)} |`;
 }
 
 function details(env: EnvironmentPlan, diff: string): string[] {
   const out: string[] = [];
-  out.push(`### ${env.name}${env.production ? " · production" : ""}${env.sync ? ` · ${syncLabel(env)}` : ""}`);
+  out.push(`### ${escapeMarkdown(env.name)}${env.production ? " · production" : ""}${env.sync ? ` · ${syncLabel(env)}` : ""}`);
   out.push("");
   if (env.status === "invalid") {
-    out.push(`❌ \`${env.file}\` is invalid, so nothing was regenerated or planned for ${env.name}:`);
+    out.push(`❌ \`${env.file}\` is invalid, so nothing was regenerated or planned for ${escapeMarkdown(env.name)}:`);
     out.push("");
-    out.push("```text");
-    for (const p of env.problems) out.push(formatProblem(p));
-    out.push("```");
+    out.push(fenced(bounded(env.problems.map(formatProblem).join("\n")), "text"));
     return out;
   }
   if (env.status === "render-failed") {
-    out.push(`❌ kustomize cannot build \`overlays/${env.name}\`:`);
+    out.push(`❌ kustomize cannot build \`overlays/${escapeMarkdown(env.name)}\`:`);
     out.push("");
-    out.push("```text", env.renderError ?? "", "```");
+    out.push(fenced(bounded(env.renderError ?? ""), "text"));
     return out;
   }
   for (const l of env.lifted ?? [])
@@ -113,9 +116,9 @@ function details(env: EnvironmentPlan, diff: string): string[] {
   if (env.changes.length) {
     out.push("| Workload | Field | From | To |", "| --- | --- | --- | --- |");
     for (const c of env.changes)
-      out.push(`| ${c.workload} | ${escapeCell(c.field)} | ${escapeCell(short(c.from))} | ${escapeCell(short(c.to))} |`);
+      out.push(`| ${escapeMarkdown(c.workload)} | ${escapeCell(c.field)} | ${escapeCell(short(c.from))} | ${escapeCell(short(c.to))} |`);
     out.push("");
-    const notes = [...new Set(env.changes.flatMap((c) => (c.note ? [`${c.workload}: ${c.note}`] : [])))];
+    const notes = [...new Set(env.changes.flatMap((c) => (c.note ? [`${escapeMarkdown(c.workload)}: ${oneLine(c.note)}`] : [])))];
     if (notes.length) out.push(...notes.map((n) => `- ${n}`), "");
   }
   for (const r of env.rollouts) out.push(...rolloutLines(env, r));
@@ -123,17 +126,20 @@ function details(env: EnvironmentPlan, diff: string): string[] {
   if (env.findings.length) {
     out.push("**Findings**", "");
     for (const f of env.findings)
-      out.push(`- ${severityIcon[f.severity]} **${f.severity}** \`${f.id}\` ${f.workload}: ${f.message}. _${f.why}_`);
+      out.push(
+        `- ${severityIcon[f.severity]} **${f.severity}** \`${f.id}\` ${escapeMarkdown(f.workload)}: ${oneLine(f.message)}. _${oneLine(f.why)}_`,
+      );
     out.push("");
   }
   if (diff) {
     const lines = diff.split("\n").length;
+    const fence = fenceFor(diff);
     out.push(
-      `<details><summary>Rendered manifest diff for ${env.name} (${lines} lines, Secret values masked)</summary>`,
+      `<details><summary>Rendered manifest diff for ${escapeMarkdown(env.name)} (${lines} lines, Secret values masked)</summary>`,
       "",
-      "```diff",
+      `${fence}diff`,
       diff.trimEnd(),
-      "```",
+      fence,
       "",
       "</details>",
     );
@@ -145,16 +151,16 @@ function rolloutLines(env: EnvironmentPlan, r: WorkloadRollout): string[] {
   const { shape, timing } = r;
   const out: string[] = [];
   if (shape.error) {
-    out.push(`- **${r.workload}**: ❌ the rollout strategy is invalid: ${shape.error}.`, "");
+    out.push(`- **${escapeMarkdown(r.workload)}**: ❌ the rollout strategy is invalid: ${oneLine(shape.error)}.`, "");
     return out;
   }
   if (shape.strategy === "Recreate") {
     out.push(
-      `- **${r.workload}**: Recreate, ${shape.replicas} replica(s): **all pods stop first**, then ${shape.replicas} new pod(s) start — no pod serves for at least ${duration(timing.stopSeconds + timing.availableSeconds)}.`,
+      `- **${escapeMarkdown(r.workload)}**: Recreate, ${shape.replicas} replica(s): **all pods stop first**, then ${shape.replicas} new pod(s) start — no pod serves for at least ${duration(timing.stopSeconds + timing.availableSeconds)}.`,
     );
   } else {
     out.push(
-      `- **${r.workload}**: RollingUpdate, ${shape.replicas} replica(s), maxSurge ${shape.maxSurge}, maxUnavailable ${shape.maxUnavailable}: ` +
+      `- **${escapeMarkdown(r.workload)}**: RollingUpdate, ${shape.replicas} replica(s), maxSurge ${shape.maxSurge}, maxUnavailable ${shape.maxUnavailable}: ` +
         `at most ${shape.maxPods} pods, at least ${shape.minAvailable} available, **${shape.waves} wave(s)**.`,
     );
   }
@@ -175,7 +181,9 @@ function rolloutLines(env: EnvironmentPlan, r: WorkloadRollout): string[] {
   }
   for (const c of timing.containers) {
     if (c.livenessRestartSeconds !== null)
-      out.push(`  - Container ${c.container}: a failing liveness probe restarts it after at most ${duration(c.livenessRestartSeconds)}.`);
+      out.push(
+        `  - Container ${escapeMarkdown(c.container)}: a failing liveness probe restarts it after at most ${duration(c.livenessRestartSeconds)}.`,
+      );
   }
   out.push("");
   return out;
@@ -184,8 +192,8 @@ function rolloutLines(env: EnvironmentPlan, r: WorkloadRollout): string[] {
 function syncLabel(env: EnvironmentPlan): string {
   const s = env.sync!;
   return s.tool === "argocd"
-    ? `Argo CD Application \`${s.namespace}/${s.application}\` (context \`${s.context}\`)`
-    : `Flux Kustomization \`${s.namespace}/${s.kustomization}\` (context \`${s.context}\`)`;
+    ? `Argo CD Application ${inlineCode(`${s.namespace}/${s.application}`)} (context ${inlineCode(s.context)})`
+    : `Flux Kustomization ${inlineCode(`${s.namespace}/${s.kustomization}`)} (context ${inlineCode(s.context)})`;
 }
 
 function findingCounts(findings: readonly Finding[]): string {
@@ -209,6 +217,18 @@ function short(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
 
+/** A table cell of values from the manifests: one line, no cell break, no HTML, no code span, no mention. */
 function escapeCell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  return text
+    .replace(/[\r\n]+/g, " ")
+    .replace(/[\\|<>`]/g, (c) => `\\${c}`)
+    .replace(/@(?=\w)/g, "@&#8203;");
+}
+
+/** Our own sentences with names in them: their code spans kept, on one line (no heading or block can start), no HTML, no mention. */
+function oneLine(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, " ")
+    .replace(/</g, "&lt;")
+    .replace(/@(?=\w)/g, "@&#8203;");
 }
