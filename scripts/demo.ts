@@ -70,6 +70,29 @@ function stopAll(): void {
   }
 }
 
+/** Stops every process group and waits for each child to be reaped (SIGKILL after 5 s). */
+async function stopAllAndWait(): Promise<void> {
+  const exited = (child: ChildProcess) =>
+    child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once("exit", () => r()));
+  const signal = (child: ChildProcess, sig: NodeJS.Signals) => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  await Promise.all(
+    children.map(async ({ child }) => {
+      signal(child, "SIGTERM");
+      const timer = setTimeout(() => signal(child, "SIGKILL"), 5000);
+      await exited(child);
+      clearTimeout(timer);
+      // Whatever it started in its group (kustomize runs) goes with it.
+      signal(child, "SIGKILL");
+    }),
+  );
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(-pid, 0);
@@ -85,8 +108,7 @@ process.on("exit", () => {
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const)
   process.on(signal, () => {
-    stopAll();
-    process.exit(130);
+    void stopAllAndWait().then(() => process.exit(130));
   });
 
 async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000): Promise<T> {
@@ -192,8 +214,11 @@ async function main(): Promise<void> {
   say(`kustodian (npm start) on ${appUrl} (pid ${appProc.child.pid}): /readyz 200, watching through the kubeconfig's contexts`);
 
   const gh = new Octokit({ baseUrl: `${standin.url}/api/v3`, auth: `ghp_standin_${user}` });
+  // The narrator reads the cluster with its own token, so the simulator's request log tells its
+  // reads from kustodian's (the demo's test checks kustodian's against deploy/'s RBAC).
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
+  for (const u of kc.users) (u as { token?: string }).token = "demo-narrator";
   const git = (...args: string[]) => execFileSync("git", ["-C", standin.gitDir, ...args], { encoding: "utf8" }).trim();
   const head = async (branch: string) => (await gh.git.getRef({ owner, repo, ref: `heads/${branch}` })).data.object.sha;
   const comments = async (n: number) => (await gh.issues.listComments({ owner, repo, issue_number: n })).data;
@@ -430,14 +455,15 @@ function sumOf(metrics: string, name: string): number {
 }
 
 main().then(
-  () => {
+  async () => {
+    if (!keep) await stopAllAndWait();
     process.stdout.write(`${stamp()} done: ${keep ? "left running" : "every process stopped"}; logs in ${work}\n`);
     process.exit(0);
   },
-  (error: unknown) => {
+  async (error: unknown) => {
     process.stderr.write(`\n${stamp()} demo failed: ${(error as Error).message}\n`);
     for (const { name, log } of children) process.stderr.write(`--- ${name} (${log}), last lines:\n${tail(log, 15)}\n`);
-    stopAll();
+    await stopAllAndWait();
     process.exit(1);
   },
 );

@@ -44,6 +44,9 @@ describe("deploy/ RBAC against the requests kustodian makes", () => {
       resource: "deployments/scale",
     });
     expect(requestAttributes("GET", "/apis")).toBeUndefined();
+    expect(requestAttributes("GET", "/version")).toBeUndefined();
+    expect(requestAttributes("GET", "/apis/apps/v1")).toBeUndefined();
+    expect(requestAttributes("GET", "/api/v1/namespaces")).toMatchObject({ verb: "list", resource: "namespaces" });
   });
 
   it("the checker finds a request deploy/ does not allow and a permission never used", () => {

@@ -69,11 +69,12 @@ export function deployPermissions(dir = join(repoRoot, "deploy")): Permission[] 
 }
 
 /** Discovery and version: open to every authenticated user by Kubernetes' default system:discovery role. */
-const DISCOVERY = /^\/(api|apis|version|openapi)(\/[^/]+)?(\/[^/]+)?\/?$/;
+const DISCOVERY = /^\/(version|api|api\/v1|apis|apis\/[^/]+|apis\/[^/]+\/[^/]+|openapi(\/.*)?)\/?$/;
 
 /** The authorization attributes of a request (undefined for discovery). */
 export function requestAttributes(method: string, pathWithQuery: string, watchFlag = false): RequestAttributes | undefined {
   const url = new URL(pathWithQuery, "http://sim");
+  if (DISCOVERY.test(url.pathname)) return undefined;
   let parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
   let apiGroup: string;
   if (parts[0] === "api") {
@@ -83,9 +84,6 @@ export function requestAttributes(method: string, pathWithQuery: string, watchFl
     apiGroup = parts[1] ?? "";
     parts = parts.slice(3);
   } else throw new Error(`not an API path: ${pathWithQuery}`);
-  if (parts.length === 0) {
-    if (DISCOVERY.test(url.pathname)) return undefined;
-  }
   let watch = watchFlag || url.searchParams.get("watch") === "true" || url.searchParams.get("watch") === "1";
   if (parts[0] === "watch") {
     watch = true;

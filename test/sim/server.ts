@@ -21,6 +21,8 @@ export interface RequestRecord {
   path: string;
   status: number;
   watch: boolean;
+  /** Who asked: the bearer token (the simulator authenticates nobody; this tells clients apart). */
+  user?: string;
 }
 
 export interface OpenWatch {
@@ -132,7 +134,8 @@ export class ApiServer {
   // ---------------------------------------------------------------------------------------
 
   private record(req: IncomingMessage, status: number, watch = false): void {
-    this.log.push({ method: req.method ?? "GET", path: req.url ?? "/", status, watch });
+    const user = /^Bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1];
+    this.log.push({ method: req.method ?? "GET", path: req.url ?? "/", status, watch, ...(user ? { user } : {}) });
     if (this.log.length > 2000) this.log.shift();
   }
 
