@@ -110,6 +110,21 @@ export class FakeGitHub {
     return this.calls.map(callName);
   }
 
+  #held: Promise<void> | undefined;
+  /**
+   * Holds every answer until the returned function is called: work that reaches GitHub waits
+   * there (to show what happens before GitHub answers, without timing anything).
+   */
+  hold(): () => void {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    this.#held = held;
+    return () => {
+      if (this.#held === held) this.#held = undefined;
+      release();
+    };
+  }
+
   install(): void {
     nock.disableNetConnect();
     nock.emitter.on("no match", (req: { method?: string; path?: string; options?: { method?: string; path?: string } }) => {
@@ -145,6 +160,7 @@ export class FakeGitHub {
    * An unknown route is recorded in `unmatched` and answered 404.
    */
   async handle(request: Request): Promise<[number, unknown?, Record<string, string>?]> {
+    await this.#held;
     const found = this.routes.find(request);
     if (!found) {
       const url = new URL(request.url);

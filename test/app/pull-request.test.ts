@@ -82,10 +82,12 @@ describe("pull request events", () => {
 
   it("answers the webhook before the work is done (GitHub waits only 10 s)", async () => {
     const { event } = await openPr();
-    const started = Date.now();
+    // GitHub holds every answer: the work cannot finish, so a webhook that waited for it would
+    // never be answered (and the test would time out).
+    const release = h.github.hold();
     await h.deliver("pull_request", event);
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(h.github.checkRuns).toHaveLength(0);
+    release();
     await h.settle();
     expect(h.github.checkRuns).toHaveLength(1);
   });

@@ -151,9 +151,16 @@ export async function startWorld(options: Partial<RolloutOrchestratorOptions> = 
     instances
       .filter((i) => i.alive)
       .every((i) => tracker.inSync(i.informers) && i.watcher.stats().pending === 0 && i.orchestrator.busy() === 0);
+  // Simulated time does not move until every bot has caught up, however long that takes on a busy
+  // machine (moving on early would let the cluster run ahead of the bots watching it). Only a
+  // bot that never catches up fails, long after any load could explain it.
   const catchUp = async () => {
-    const deadline = performance.now() + 20_000;
-    while (!inSync() && performance.now() < deadline) await sleep(2);
+    const started = performance.now();
+    while (!inSync()) {
+      if (performance.now() - started > 120_000)
+        throw new Error("the bots did not catch up with the simulator in 120 s (informers, watchers, orchestrators)");
+      await sleep(2);
+    }
     await new Promise((r) => setImmediate(r));
   };
 

@@ -27,7 +27,9 @@ export interface RunUntilOptions {
   beforeStep?: () => void | Promise<void>;
   /**
    * When nothing is scheduled but the predicate is still false, keep polling for this much
-   * real time before giving up (lets HTTP clients such as informers catch up). Default 500.
+   * real time before giving up (lets HTTP clients such as informers catch up; stops early when
+   * they schedule something). Default 10 s: only a predicate that never holds waits that long,
+   * and a busy machine can make clients slow.
    */
   settleRealMs?: number;
 }
@@ -182,7 +184,7 @@ export class SimClock {
         await sleep(this.tickMs);
       }
     }
-    const settleRealMs = options.settleRealMs ?? 500;
+    const settleRealMs = options.settleRealMs ?? 10_000;
     for (;;) {
       this.settle();
       if (await predicate()) return this.current - begin;
@@ -190,15 +192,20 @@ export class SimClock {
       let next = this.nextWakeAt();
       if (options.maxStepMs !== undefined) next = Math.min(next ?? Infinity, this.current + options.maxStepMs);
       if (next === undefined || next === Infinity || next - begin > max) {
-        // Nothing more will happen in simulated time: give HTTP clients a moment to catch up.
-        const deadline = performance.now() + settleRealMs;
-        while (performance.now() < deadline) {
+        // Nothing more will happen in simulated time: give HTTP clients time to catch up, until
+        // the predicate holds, or (after the first 500 ms) they have scheduled something: then
+        // step on.
+        const since = performance.now();
+        const scheduled = () => {
+          const again = this.nextWakeAt();
+          return again !== undefined && again - begin <= max;
+        };
+        while (performance.now() - since < settleRealMs && !(performance.now() - since >= 500 && scheduled())) {
           await sleep(2);
           this.settle();
           if (await predicate()) return this.current - begin;
         }
-        const again = this.nextWakeAt();
-        if (again !== undefined && again - begin <= max) continue;
+        if (scheduled()) continue;
         throw this.timeout(max);
       }
       if (options.beforeStep) {

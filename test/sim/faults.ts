@@ -64,6 +64,8 @@ export interface Compactor {
 }
 
 export class Faults {
+  /** Every request a delay was applied to, in order. */
+  readonly delayed: { method: string; path: string; ms: number }[] = [];
   private failures: Rule<number>[] = [];
   private delays: Rule<number>[] = [];
   private gones: Rule<"event" | "status">[] = [];
@@ -112,7 +114,9 @@ export class Faults {
   }
 
   takeDelay(method: string, path: string): number | undefined {
-    return take(this.delays, method, path);
+    const ms = take(this.delays, method, path);
+    if (ms !== undefined) this.delayed.push({ method, path, ms });
+    return ms;
   }
 
   takeGone(path: string): "event" | "status" | undefined {

@@ -56,8 +56,11 @@ export function isReady(pod: Pod): boolean {
   return getCondition(pod.status?.conditions, "Ready")?.status === "True";
 }
 
-/** Polls a condition that depends on HTTP clients (informers), a few ms at a time. */
-export async function eventually(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+/**
+ * Polls a condition that depends on HTTP clients (informers), a few ms at a time. The limit only
+ * turns a condition that never holds into a failure; it is far above what a busy machine needs.
+ */
+export async function eventually(predicate: () => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!predicate()) {
     if (performance.now() > deadline) throw new Error("condition not met in time");
