@@ -4,6 +4,7 @@ import { parseCommands } from "../commands/parse.ts";
 import { handleCommandComment, type PullRequestState } from "./command-flow.ts";
 import { AppConfig, configFileName, parseAppConfig } from "../config/app-config.ts";
 import { syncPullRequest } from "./pull-request-flow.ts";
+import { contentFailure, reportPullRequestFailure } from "./pull-request-failure.ts";
 import { WorkQueue } from "./work-queue.ts";
 import { PlannedHeads } from "./planned-heads.ts";
 import { withRetryAfter } from "../github/rate-limit.ts";
@@ -83,8 +84,14 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
           pr,
           () => loadPullRequest(context.octokit, repo, pr.number),
           problems,
-        );
-        plannedHeads.set(PlannedHeads.key(pr), synced.headSha);
+        ).catch(async (error: unknown) => {
+          // The PR's own content stopped the job: say so on the PR (a failing check), not only in a log line.
+          const failure = contentFailure(error);
+          if (!failure) throw error;
+          await reportPullRequestFailure(deps(context, botLogin), pr, failure);
+          return undefined;
+        });
+        if (synced) plannedHeads.set(PlannedHeads.key(pr), synced.headSha);
       });
     });
 
