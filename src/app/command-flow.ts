@@ -29,6 +29,8 @@ import { PlannedHeads } from "./planned-heads.ts";
 import { unifiedDiff } from "../plan/line-diff.ts";
 import { bounded, fenced } from "../text/markdown.ts";
 import { quoteCommand } from "../commands/markdown.ts";
+import type { FreezeCommands } from "./freeze-commands.ts";
+import { promotionReport } from "./gate-report.ts";
 
 export interface PullRequestState extends PullRequestRef {
   title: string;
@@ -46,6 +48,8 @@ export interface CommentEvent {
 }
 
 export interface CommandDeps extends FlowDeps {
+  /** `/freeze` and `/unfreeze` (src/app/freeze-commands.ts); refused when absent. */
+  freezes?: FreezeCommands;
   config: AppConfig;
   configProblems: string[];
   /** Reads the pull request as it is now (head may have moved since the comment). */
@@ -61,6 +65,8 @@ interface CommentWork {
   /** Render the plan once the commands have run (a /plan, or an edit that pushed). */
   sync: boolean;
   permission?: RepositoryPermission;
+  /** A `/promote` pushed into this environment: the reply reports its promotion gate (after the plan). */
+  promotedTo?: string;
 }
 
 type Outcome = { reply: string; ok: boolean };
@@ -105,6 +111,7 @@ export async function handleCommandComment(deps: CommandDeps, event: CommentEven
       const current = await deps.loadPullRequest();
       const synced = await syncPullRequest(deps, current, async () => deps.loadPullRequest(), deps.configProblems);
       deps.plannedHeads?.set(PlannedHeads.key(current), synced.headSha);
+      if (work.promotedTo && synced.gates) outcomes.push({ reply: promotionReport(synced.gates, work.promotedTo).trimStart(), ok: true });
     } catch (error) {
       deps.log.error({ err: error }, "plan after commands failed");
       outcomes.push({ reply: `kustodian could not update the plan: ${(error as Error).message}`, ok: false });
@@ -180,6 +187,11 @@ async function runCommand(
     case "promote":
     case "allow":
       return editCommand(deps, command, pr, work);
+    case "freeze":
+    case "unfreeze":
+      if (!deps.freezes)
+        return { reply: `${quoteCommand(command.line)}\n\nFreezes are not available in this kustodian deployment.`, ok: false };
+      return { reply: await deps.freezes.run(command, { by: event.author, pr }), ok: true };
   }
 }
 
@@ -261,6 +273,7 @@ async function editCommand(
   const reply = formatEditReply(plan, pushed ? { commitUrl: pushed.url } : {});
   // Our own push's synchronize event is skipped (no loops), so the plan is updated after the comment's commands.
   if (pushed) work.sync = true;
+  if (pushed && command.kind === "promote") work.promotedTo = command.to;
   return { reply, ok: plan.ok, refresh: Boolean(pushed) };
 }
 

@@ -12,6 +12,13 @@ import { defaultBotLogin } from "../github/bot-login.ts";
 import { pushInfoOf } from "../rollout/merge.ts";
 import type { RolloutOrchestrator } from "../rollout/orchestrator.ts";
 import type { WebhookMetrics } from "../metrics/metrics.ts";
+import { randomUUID } from "node:crypto";
+import type { Clock } from "../clock/clock.ts";
+import { systemClock } from "../clock/system-clock.ts";
+import { readAppConfig } from "../rollout/read-app-config.ts";
+import { silentLog } from "../log/log.ts";
+import { freezeCommands } from "./freeze-commands.ts";
+import { createGateService, type GateDeps, type GateService } from "./gate-service.ts";
 
 export interface KustodianOptions {
   /** Waits between rate-limited retries (tests pass a recorder; default a timer). */
@@ -24,6 +31,8 @@ export interface KustodianOptions {
   rollout?: Pick<RolloutOrchestrator, "handlePush" | "rollback">;
   /** Deliveries are counted here by event and outcome (src/metrics); default: not counted. */
   metrics?: WebhookMetrics;
+  /** Time for the gates (soak and freeze timers); default the wall clock. */
+  clock?: Clock;
 }
 
 export interface KustodianApp {
@@ -31,6 +40,8 @@ export interface KustodianApp {
   appFn: (app: Probot) => void;
   /** Work accepted from webhooks and not finished yet. */
   queue: WorkQueue;
+  /** The promotion and freeze gates (their timers). */
+  gates: GateService;
 }
 
 const pullRequestActions = [
@@ -66,6 +77,30 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
   };
   const ignored = (event: string) => metrics?.delivery(event, "ignored");
 
+  const clock = options.clock ?? systemClock;
+  const gates = createGateService({
+    clock,
+    schedule: (key, work) => enqueue("gate_recheck", key, `recheck-${randomUUID()}`, work),
+    depsFor: async (octokit, repo) => ({
+      octokit,
+      log: log ?? silentLog,
+      botLogin,
+      config: await readAppConfig({ octokit, repo, defaultBranch: "" }),
+    }),
+  });
+  /** Every open pull request of the repository, each re-evaluated in its own job. */
+  const reevaluateOpen = async (deps: GateDeps, repo: RepoRef, force: boolean) => {
+    for (const number of await gates.openPullRequests(deps, repo)) {
+      enqueue("gate_recheck", `${repo.owner}/${repo.repo}#${number}`, `reevaluate-${randomUUID()}`, async () => {
+        await gates.reevaluate(deps, repo, number, force ? { forceFreezeCheck: true } : {});
+      });
+    }
+  };
+  const withGates = (context: Context, config: AppConfig) => {
+    const base = deps(context, botLogin);
+    return { ...base, gates: (subject: Parameters<GateService["evaluate"]>[1]) => gates.evaluate({ ...base, config }, subject) };
+  };
+
   const appFn = (app: Probot) => {
     log = app.log;
     app.on([...pullRequestActions], async (context) => {
@@ -77,10 +112,10 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
       if (payload.pull_request.draft && payload.action !== "ready_for_review") return ignored("pull_request");
       const repo = context.repo();
       enqueue("pull_request", `${repo.owner}/${repo.repo}#${payload.number}`, context.id, async () => {
-        const { problems } = await loadConfig(context);
+        const { config, problems } = await loadConfig(context);
         const pr = pullRequestState(repo, payload.pull_request);
         const synced = await syncPullRequest(
-          deps(context, botLogin),
+          withGates(context, config),
           pr,
           () => loadPullRequest(context.octokit, repo, pr.number),
           problems,
@@ -107,10 +142,16 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
         const { config, problems } = await loadConfig(context);
         await handleCommandComment(
           {
-            ...deps(context, botLogin),
+            ...withGates(context, config),
             config,
             configProblems: problems,
             plannedHeads,
+            freezes: freezeCommands({
+              octokit: context.octokit as unknown as GitHubClient,
+              botLogin,
+              now: () => new Date(clock.now()),
+              reevaluateOpen: () => reevaluateOpen({ ...deps(context, botLogin), config }, repo, true),
+            }),
             loadPullRequest: () => loadPullRequest(context.octokit, repo, number),
             ...(options.rollback ? { rollback: options.rollback } : {}),
             ...(!options.rollback && options.rollout ? { rollback: rollbackVia(options.rollout, context, repo, botLogin) } : {}),
@@ -123,6 +164,19 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
             author: payload.comment.user?.login ?? "",
           },
         );
+      });
+    });
+
+    // One of kustodian's rollouts concluded: promotion gates that wait for it are looked at again.
+    app.on("deployment_status.created", async (context) => {
+      const { payload } = context;
+      const creator = payload.deployment.creator;
+      if (creator?.login !== botLogin) return ignored("deployment_status");
+      if (!["success", "failure", "error"].includes(payload.deployment_status.state)) return ignored("deployment_status");
+      const repo = context.repo();
+      enqueue("deployment_status", `${repo.owner}/${repo.repo}@gates`, context.id, async () => {
+        const { config } = await loadConfig(context);
+        await reevaluateOpen({ ...deps(context, botLogin), config }, repo, false);
       });
     });
 
@@ -141,7 +195,7 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
       });
     });
   };
-  return { appFn, queue };
+  return { appFn, queue, gates };
 }
 
 function rollbackVia(rollout: NonNullable<KustodianOptions["rollout"]>, context: Context, repo: RepoRef, botLogin: string) {

@@ -18,6 +18,7 @@ import type { WriteDecision } from "../commands/write-boundary.ts";
 import { bounded, fenced } from "../text/markdown.ts";
 import { regenerationCommitMessage } from "./commit-message.ts";
 import { decideHeadWrite } from "./head-write.ts";
+import type { GateOutcome, GateSubject } from "./gate-flow.ts";
 
 export const planMarker = "plan";
 export const checkName = "kustodian/plan";
@@ -33,9 +34,13 @@ export interface PullRequestRef extends RepoRef {
   state: "open" | "closed";
   /** The repository's default branch: never written to from a pull request (src/commands/write-boundary.ts). */
   defaultBranch: string;
+  /** The title (a revert's title keeps it out of freezes, src/app/gate-flow.ts). */
+  title?: string;
 }
 
 export interface FlowDeps {
+  /** The promotion and freeze gates, run after the plan (src/app/gate-service.ts); none when absent. */
+  gates?: (subject: GateSubject) => Promise<GateOutcome>;
   octokit: GitHubClient;
   log: Log;
   /** The app's bot login (`kustodian[bot]`): only its comments are edited. */
@@ -48,6 +53,10 @@ export interface SyncOutcome {
   headSha: string;
   plan: Plan;
   commentUrl: string;
+  /** What was read at the head and the base (the gates decide on the same files, src/app/gate-flow.ts). */
+  files: { head: ReadonlyMap<string, string>; base: ReadonlyMap<string, string> };
+  /** The gates' decisions, when deps.gates ran. */
+  gates?: GateOutcome;
 }
 
 /** Reads a pull request's current head (after a race, the branch moved). */
@@ -134,7 +143,25 @@ export async function syncPullRequest(
     title: checkTitle(plan, unpushed, extraProblems),
     summary: parts.length > 1 ? `${partLinks(posted.comments)}\n\n${parts[0]}` : body,
   });
-  return { ...(commit ? { commit } : {}), headSha, plan, commentUrl: comment.url };
+  const gates = deps.gates
+    ? await deps.gates({
+        repo: repoOf(pr),
+        number: pr.number,
+        title: pr.title ?? "",
+        headRef: pr.headRef,
+        headSha,
+        headFiles: head.files,
+        baseFiles,
+      })
+    : undefined;
+  return {
+    ...(commit ? { commit } : {}),
+    headSha,
+    plan,
+    commentUrl: comment.url,
+    files: { head: head.files, base: baseFiles },
+    ...(gates ? { gates } : {}),
+  };
 }
 
 async function renderAt(

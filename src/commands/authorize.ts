@@ -32,7 +32,13 @@ export function canWrite(permission: Permission): boolean {
 
 /** Mutating commands only for write, maintain or admin; the rest for anyone who can comment. */
 export function mayRun(permission: Permission, command: Command): boolean {
-  return !isMutating(command) || mayChange.has(permission);
+  if (!isMutating(command)) return true;
+  if (needsMaintain(command)) return permission === "maintain" || permission === "admin";
+  return mayChange.has(permission);
+}
+
+function needsMaintain(command: Command): boolean {
+  return command.kind !== "unknown" && command.kind !== "invalid" && specFor(command.kind)?.requires === "maintain";
 }
 
 /** A polite refusal: what was asked, what it needs, what the person has; nothing was changed. */
@@ -41,7 +47,7 @@ export function refusalReply(user: string, command: Command, permission: Permiss
   return [
     quoteCommand(command.line),
     "",
-    `Sorry @${user}, ${code(`/${command.kind}`)} ${whatItChanges(command)}, so it needs write, maintain or admin ` +
+    `Sorry @${user}, ${code(`/${command.kind}`)} ${whatItChanges(command)}, so it needs ${needsMaintain(command) ? "maintain or admin" : "write, maintain or admin"} ` +
       `permission on this repository; you have ${has}. Nothing was changed. Someone with write access can run it for you.`,
   ].join("\n");
 }
@@ -56,6 +62,9 @@ function whatItChanges(command: Command): string {
       return "decides whether a failed rollout of this pull request is reverted";
     case "rollback":
       return "reverts what this pull request deployed";
+    case "freeze":
+    case "unfreeze":
+      return "stops or restarts deployments for everyone";
     default:
       return "changes what gets deployed";
   }

@@ -13,7 +13,8 @@ export interface Param {
   name: string;
   /** How /help and usage lines show it: `N`, `workload`, `FROM`. */
   display: string;
-  type: "count" | "word";
+  /** `text`: the rest of the line, spaces kept (only as the last parameter). */
+  type: "count" | "word" | "text";
   optional?: boolean;
   /** What it is, for "missing ..." problems. */
   describe: string;
@@ -32,6 +33,8 @@ export interface CommandSpec {
   summary: string;
   /** Changes the PR branch or what happens to the rollout: needs write permission or more. */
   mutating: boolean;
+  /** Needs more than write: `maintain` means maintain or admin (freezes stop everyone's deploys). */
+  requires?: "maintain";
   build(args: Args, line: string): KnownCommand;
 }
 
@@ -112,6 +115,26 @@ const specs: { [K in CommandName]: SpecOf<K> } = {
     build: (args, line) => {
       const env = args.optionalWord("env");
       return { kind: "allow", image: args.word("image"), ...(env === undefined ? {} : { env }), line };
+    },
+  },
+  freeze: {
+    name: "freeze",
+    params: [{ name: "reason", display: "[env] reason", type: "text", describe: "why (an environment first, or all)" }],
+    summary:
+      "Freeze deployments to env (default: all environments): pull requests that change it get a failing kustodian/freeze check until /unfreeze. Recorded as an issue labelled kustodian/freeze. Maintain or admin.",
+    mutating: true,
+    requires: "maintain",
+    build: (args, line) => ({ kind: "freeze", reason: args.word("reason"), line }),
+  },
+  unfreeze: {
+    name: "unfreeze",
+    params: [{ name: "env", display: "env", type: "word", optional: true, describe: "the environment (default: all freezes)" }],
+    summary: "Lift the /freeze of env (default: every /freeze); windows in .github/kustodian.yml end by themselves. Maintain or admin.",
+    mutating: true,
+    requires: "maintain",
+    build: (args, line) => {
+      const env = args.optionalWord("env");
+      return { kind: "unfreeze", ...(env === undefined ? {} : { env }), line };
     },
   },
   help: {

@@ -46,6 +46,20 @@ export interface AllowCommand {
   line: string;
 }
 
+/** `/freeze [env] reason`: `reason` is the rest of the line; the handler takes a leading environment name off it. */
+export interface FreezeCommand {
+  kind: "freeze";
+  reason: string;
+  line: string;
+}
+
+/** `/unfreeze [env]` */
+export interface UnfreezeCommand {
+  kind: "unfreeze";
+  env?: string;
+  line: string;
+}
+
 export interface HelpCommand {
   kind: "help";
   line: string;
@@ -78,6 +92,8 @@ export type Command =
   | UnholdCommand
   | RollbackCommand
   | AllowCommand
+  | FreezeCommand
+  | UnfreezeCommand
   | HelpCommand
   | UnknownCommand
   | InvalidCommand;

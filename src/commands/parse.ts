@@ -137,6 +137,11 @@ function matchArgs(spec: CommandSpec, tokens: readonly string[]): Args | string 
       if (param.optional) continue;
       return `missing ${param.display} (${param.describe})`;
     }
+    if (param.type === "text") {
+      values.set(param.name, tokens.slice(next).join(" "));
+      next = tokens.length;
+      continue;
+    }
     next++;
     if (param.type === "count") {
       const count = wholeNumber(token);

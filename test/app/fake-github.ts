@@ -57,8 +57,20 @@ export interface FakeDeployment {
   statuses: { id: number; state: string; description: string; log_url?: string; createdAt: string }[];
 }
 
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  state: "open" | "closed";
+  user: { login: string; type: "User" | "Bot" };
+  createdAt: string;
+}
+
 export class FakeGitHub {
   readonly calls: Call[] = [];
+  /** Issues (not pull requests): the freeze records. */
+  readonly issues: FakeIssue[] = [];
   readonly comments = new Map<number, Comment[]>();
   readonly checkRuns: { head_sha: string; name: string; conclusion: string; output: { title: string; summary: string } }[] = [];
   readonly reactions: { commentId: number; content: string }[] = [];
@@ -338,6 +350,64 @@ export class FakeGitHub {
     );
     this.installRolloutRoutes(scope);
     this.installUserRoutes(scope);
+    this.installIssueRoutes(scope);
+  }
+
+  installIssueRoutes(scope: RouteTable): void {
+    const base = `/repos/${owner}/${repo}`;
+    const payload = (i: FakeIssue) => ({
+      number: i.number,
+      title: i.title,
+      body: i.body,
+      state: i.state,
+      labels: i.labels.map((name) => ({ name })),
+      user: i.user,
+      html_url: `https://github.com/${owner}/${repo}/issues/${i.number}`,
+      created_at: i.createdAt,
+    });
+    scope.get(new RegExp(`^${base}/issues(\\?|$)`)).reply(
+      route(async (uri) => {
+        const params = new URL(uri, api).searchParams;
+        this.calls.push({ method: "GET", path: "issues" });
+        const labels = (params.get("labels") ?? "").split(",").filter(Boolean);
+        const state = params.get("state") ?? "open";
+        const creator = params.get("creator");
+        const found = this.issues
+          .filter(
+            (i) =>
+              (state === "all" || i.state === state) && labels.every((l) => i.labels.includes(l)) && (!creator || i.user.login === creator),
+          )
+          .sort((a, b) => b.number - a.number);
+        return [200, found.map(payload)];
+      }),
+    );
+    scope.post(`${base}/issues`).reply(
+      route(async (_uri, body) => {
+        const b = body as { title: string; body?: string; labels?: string[] };
+        this.calls.push({ method: "POST", path: "issue-create", body });
+        const issue: FakeIssue = {
+          number: 500 + this.issues.length,
+          title: b.title,
+          body: b.body ?? "",
+          labels: b.labels ?? [],
+          state: "open",
+          user: { login: this.botLogin, type: "Bot" },
+          createdAt: this.#stamp(),
+        };
+        this.issues.push(issue);
+        return [201, payload(issue)];
+      }),
+    );
+    scope.patch(new RegExp(`^${base}/issues/(\\d+)$`)).reply(
+      route(async (uri, body) => {
+        const issue = this.issues.find((i) => i.number === Number(/issues\/(\d+)$/.exec(uri)![1]));
+        if (!issue) return [404, { message: "Not Found" }];
+        this.calls.push({ method: "PATCH", path: "issue-edit", body });
+        const b = body as { state?: "open" | "closed" };
+        if (b.state) issue.state = b.state;
+        return [200, payload(issue)];
+      }),
+    );
   }
 
   /** Whether the next call of this name is to fail (see failNext); consumes the failure. */

@@ -206,6 +206,8 @@ export interface DeploymentStatusOptions {
   description: string;
   statusId: number;
   sender?: string;
+  /** Who created the Deployment (the app's bot for kustodian's own); default the example's user. */
+  creator?: string;
 }
 
 /** A deployment_status.created, as GitHub sends it when a Deployment gets a status. */
@@ -229,5 +231,9 @@ export function deploymentStatusEvent(o: DeploymentStatusOptions): Json {
   p.deployment_status.description = o.description;
   p.deployment_status.environment = o.environment;
   if (o.sender) p.sender.login = o.sender;
+  if (o.creator) {
+    p.deployment.creator.login = o.creator;
+    p.deployment.creator.type = o.creator.endsWith("[bot]") ? "Bot" : "User";
+  }
   return validated("deployment_status$created", p);
 }

@@ -62,7 +62,8 @@ describe("pull request events", () => {
     expect(h.github.checkRuns[0]).toMatchObject({ head_sha: newHead, name: "kustodian/plan", conclusion: "success" });
 
     // The budget (README): config (repo, then the org's .github repo), 2 tree reads, 2 blob queries, the head branch's
-    // protection (read because there is something to commit), 1 commit, comment list + write, check run.
+    // protection (read because there is something to commit), 1 commit, comment list + write, check run, and the freeze
+    // records (1 read: no freeze, so no kustodian/freeze check is written).
     expect(h.github.callNames().sort()).toEqual(
       [
         "blobs",
@@ -74,6 +75,7 @@ describe("pull request events", () => {
         "config",
         "config",
         "createCommitOnBranch",
+        "issues",
         "tree",
         "tree",
       ].sort(),

@@ -156,6 +156,18 @@ describe("parseCommands: limits", () => {
   });
 });
 
+describe("/freeze and /unfreeze", () => {
+  it.each([
+    { body: "/freeze prod incident 42: payments down", want: { kind: "freeze", reason: "prod incident 42: payments down" } },
+    { body: "/freeze", want: { kind: "invalid", problem: "missing [env] reason (why (an environment first, or all))" } },
+    { body: "/unfreeze", want: { kind: "unfreeze" } },
+    { body: "/unfreeze prod", want: { kind: "unfreeze", env: "prod" } },
+    { body: "/unfreeze prod staging", want: { kind: "invalid" } },
+  ])("$body", ({ body, want }) => {
+    expect(parseCommands(body)[0]).toMatchObject(want);
+  });
+});
+
 describe("helpText", () => {
   it("lists every command with its arguments and who may run it", () => {
     const text = helpText();
@@ -167,6 +179,8 @@ describe("helpText", () => {
       "/unhold",
       "/rollback",
       "/allow IMAGE [env]",
+      "/freeze [env] reason",
+      "/unfreeze [env]",
       "/help",
     ]) {
       expect(text).toContain(`| \`${usage}\` |`);
@@ -174,7 +188,8 @@ describe("helpText", () => {
     expect(text).toMatch(/\| `\/scale N \[workload\] \[env\]` \| .+ \| write, maintain or admin \|/);
     expect(text).toMatch(/\| `\/plan` \| .+ \| anyone who can comment \|/);
     expect(text).toMatch(/\| `\/help` \| .+ \| anyone who can comment \|/);
+    expect(text).toMatch(/\| `\/freeze \[env\] reason` \| .+ \| maintain or admin \|/);
     // One table row per command, nothing else that looks like one.
-    expect(text.split("\n").filter((l) => l.startsWith("| `/"))).toHaveLength(8);
+    expect(text.split("\n").filter((l) => l.startsWith("| `/"))).toHaveLength(10);
   });
 });
