@@ -3,7 +3,7 @@ import { editEnvironmentFile } from "../environments/edit.ts";
 import { heldBy, holdEdit } from "../environments/held-images.ts";
 import { parseEnvironmentFile } from "../environments/parse.ts";
 import type { EnvironmentFileEdit } from "../revert/build-revert.ts";
-import type { RevertEditContext } from "./orchestrator.ts";
+import type { RevertEditContext } from "./execute-actions.ts";
 
 /**
  * Issue 7: a revert made because the rollout failed records every image the merge brought into

@@ -1,0 +1,156 @@
+// Carries out decide-actions.ts's actions against GitHub: the sticky comment on the pull request,
+// the revert, and the Deployment statuses. The one place that writes a Deployment status.
+import { setDeploymentStatus, type DeploymentStatusInput } from "../github/deployments.ts";
+import { upsertStickyComment } from "../github/sticky-comment.ts";
+import type { Log } from "../log/log.ts";
+import type { EnvironmentFileEdit } from "../revert/build-revert.ts";
+import type { RolloutAction } from "./decide-actions.ts";
+import type { TrackedDeployment } from "./record-deployments.ts";
+import type { RepoClient } from "./repo-client.ts";
+import { commentMarker, failureComment, failureDescription, healthyComment, healthyDescription, reportedPullRequest } from "./report.ts";
+import type { FailureOutcome } from "./report.ts";
+import { revertEnvironment, type RevertOutcome } from "./revert-environment.ts";
+import type { FailureReason } from "../health/index.ts";
+import type { RolloutMetrics } from "../metrics/metrics.ts";
+
+/** What issue 7's hold recording gets to compute its edit of the restored environment file. */
+export interface RevertEditContext {
+  environment: string;
+  mergeSha: string;
+  /** Why the revert is made: the failure, or `requested` for /rollback. */
+  reason: FailureReason | "requested";
+  /** One line: the verdict's summary, or "requested by @user". */
+  summary: string;
+  /** When the verdict was reached (or the rollback asked for). */
+  decidedAt: Date;
+  /** environments/<env>.yaml before the merge (what is restored) and at the merge (what failed). */
+  before: string | undefined;
+  merged: string | undefined;
+}
+
+export type RevertEdits = (context: RevertEditContext) => readonly EnvironmentFileEdit[];
+
+/** The hook bound to one revert: what revertEnvironment calls with the file before and at the merge. */
+export function editsFor(
+  hook: RevertEdits | undefined,
+  environment: string,
+  mergeSha: string,
+  why: { reason: RevertEditContext["reason"]; summary: string; decidedAt: Date },
+) {
+  if (!hook) return undefined;
+  return (files: { before: string | undefined; merged: string | undefined }) => hook({ environment, mergeSha, ...why, ...files });
+}
+
+export function commitUrl(gh: RepoClient, sha: string): string {
+  return `https://github.com/${gh.repo.owner}/${gh.repo.repo}/commit/${sha}`;
+}
+
+/** Writes one Deployment status (every status kustodian writes goes through here). */
+export async function writeStatus(
+  gh: RepoClient,
+  deploymentId: number,
+  status: { state: DeploymentStatusInput["state"]; description: string; logUrl?: string | undefined },
+): Promise<void> {
+  await setDeploymentStatus(gh.octokit, {
+    repo: gh.repo,
+    deploymentId,
+    state: status.state,
+    description: status.description,
+    ...(status.logUrl ? { logUrl: status.logUrl } : {}),
+  });
+}
+
+export interface ExecuteContext {
+  gh: RepoClient;
+  deployment: TrackedDeployment;
+  log: Log;
+  revertEdits?: RevertEdits | undefined;
+  /** Reverts (and failures not reverted) are counted here. */
+  metrics?: Pick<RolloutMetrics, "revert"> | undefined;
+}
+
+/** Runs the actions in order; a revert's outcome is what the following report-failure reports. */
+export async function executeActions(context: ExecuteContext, actions: readonly RolloutAction[]): Promise<void> {
+  const { gh, deployment: d, log } = context;
+  let reverted: RevertOutcome | undefined;
+  for (const action of actions) {
+    switch (action.kind) {
+      case "claim":
+        await writeStatus(gh, d.id, { state: "in_progress", description: action.description });
+        break;
+      case "revert": {
+        reverted = await revertEnvironment(gh, {
+          environment: d.environment,
+          mergeSha: d.payload.mergeSha,
+          baseSha: d.payload.baseSha,
+          ...(action.pullRequest ? { pullRequest: action.pullRequest } : {}),
+          reason: action.reason,
+          details: action.details,
+          environmentEdits: editsFor(context.revertEdits, d.environment, d.payload.mergeSha, action.edit),
+        });
+        log.info({ deployment: d.id, environment: d.environment, outcome: reverted.kind }, "rollout failed: reverted");
+        context.metrics?.revert(reverted.kind);
+        break;
+      }
+      case "report-healthy": {
+        const logUrl = await comment(
+          gh,
+          d,
+          healthyComment({
+            environment: d.environment,
+            payload: d.payload,
+            detail: action.detail,
+            tookMs: action.tookMs,
+            mergeUrl: commitUrl(gh, d.payload.mergeSha),
+          }),
+        );
+        await writeStatus(gh, d.id, { state: "success", description: healthyDescription(action.tookMs), logUrl });
+        break;
+      }
+      case "report-failure": {
+        const outcome: FailureOutcome | undefined = action.outcome ?? reverted;
+        if (!outcome) throw new Error("report-failure without an outcome");
+        if (outcome.kind === "not-reverted") {
+          log.info({ deployment: d.id, environment: d.environment, why: outcome.why }, "rollout failed: not reverted");
+          context.metrics?.revert(`not-reverted:${outcome.why}`);
+        }
+        const body = failureComment({
+          environment: d.environment,
+          payload: d.payload,
+          what: action.what,
+          summary: action.summary,
+          evidence: action.evidence,
+          tookMs: action.tookMs,
+          outcome,
+          holdLabel: action.holdLabel,
+          defaultBranch: gh.defaultBranch,
+          mergeUrl: commitUrl(gh, d.payload.mergeSha),
+        });
+        const commentUrl = await comment(gh, d, body);
+        const outcomeUrl = outcome.kind === "committed" || outcome.kind === "pull-request" ? outcome.url : undefined;
+        await writeStatus(gh, d.id, {
+          state: "failure",
+          description: failureDescription(action.what, outcome),
+          logUrl: commentUrl ?? outcomeUrl,
+        });
+        break;
+      }
+      case "conclude":
+        await writeStatus(gh, d.id, { state: action.state, description: action.description });
+        break;
+    }
+  }
+}
+
+/** The sticky comment of this environment on the pull request (one per environment, edited in place); its URL. */
+async function comment(gh: RepoClient, d: TrackedDeployment, body: string): Promise<string | undefined> {
+  const number = reportedPullRequest(d.payload);
+  if (number === null) return undefined;
+  const result = await upsertStickyComment(gh.octokit, {
+    repo: gh.repo,
+    issueNumber: number,
+    marker: commentMarker(d.environment, d.payload),
+    body,
+  });
+  return result.url;
+}
