@@ -91,13 +91,14 @@ for (const { name, file } of environments) {
 }
 
 // Every request served, as JSON lines (the demo's test checks them against deploy/'s RBAC).
-let logged = 0;
+// (The simulator keeps its last 2,000 records: new ones are those after the last one written.)
+let last: object | undefined;
 const flush = () => {
   if (!values["request-log"]) return;
   const all = sim.requests();
-  const lines = all.slice(logged).map((r) => `${JSON.stringify(r)}\n`);
-  logged = all.length;
-  if (lines.length > 0) appendFileSync(values["request-log"], lines.join(""));
+  const fresh = all.slice(last === undefined ? 0 : all.lastIndexOf(last as (typeof all)[number]) + 1);
+  last = all.at(-1) ?? last;
+  if (fresh.length > 0) appendFileSync(values["request-log"], fresh.map((r) => `${JSON.stringify(r)}\n`).join(""));
 };
 if (values["request-log"]) writeFileSync(values["request-log"], "");
 const flusher = setInterval(flush, 250);
