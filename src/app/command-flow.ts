@@ -26,6 +26,7 @@ import { syncPullRequest, type FlowDeps, type PullRequestRef } from "./pull-requ
 import { editedWorkloads } from "./edited-workloads.ts";
 import { decideHeadWrite } from "./head-write.ts";
 import { PlannedHeads } from "./planned-heads.ts";
+import { userMessageOf } from "../github/user-error.ts";
 import { unifiedDiff } from "../plan/line-diff.ts";
 import { bounded, fenced } from "../text/markdown.ts";
 import { quoteCommand } from "../commands/markdown.ts";
@@ -100,7 +101,7 @@ export async function handleCommandComment(deps: CommandDeps, event: CommentEven
     } catch (error) {
       deps.log.error({ err: error, command: command.line }, "command failed");
       outcomes.push({
-        reply: `${quoteCommand(command.line)}\n\nkustodian could not finish this command: ${(error as Error).message}\n\nNothing else was changed.`,
+        reply: `${quoteCommand(command.line)}\n\nkustodian could not finish this command: ${userMessageOf(error)}\n\nNothing else was changed.`,
         ok: false,
       });
     }
@@ -114,7 +115,7 @@ export async function handleCommandComment(deps: CommandDeps, event: CommentEven
       if (work.promotedTo && synced.gates) outcomes.push({ reply: promotionReport(synced.gates, work.promotedTo).trimStart(), ok: true });
     } catch (error) {
       deps.log.error({ err: error }, "plan after commands failed");
-      outcomes.push({ reply: `kustodian could not update the plan: ${(error as Error).message}`, ok: false });
+      outcomes.push({ reply: `kustodian could not update the plan: ${userMessageOf(error)}`, ok: false });
     }
   }
   const replies = outcomes.map((o) => o.reply).filter(Boolean);

@@ -7,6 +7,9 @@ import { syncPullRequest } from "./pull-request-flow.ts";
 import { contentFailure, reportPullRequestFailure } from "./pull-request-failure.ts";
 import { WorkQueue } from "./work-queue.ts";
 import { PlannedHeads } from "./planned-heads.ts";
+import { reportJobFailure } from "./report-failure.ts";
+import { replyToIssue } from "../github/reactions.ts";
+import { userMessageOf } from "../github/user-error.ts";
 import { withRetryAfter } from "../github/rate-limit.ts";
 import { defaultBotLogin } from "../github/bot-login.ts";
 import { pushInfoOf } from "../rollout/merge.ts";
@@ -64,13 +67,23 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
   // Every job is idempotent (it recomputes from GitHub's current state), so after a rate limit
   // the whole job runs again once GitHub's retry-after has passed.
   const metrics = options.metrics;
-  const enqueue = (event: string, key: string, delivery: string, work: () => Promise<void>) => {
+  // A job that still fails is reported where it was asked for (`onFailure`: the PR's check and
+  // comment, or a reply), never only logged: a required check must not stay pending forever.
+  const enqueue = (
+    event: string,
+    key: string,
+    delivery: string,
+    work: () => Promise<void>,
+    onFailure?: (error: unknown) => Promise<void>,
+  ) => {
     const queued = queue.enqueue(key, delivery, async () => {
       try {
         await withRetryAfter(work, { sleep, maxWaitSeconds: 300, attempts: 3 });
       } catch (error) {
         metrics?.delivery(event, "failed");
-        throw error;
+        if (!onFailure) throw error;
+        log?.error({ err: error, key }, "kustodian work failed; reported on the pull request");
+        await onFailure(error);
       }
     });
     metrics?.delivery(event, queued ? "queued" : "duplicate");
@@ -111,23 +124,31 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
       }
       if (payload.pull_request.draft && payload.action !== "ready_for_review") return ignored("pull_request");
       const repo = context.repo();
-      enqueue("pull_request", `${repo.owner}/${repo.repo}#${payload.number}`, context.id, async () => {
-        const { config, problems } = await loadConfig(context);
-        const pr = pullRequestState(repo, payload.pull_request);
-        const synced = await syncPullRequest(
-          withGates(context, config),
-          pr,
-          () => loadPullRequest(context.octokit, repo, pr.number),
-          problems,
-        ).catch(async (error: unknown) => {
-          // The PR's own content stopped the job: say so on the PR (a failing check), not only in a log line.
-          const failure = contentFailure(error);
-          if (!failure) throw error;
-          await reportPullRequestFailure(deps(context, botLogin), pr, failure);
-          return undefined;
-        });
-        if (synced) plannedHeads.set(PlannedHeads.key(pr), synced.headSha);
-      });
+      enqueue(
+        "pull_request",
+        `${repo.owner}/${repo.repo}#${payload.number}`,
+        context.id,
+        async () => {
+          const { config, problems } = await loadConfig(context);
+          const pr = pullRequestState(repo, payload.pull_request);
+          const synced = await syncPullRequest(
+            withGates(context, config),
+            pr,
+            () => loadPullRequest(context.octokit, repo, pr.number),
+            problems,
+          ).catch(async (error: unknown) => {
+            // The PR's own content stopped the job: say so on the PR (a failing check), not only in a log line.
+            const failure = contentFailure(error);
+            if (!failure) throw error;
+            await reportPullRequestFailure(deps(context, botLogin), pr, failure);
+            return undefined;
+          });
+          if (synced) plannedHeads.set(PlannedHeads.key(pr), synced.headSha);
+        },
+        (error) =>
+          // Anything else (GitHub errors, bugs): still a failing check and a comment, in user words.
+          reportJobFailure(deps(context, botLogin), { ...repo, number: payload.number, headSha: payload.pull_request.head.sha }, error),
+      );
     });
 
     app.on("issue_comment.created", async (context) => {
@@ -138,33 +159,45 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
       if (parseCommands(payload.comment.body ?? "").length === 0) return ignored("issue_comment");
       const repo = context.repo();
       const number = payload.issue.number;
-      enqueue("issue_comment", `${repo.owner}/${repo.repo}#${number}`, context.id, async () => {
-        const { config, problems } = await loadConfig(context);
-        await handleCommandComment(
-          {
-            ...withGates(context, config),
-            config,
-            configProblems: problems,
-            plannedHeads,
-            freezes: freezeCommands({
-              octokit: context.octokit as unknown as GitHubClient,
-              botLogin,
-              now: () => new Date(clock.now()),
-              reevaluateOpen: () => reevaluateOpen({ ...deps(context, botLogin), config }, repo, true),
-            }),
-            loadPullRequest: () => loadPullRequest(context.octokit, repo, number),
-            ...(options.rollback ? { rollback: options.rollback } : {}),
-            ...(!options.rollback && options.rollout ? { rollback: rollbackVia(options.rollout, context, repo, botLogin) } : {}),
-          },
-          {
+      enqueue(
+        "issue_comment",
+        `${repo.owner}/${repo.repo}#${number}`,
+        context.id,
+        async () => {
+          const { config, problems } = await loadConfig(context);
+          await handleCommandComment(
+            {
+              ...withGates(context, config),
+              config,
+              configProblems: problems,
+              plannedHeads,
+              freezes: freezeCommands({
+                octokit: context.octokit as unknown as GitHubClient,
+                botLogin,
+                now: () => new Date(clock.now()),
+                reevaluateOpen: () => reevaluateOpen({ ...deps(context, botLogin), config }, repo, true),
+              }),
+              loadPullRequest: () => loadPullRequest(context.octokit, repo, number),
+              ...(options.rollback ? { rollback: options.rollback } : {}),
+              ...(!options.rollback && options.rollout ? { rollback: rollbackVia(options.rollout, context, repo, botLogin) } : {}),
+            },
+            {
+              repo,
+              issueNumber: number,
+              commentId: payload.comment.id,
+              body: payload.comment.body ?? "",
+              author: payload.comment.user?.login ?? "",
+            },
+          );
+        },
+        async (error) => {
+          await replyToIssue(context.octokit as unknown as GitHubClient, {
             repo,
             issueNumber: number,
-            commentId: payload.comment.id,
-            body: payload.comment.body ?? "",
-            author: payload.comment.user?.login ?? "",
-          },
-        );
-      });
+            body: `kustodian could not answer this comment: ${userMessageOf(error)}`,
+          });
+        },
+      );
     });
 
     // One of kustodian's rollouts concluded: promotion gates that wait for it are looked at again.

@@ -1,5 +1,6 @@
 // `/rollback` on a merged pull request: the same revert as a failed verdict, on request, for every
 // environment the merge rolled out to (from its Deployments, else detected again).
+import { userMessageOf } from "../github/user-error.ts";
 import { latestDeploymentStatus } from "../github/deployments.ts";
 import type { Log } from "../log/log.ts";
 import { detectMerge } from "./detect-merge.ts";
@@ -83,7 +84,7 @@ export async function rollback(deps: RollbackDeps, gh: RepoClient, pr: MergedPul
       }
     } catch (error) {
       deps.log.error({ err: error, environment, merge: mergeSha }, "rollback failed");
-      lines.push({ environment, outcome: { kind: "failed", message: (error as Error).message } });
+      lines.push({ environment, outcome: { kind: "failed", message: userMessageOf(error) } });
     }
   }
   return rollbackReply(requestedBy, lines, gh.defaultBranch);
