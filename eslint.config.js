@@ -43,7 +43,7 @@ const allowed = {
   rollout: [...foundations, ...core, ...adapters, "watch", "metrics"],
   app: [...foundations, ...core, ...adapters, "watch", "rollout", "metrics"],
   // entry points
-  cli: [...foundations, ...core, ...adapters, "watch"],
+  cli: [...foundations, ...core, ...adapters, "watch", "rollout"],
 };
 
 const everyFolder = [...foundations, ...core, ...adapters, ...flows, ...entry];

@@ -6,6 +6,7 @@ import { healthCommand } from "./health.ts";
 import { planCommand } from "./plan.ts";
 import { initCommand } from "./init.ts";
 import { renderCommand } from "./render.ts";
+import { metricsCommand } from "./metrics.ts";
 
 const usage = `usage: kustodian <command> [options]
 
@@ -29,6 +30,9 @@ commands:
          [--deployment NAME] [--merge-sha SHA] [--now TIME] [--slack SECONDS] [--format text|json]
                                   classify a recorded or live rollout as the watcher would;
                                   exit 0 Healthy, 1 Failed, 3 not decided yet
+  metrics [--since 30d] [--format markdown|json] [--repo OWNER/NAME] [--bot LOGIN] [--limit N]
+                                  delivery metrics (DORA) per app and environment from kustodian's
+                                  GitHub Deployments (GITHUB_TOKEN) and the git history here
   help                            this text
 `;
 
@@ -108,6 +112,32 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           format,
           ...(mergeSha ? { mergeSha } : {}),
           ...(slack !== undefined ? { slackSeconds: slack } : {}),
+        });
+      }
+      case "metrics": {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            since: { type: "string", default: "30d" },
+            format: { type: "string", default: "markdown" },
+            repo: { type: "string" },
+            bot: { type: "string", default: "kustodian[bot]" },
+            limit: { type: "string", default: "1000" },
+          },
+          strict: true,
+        });
+        if (values.format !== "markdown" && values.format !== "json")
+          throw usageError(`--format must be markdown or json, got "${values.format}"`);
+        const limit = Number(values.limit);
+        if (!Number.isInteger(limit) || limit < 1) throw usageError(`--limit must be a whole number >= 1, got "${values.limit}"`);
+        return await metricsCommand(io, {
+          since: values.since ?? "30d",
+          format: values.format,
+          botLogin: values.bot ?? "kustodian[bot]",
+          limit,
+          token: process.env.GITHUB_TOKEN,
+          ...(values.repo ? { repo: values.repo } : {}),
+          ...(process.env.GITHUB_API_URL ? { baseUrl: process.env.GITHUB_API_URL } : {}),
         });
       }
       case undefined:
