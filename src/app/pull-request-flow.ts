@@ -13,6 +13,7 @@ import type { Plan } from "../plan/plan-types.ts";
 import type { RenderedSnapshot } from "../plan/rendered-snapshot.ts";
 import { splitMarkdown } from "../plan/split-markdown.ts";
 import { renderSnapshot } from "../repo/render-snapshot.ts";
+import { notRendered, unchangedEnvironments } from "../repo/unchanged-environments.ts";
 import { isGitOpsPath } from "../repo/git-snapshot.ts";
 import type { WriteDecision } from "../commands/write-boundary.ts";
 import { bounded, fenced } from "../text/markdown.ts";
@@ -112,7 +113,7 @@ export async function syncPullRequest(
   }
 
   // The plan's "before" is what is deployed: the base's overlays as committed, not a regeneration.
-  const base = await renderSnapshot(baseFiles, { asCommitted: true });
+  const base = await renderSnapshot(baseFiles, { asCommitted: true, unchanged: notRendered(head.snapshot) });
   const plan = buildPlan(base, head.snapshot, { base: pr.baseRef, head: pr.headRef });
 
   const unpushed = decision && !decision.write ? head.snapshot.changes : [];
@@ -171,7 +172,7 @@ async function renderAt(
   baseFiles: ReadonlyMap<string, string>,
 ): Promise<{ files: ReadonlyMap<string, string>; snapshot: RenderedSnapshot }> {
   const { files } = await readFilesAt(deps.octokit, repoOf(pr), sha, isGitOpsPath);
-  return { files, snapshot: await renderSnapshot(files, { before: baseFiles }) };
+  return { files, snapshot: await renderSnapshot(files, { before: baseFiles, unchanged: unchangedEnvironments(baseFiles, files) }) };
 }
 
 /** Where each part of a plan too long for one comment is. */

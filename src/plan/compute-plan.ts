@@ -15,19 +15,21 @@ import type { RenderedEnvironment, RenderedSnapshot } from "./rendered-snapshot.
 import { workloadChanges } from "./workload-changes.ts";
 
 /**
- * The rollout plan: a pure function of the rendered base and head trees. Lists only the
- * environments whose rendered output changes, or whose file is broken at head.
+ * The rollout plan: a pure function of the rendered base and head trees. Lists the environments
+ * whose rendered output changes, or whose file is broken at head; names the others as unchanged.
  */
 export function buildPlan(base: RenderedSnapshot, head: RenderedSnapshot, labels: { base: string; head: string }): Plan {
   const names = [...new Set([...base.environments.keys(), ...head.environments.keys()])].sort();
+  const unchanged: string[] = [];
   const environments = names.flatMap((name) => {
     const plan = environmentPlan(base.environments.get(name), head.environments.get(name));
+    if (!plan) unchanged.push(name);
     return plan ? [plan] : [];
   });
   const blocking = environments.some(
     (e) => e.status === "invalid" || e.status === "render-failed" || e.findings.some((f) => f.severity === "blocking"),
   );
-  return { base: labels.base, head: labels.head, environments, blocking };
+  return { base: labels.base, head: labels.head, environments, unchanged, blocking };
 }
 
 function environmentPlan(before: RenderedEnvironment | undefined, after: RenderedEnvironment | undefined): EnvironmentPlan | undefined {
@@ -50,6 +52,7 @@ function environmentPlan(before: RenderedEnvironment | undefined, after: Rendere
 
   if (after && after.problems.length > 0) return { ...plan, status: "invalid" };
   if (after?.renderError !== undefined) return { ...plan, status: "render-failed", renderError: after.renderError };
+  if (before?.unchanged && after?.unchanged) return undefined;
 
   const baseObjects = (before?.objects ?? []) as KubeObject[];
   const headObjects = (after?.objects ?? []) as KubeObject[];

@@ -57,6 +57,10 @@ function compose(plan: Plan, diffs: readonly string[]): string {
   out.push("");
   out.push(`Comparing \`${plan.base}\` → \`${plan.head}\`.`);
   out.push("");
+  if (plan.unchanged?.length) {
+    out.push(`Unchanged: ${plan.unchanged.map((name) => inlineCode(name)).join(", ")}.`);
+    out.push("");
+  }
   if (plan.environments.length === 0) {
     out.push("**No rollout changes**: this change leaves the rendered manifests of every environment as they are.");
     return out.join("\n") + "\n";

@@ -41,6 +41,8 @@ export interface Plan {
   base: string;
   head: string;
   environments: EnvironmentPlan[];
+  /** Environments the change leaves as they are (inputs untouched, so not rendered, or the same manifests), in name order. */
+  unchanged?: string[];
   /** True when any environment is invalid, does not render, or has a blocking finding. */
   blocking: boolean;
 }

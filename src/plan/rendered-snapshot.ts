@@ -20,6 +20,8 @@ export interface RenderedEnvironment {
   staleOverlay: boolean;
   /** Image and replica edits made in the generated overlay, lifted into the environment file. */
   lifted?: LiftedEdit[];
+  /** Not rendered: the change leaves its inputs as they are (src/repo/unchanged-environments.ts). */
+  unchanged?: boolean;
 }
 
 export interface RenderedSnapshot {

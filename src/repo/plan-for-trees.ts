@@ -1,16 +1,28 @@
 import { buildPlan } from "../plan/compute-plan.ts";
 import type { Plan } from "../plan/plan-types.ts";
 import { renderSnapshot } from "./render-snapshot.ts";
+import { notRendered, unchangedEnvironments } from "./unchanged-environments.ts";
 
-/** Renders both trees (path -> text) with kustomize and plans the difference. */
+/**
+ * Renders both trees (path -> text) with kustomize and plans the difference. Only the environments
+ * whose inputs changed are rendered (both sides at once; the render sandbox caps the kustomize
+ * processes); the others are listed as unchanged.
+ */
 export async function planForTrees(
   baseFiles: ReadonlyMap<string, string>,
   headFiles: ReadonlyMap<string, string>,
   labels: { base: string; head: string },
 ): Promise<Plan> {
-  // One after the other: each render runs several kustomize processes and the machine may have two cores.
+  const unchanged = unchangedEnvironments(baseFiles, headFiles);
   // The base as committed (what is deployed); the head as kustodian would commit it.
-  const base = await renderSnapshot(baseFiles, { asCommitted: true });
-  const head = await renderSnapshot(headFiles, { before: baseFiles });
+  const [first, head] = await Promise.all([
+    renderSnapshot(baseFiles, { asCommitted: true, unchanged }),
+    renderSnapshot(headFiles, { before: baseFiles, unchanged }),
+  ]);
+  // The head renders an untouched environment whose committed overlay is stale: so must the base.
+  const skipped = notRendered(head);
+  const base = [...unchanged].every((name) => skipped.has(name))
+    ? first
+    : await renderSnapshot(baseFiles, { asCommitted: true, unchanged: skipped });
   return buildPlan(base, head, labels);
 }

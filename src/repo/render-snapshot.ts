@@ -11,6 +11,7 @@ import { baseInventory } from "../overlays/base-inventory.ts";
 import { computeRender } from "../overlays/compute-render.ts";
 import type { RenderedEnvironment, RenderedSnapshot } from "../plan/rendered-snapshot.ts";
 import { renderCache, treeDigest, type MaterialisedTree } from "../render/render-cache.ts";
+import { kustomizationInputs } from "../render/kustomization-inputs.ts";
 import { applyChanges } from "./fs-snapshot.ts";
 
 export interface RenderSnapshotOptions {
@@ -21,6 +22,11 @@ export interface RenderSnapshotOptions {
   asCommitted?: boolean;
   /** The tree before this change (the PR's base): overlay edits made since are lifted (src/overlays/lift-edits.ts). */
   before?: ReadonlyMap<string, string>;
+  /**
+   * Environments whose inputs the change leaves as they are: not rendered, marked `unchanged`
+   * (on the head side, one whose committed overlay is stale is rendered all the same).
+   */
+  unchanged?: ReadonlySet<string>;
 }
 
 /**
@@ -43,15 +49,20 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>, options
       variant: `max-output=${renderSettings().maxOutputBytes}`,
       cacheable: (e: unknown) => !(e instanceof RenderTimedOut),
     };
-    const build = async (tree: MaterialisedTree, path: string) =>
-      parseManifestsAsync(await renderCache.render(tree, path, (target) => kustomizeBuild(target, { root: dir }), cacheOptions));
+    // A build is keyed by the bytes it reads, so an environment the change does not touch (and
+    // base/) is a cache hit on the other side of the same change.
+    const build = async (files: ReadonlyMap<string, string>, path: string) => {
+      const inputs = kustomizationInputs(files, path).map((p) => [p, files.get(p)!] as const);
+      const tree: MaterialisedTree = { root: dir, digest: treeDigest(inputs) };
+      return parseManifestsAsync(await renderCache.render(tree, path, (target) => kustomizeBuild(target, { root: dir }), cacheOptions));
+    };
     const environmentFiles = new Map([...files].filter(([p]) => p.startsWith("environments/")));
     const overlayFiles = new Map([...files].filter(([p]) => p.startsWith("overlays/")));
     const environments = new Map<string, RenderedEnvironment>();
 
     let base;
     try {
-      base = baseInventory(await build({ root: dir, digest: treeDigest(written) }, "base"), files.get("base/kustomization.yaml") ?? "");
+      base = baseInventory(await build(written, "base"), files.get("base/kustomization.yaml") ?? "");
     } catch (error) {
       const message = renderFailure(error);
       for (const path of environmentFiles.keys()) {
@@ -76,7 +87,6 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>, options
         else written.set(change.path, change.after);
       }
     }
-    const tree = { root: dir, digest: treeDigest(written) };
     const stale = new Set(render.changes.filter((c) => c.path.startsWith("overlays/")).map((c) => c.path.split("/")[1]));
 
     await Promise.all(
@@ -88,9 +98,11 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>, options
         const lifted = render.lifted.filter((l) => l.file === parsed.file);
         if (lifted.length) entry.lifted = lifted;
         const committedOverlay = options.asCommitted && [...overlayFiles.keys()].some((p) => p.startsWith(`overlays/${parsed.name}/`));
-        if (options.asCommitted ? committedOverlay : problems.length === 0) {
+        const skipped = options.unchanged?.has(parsed.name) && (options.asCommitted || !stale.has(parsed.name));
+        if (skipped) entry.unchanged = true;
+        else if (options.asCommitted ? committedOverlay : problems.length === 0) {
           try {
-            entry.objects = await build(tree, `overlays/${parsed.name}`);
+            entry.objects = await build(written, `overlays/${parsed.name}`);
           } catch (error) {
             entry.renderError = renderFailure(error);
           }

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { botLogin, pullRequestEvent } from "./payloads.ts";
 import { openBranch, startHarness, type Harness } from "./harness.ts";
+import { onKustomizeBuild } from "../../src/render/kustomize-build.ts";
+import { renderCache } from "../../src/render/render-cache.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -240,6 +242,24 @@ describe("pull request events", () => {
     expect(h.github.checkRuns[0]).toMatchObject({ conclusion: "failure", output: { title: "Invalid .github/kustodian.yml" } });
     // The overlay is still kept in step.
     expect(h.github.count("createCommitOnBranch")).toBe(1);
+  });
+
+  it("renders only the environment the PR changes, on both sides; the others are listed as unchanged", async () => {
+    const { event } = await openPr();
+    renderCache.clear();
+    let builds = 0;
+    const stop = onKustomizeBuild(() => builds++);
+    try {
+      await h.deliver("pull_request", event);
+      await h.settle();
+    } finally {
+      stop();
+    }
+    // base/ once (the other side's is a cache hit), overlays/staging as committed at the base and as regenerated at the head.
+    expect(builds).toBe(3);
+    const body = h.github.comments.get(7)![0]!.body;
+    expect(body).toContain("Unchanged: `dev`, `prod`.");
+    expect(body).toContain("| **staging** |");
   });
 });
 

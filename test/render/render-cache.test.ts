@@ -162,17 +162,23 @@ describe("renderSnapshot with the render cache", () => {
     expect(second).toEqual(first);
   });
 
-  it("one byte changed anywhere in the tree: every directory of it is rendered again, never served stale", async () => {
+  it("one byte changed in what a build reads: that build runs again, never served stale; builds that do not read it are hits", async () => {
     const files = await sampleFiles();
     renderCache.clear();
     await renderSnapshot(files);
     const before = renderCache.stats().misses;
     const edited = new Map(files).set("environments/dev.yaml", files.get("environments/dev.yaml")!.replace("replicas: 2", "replicas: 5"));
     const snapshot = await renderSnapshot(edited);
-    // An overlay may read any file of the tree (../../base, a component), so the key is the whole
-    // tree: base/ (the same bytes) is a hit, each of the 3 overlays a miss.
-    expect(renderCache.stats().misses - before).toBe(3);
+    // A build is keyed by the files it reads (its kustomization and everything that names,
+    // ../../base and components included): only overlays/dev changed; base/ and the other overlays are hits.
+    expect(renderCache.stats().misses - before).toBe(1);
     const deployment = snapshot.environments.get("dev")!.objects!.find((o) => o.kind === "Deployment" && o.metadata.name === "wordpress");
     expect(deployment).toMatchObject({ spec: { replicas: 5 } });
+
+    // A byte of base/ is read by every build: base/ and all 3 overlays run again.
+    const base = new Map(edited).set("base/wordpress-service.yaml", `${edited.get("base/wordpress-service.yaml")!}\n# edited\n`);
+    const again = renderCache.stats().misses;
+    await renderSnapshot(base);
+    expect(renderCache.stats().misses - again).toBe(4);
   });
 });
