@@ -10,6 +10,8 @@ import { createNodeMiddleware, createProbot, ProbotOctokit, run, type Applicatio
 import { renderSettings } from "../render/render-settings.ts";
 import { onKustomizeBuild } from "../render/kustomize-build.ts";
 import { createMetrics } from "../metrics/metrics.ts";
+import { loadKubeConfig } from "../cluster/load-kubeconfig.ts";
+import { runtimeSettings } from "../config/runtime-settings.ts";
 import { createRolloutService } from "../rollout/service.ts";
 import { createKustodianApp } from "./index.ts";
 import { octokitMetrics } from "./octokit-metrics.ts";
@@ -33,7 +35,22 @@ const forward = {
   warn: (meta: object, message: string) => log?.warn(meta, message),
   error: (meta: object, message: string) => log?.error(meta, message),
 };
-const rollout = process.env.KUSTODIAN_WATCH === "off" ? undefined : createRolloutService({ log: forward, orchestrator: { metrics } });
+// Settings and the kubeconfig are checked before anything listens: a problem stops the server
+// with one line naming what is missing (README, The GitHub App).
+function startupError(problems: readonly string[]): never {
+  for (const problem of problems) process.stderr.write(`kustodian: ${problem}\n`);
+  process.stderr.write("kustodian: set KUSTODIAN_WATCH=off to run without the after-merge watch\n");
+  process.exit(2);
+}
+const watchOn = process.env.KUSTODIAN_WATCH !== "off";
+const settings = runtimeSettings(process.env);
+if (watchOn && !settings.ok) startupError(settings.problems);
+const kube = watchOn ? loadKubeConfig() : undefined;
+if (kube && !kube.ok) startupError([kube.problem]);
+const rollout =
+  kube?.ok && settings.ok
+    ? createRolloutService({ log: forward, kubeConfig: kube.kubeConfig, settings: settings.settings, orchestrator: { metrics } })
+    : undefined;
 
 const app = createKustodianApp({ ...(rollout ? { rollout: rollout.orchestrator } : {}), metrics });
 metrics.observe({
@@ -62,14 +79,15 @@ async function listen(): Promise<{ stop(): Promise<void> }> {
   return { stop: () => new Promise<void>((resolve, reject) => http.close((error) => (error ? reject(error) : resolve()))) };
 }
 
-// Finish accepted work before exiting: a deploy or a scale-down must not drop a command. Then
-// stop watching and release the Lease, so another replica leads at once.
+// Stopping: watches end and the Lease is released at once (another replica takes over at its
+// next retry); accepted webhook work is finished; whatever is still running after 10 s is left
+// (GitHub redelivers, the next leader finishes a claimed verdict from git) and the process exits.
+const shutdownMs = 10_000;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.once(signal, () => {
-    void app.queue.idle().then(async () => {
-      await rollout?.stop();
-      await server.stop();
-      process.exit(0);
-    });
+    setTimeout(() => process.exit(0), shutdownMs).unref();
+    void Promise.all([rollout?.stop(shutdownMs - 2000), app.queue.idle()])
+      .then(() => server.stop())
+      .finally(() => process.exit(0));
   });
 }

@@ -99,6 +99,12 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim();
 }
 
+/** Whether `title` has `env` as a word of its own (not inside "production" or "prod-eu"). */
+function namesEnvironment(title: string, env: string): boolean {
+  const escaped = env.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(^|[^\\w-])${escaped}($|[^\\w-])`, "i").test(title);
+}
+
 function revertMessage(
   input: RevertInput,
   kind: "commit" | "pull-request",
@@ -107,7 +113,8 @@ function revertMessage(
 ): { headline: string; body: string } {
   const env = input.environment;
   const what = input.pullRequest ? oneLine(input.pullRequest.title) : `commit ${input.mergeSha.slice(0, 7)}`;
-  const headline = `Revert ${what} in ${env}: ${oneLine(input.reason)}`;
+  // "in <env>" once: a title that already names the environment ("Bump wordpress in prod to 6.7.1") says it.
+  const headline = `Revert ${what}${namesEnvironment(what, env) ? "" : ` in ${env}`}: ${oneLine(input.reason)}`;
   const source = input.pullRequest ? `${input.mergeSha} (#${input.pullRequest.number})` : input.mergeSha;
   const paragraphs = [`Restores ${environmentFilePath(env)} and ${overlayDir(env)}/ to their content before ${source}.`];
   if (input.details?.length) paragraphs.push(input.details.map((d) => `- ${oneLine(d)}`).join("\n"));

@@ -2,9 +2,10 @@
 // decides which replica watches, and the orchestrator, which on becoming leader resumes every
 // installation's repositories and polls for Deployments other replicas recorded.
 import { heldImageRevertEdits } from "./held-image-edits.ts";
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import type { Probot } from "probot";
-import { defaultConnections } from "../cluster/connections.ts";
+import { kubeConfigConnections } from "../cluster/connections.ts";
+import type { RuntimeSettings } from "../config/runtime-settings.ts";
 import { leaderIdentity } from "../cluster/leader-identity.ts";
 import { createLeaderElector, type LeaderElector } from "../cluster/lease.ts";
 import type { GitHubClient } from "../github/client.ts";
@@ -46,14 +47,16 @@ export async function installationRepos(app: Pick<Probot, "auth">): Promise<Repo
 
 export interface RolloutServiceOptions {
   log: Log;
+  /** The clusters (src/cluster/load-kubeconfig.ts): the watch, the Lease and /readyz use it. */
+  kubeConfig: KubeConfig;
+  /** From the environment (src/config/runtime-settings.ts); the defaults otherwise. */
+  settings?: RuntimeSettings;
   /** Lease namespace; default $POD_NAMESPACE, else `kustodian`. */
   leaseNamespace?: string;
   /** Lease name; default `kustodian-watcher`. */
   leaseName?: string;
   /** This replica; default $HOSTNAME (the pod name) plus a random suffix, unique per process. */
   identity?: string;
-  /** How often the leader looks for Deployments recorded by other replicas. Default 60 s. */
-  pollMs?: number;
   orchestrator?: Partial<Omit<RolloutOrchestratorOptions, "watcher" | "isLeader" | "log">>;
 }
 
@@ -61,7 +64,8 @@ export interface RolloutService {
   orchestrator: RolloutOrchestrator;
   /** Starts competing for the Lease; the leader resumes the repositories of `app`'s installations. */
   start(app: Pick<Probot, "auth">): void;
-  stop(): Promise<void>;
+  /** Stops watching and releases the Lease; what is still in flight after `graceMs` (default 8 s) is left to the next leader. */
+  stop(graceMs?: number): Promise<void>;
   /** Whether this replica holds the Lease now. */
   leading(): boolean;
   /** Rollouts being watched now. */
@@ -72,7 +76,9 @@ export interface RolloutService {
 
 /** The watcher on the default kubeconfig (or in-cluster config), behind a Lease. */
 export function createRolloutService(options: RolloutServiceOptions): RolloutService {
-  const connections = defaultConnections();
+  const { kubeConfig, settings } = options;
+  const inCluster = kubeConfig.getCurrentContext() === "inClusterContext";
+  const connections = kubeConfigConnections(kubeConfig, { unknownToCurrent: inCluster });
   const watcher = createRolloutWatcher({ connections, clock: systemClock, log: options.log });
   let elector: LeaderElector | undefined;
   const orchestrator = createRolloutOrchestrator({
@@ -80,13 +86,12 @@ export function createRolloutService(options: RolloutServiceOptions): RolloutSer
     isLeader: () => elector?.isLeader() ?? false,
     log: options.log,
     revertEdits: heldImageRevertEdits,
+    ...(settings ? { syncTimeoutMs: settings.syncTimeoutMs } : {}),
     ...options.orchestrator,
   });
   return {
     orchestrator,
     start(app) {
-      const kubeConfig = new KubeConfig();
-      kubeConfig.loadFromDefault();
       elector = createLeaderElector({
         kubeConfig,
         namespace: options.leaseNamespace ?? process.env.POD_NAMESPACE ?? "kustodian",
@@ -94,23 +99,32 @@ export function createRolloutService(options: RolloutServiceOptions): RolloutSer
         identity: options.identity ?? leaderIdentity(process.env.HOSTNAME),
         clock: systemClock,
         log: options.log,
-        onStartedLeading: () =>
-          orchestrator.startLeading(() => installationRepos(app), options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+        ...(settings
+          ? {
+              leaseDurationSeconds: settings.lease.durationSeconds,
+              renewDeadlineSeconds: settings.lease.renewDeadlineSeconds,
+              renewSeconds: settings.lease.retrySeconds,
+            }
+          : {}),
+        onStartedLeading: () => orchestrator.startLeading(() => installationRepos(app), settings ? { pollMs: settings.pollMs } : {}),
         onStoppedLeading: () => void orchestrator.stop(),
       });
       elector.start();
     },
-    async stop() {
-      await orchestrator.stop();
+    async stop(graceMs = 8000) {
+      // Watches end at once; actions in flight get graceMs (a claimed verdict is finished by the
+      // next leader from git). Then the Lease is released, so another replica takes over at its next retry.
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([orchestrator.stop(), grace]);
+      clearTimeout(timer);
       await elector?.stop();
       await watcher.close();
     },
     leading: () => elector?.isLeader() ?? false,
     watching: () => watcher.stats().rollouts,
-    reachable() {
-      const kubeConfig = new KubeConfig();
-      kubeConfig.loadFromDefault();
-      return clusterReachable(kubeConfig);
-    },
+    reachable: () => clusterReachable(kubeConfig),
   };
 }

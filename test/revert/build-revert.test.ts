@@ -150,6 +150,19 @@ describe("buildRevert", () => {
     expect(parseRevertTrailers(noPr.body)).toEqual({ reverts: mergeSha, environment: "prod" });
   });
 
+  it.each([
+    ["Bump wordpress in prod to 6.7.1", "Revert Bump wordpress in prod to 6.7.1: requested"],
+    ["prod: bump wordpress", "Revert prod: bump wordpress: requested"],
+    ["Bump wordpress in PROD", "Revert Bump wordpress in PROD: requested"],
+    ["Bump wordpress in production", "Revert Bump wordpress in production in prod: requested"],
+    ["Bump wordpress in prod-eu", "Revert Bump wordpress in prod-eu in prod: requested"],
+    ["Bump wordpress", "Revert Bump wordpress in prod: requested"],
+  ])("the headline names the environment once: %s", (title, headline) => {
+    const plan = buildRevert(input({ pullRequest: { number: 7, title }, reason: "requested" }));
+    if (plan.kind === "nothing") throw new Error("expected a revert");
+    expect(plan.headline).toBe(headline);
+  });
+
   it("applies extra edits of the environment file on top of the restored content (the held-image seam)", () => {
     // What issue 7 will pass: record the failed image in the restored file, through yaml's Document.
     const hold = (image: string): EnvironmentFileEdit => ({
