@@ -112,9 +112,7 @@ describe("after the merge", () => {
       expect(reverts).toHaveLength(1);
       const revert = reverts[0]!;
       expect(gh.git("rev-parse", `${revert.sha}^`)).toBe(mergeSha);
-      expect(revert.message.split("\n")[0]).toBe(
-        "Revert Bump wordpress in prod to 6.7.1: readiness not reached within the probe window",
-      );
+      expect(revert.message.split("\n")[0]).toBe("Revert Bump wordpress in prod to 6.7.1: readiness not reached within the probe window");
       expect(parseRevertTrailers(revert.message)).toEqual({ reverts: mergeSha, environment: "prod", pullRequest: 7 });
       expect(revert.message).toMatch(/- Pod\/wordpress-[a-z0-9-]+ container wordpress: Unhealthy: Readiness probe failed/);
       expect(envFiles(revert.sha, "prod")).toEqual(envFiles(before, "prod"));
