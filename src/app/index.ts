@@ -21,6 +21,8 @@ import { systemClock } from "../clock/system-clock.ts";
 import { readAppConfig } from "../rollout/read-app-config.ts";
 import { silentLog } from "../log/log.ts";
 import { freezeCommands } from "./freeze-commands.ts";
+import type { DeliveryMetrics } from "../metrics/metrics.ts";
+import { updateDoraGauges } from "./dora-gauges.ts";
 import { createGateService, type GateDeps, type GateService } from "./gate-service.ts";
 
 export interface KustodianOptions {
@@ -34,6 +36,8 @@ export interface KustodianOptions {
   rollout?: Pick<RolloutOrchestrator, "handlePush" | "rollback">;
   /** Deliveries are counted here by event and outcome (src/metrics); default: not counted. */
   metrics?: WebhookMetrics;
+  /** DORA gauges, updated when one of kustodian's rollouts concludes; default: not kept. */
+  dora?: DeliveryMetrics;
   /** Time for the gates (soak and freeze timers); default the wall clock. */
   clock?: Clock;
 }
@@ -211,6 +215,12 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
         const { config } = await loadConfig(context);
         await reevaluateOpen({ ...deps(context, botLogin), config }, repo, false);
       });
+      const dora = options.dora;
+      if (dora) {
+        enqueue("deployment_status", `${repo.owner}/${repo.repo}@dora`, `dora-${context.id}`, async () => {
+          await updateDoraGauges(dora, { octokit: context.octokit as unknown as GitHubClient, repo, botLogin, now: new Date(clock.now()) });
+        });
+      }
     });
 
     // A merge to the default branch: its Deployments, watched by the rollout orchestrator.

@@ -52,7 +52,7 @@ const rollout =
     ? createRolloutService({ log: forward, kubeConfig: kube.kubeConfig, settings: settings.settings, orchestrator: { metrics } })
     : undefined;
 
-const app = createKustodianApp({ ...(rollout ? { rollout: rollout.orchestrator } : {}), metrics });
+const app = createKustodianApp({ ...(rollout ? { rollout: rollout.orchestrator } : {}), metrics, dora: metrics });
 metrics.observe({
   jobsQueued: () => app.queue.size,
   ...(rollout ? { rolloutsWatched: () => rollout.watching(), leading: () => rollout.leading() } : {}),

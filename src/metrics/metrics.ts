@@ -28,6 +28,18 @@ export interface RolloutMetrics {
   revert(outcome: string): void;
 }
 
+/** The DORA figures of one app and environment over the last 30 days (src/delivery/dora.ts); null: nothing to measure. */
+export interface DoraFigures {
+  deploymentsPerDay: number;
+  leadTimeSeconds: number | null;
+  changeFailureRate: number | null;
+  timeToRestoreSeconds: number | null;
+}
+
+export interface DeliveryMetrics {
+  dora(app: string, environment: string, figures: DoraFigures): void;
+}
+
 /** Read at scrape time. */
 export interface StateSources {
   jobsQueued?: () => number;
@@ -35,7 +47,7 @@ export interface StateSources {
   leading?: () => boolean;
 }
 
-export interface Metrics extends WebhookMetrics, GitHubMetrics, RenderMetrics, RolloutMetrics {
+export interface Metrics extends WebhookMetrics, GitHubMetrics, RenderMetrics, RolloutMetrics, DeliveryMetrics {
   registry: Registry;
   /** Connects the gauges read at scrape time (later calls replace earlier sources of the same name). */
   observe(sources: StateSources): void;
@@ -128,8 +140,33 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     registers: [registry],
   });
 
+  const doraGauge = (name: string, help: string) =>
+    new Gauge({ name: `kustodian_dora_${name}`, help, labelNames: ["app", "environment"] as const, registers: [registry] });
+  const dora = {
+    deploymentsPerDay: doraGauge("deployments_per_day", "Deployment frequency: kustodian rollouts per day over the last 30 days."),
+    leadTimeSeconds: doraGauge(
+      "lead_time_seconds",
+      "Lead time for changes: median of first commit of the pull request -> Healthy, last 30 days.",
+    ),
+    changeFailureRate: doraGauge(
+      "change_failure_rate",
+      "Change failure rate: changes whose rollout failed or was reverted, of all concluded changes, last 30 days.",
+    ),
+    timeToRestoreSeconds: doraGauge(
+      "time_to_restore_seconds",
+      "Time to restore: median of failed verdict -> next Healthy rollout, last 30 days.",
+    ),
+  };
+
   return {
     registry,
+    dora: (app, environment, figures) => {
+      for (const key of Object.keys(dora) as (keyof DoraFigures)[]) {
+        const value = figures[key];
+        if (value === null) dora[key].remove({ app, environment });
+        else dora[key].set({ app, environment }, value);
+      }
+    },
     delivery: (event, outcome) => deliveries.inc({ event, outcome }),
     request: (route, status, remaining) => {
       githubRequests.inc({ route, status: String(status) });

@@ -82,11 +82,16 @@ async function firstCommitOf(
     if (fromGit) return fromGit;
   }
   if (pr === null) return undefined;
-  const { data } = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}/commits", {
-    ...repo,
-    pull_number: pr,
-    per_page: 100,
-  });
+  let data: unknown;
+  try {
+    ({ data } = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}/commits", {
+      ...repo,
+      pull_number: pr,
+      per_page: 100,
+    }));
+  } catch {
+    return undefined; // a deleted pull request: no lead time for this change
+  }
   const dates = (data as { commit: { author: { date?: string } | null } }[]).flatMap((c) =>
     c.commit.author?.date ? [Date.parse(c.commit.author.date)] : [],
   );

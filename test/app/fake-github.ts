@@ -381,6 +381,15 @@ export class FakeGitHub {
         return [200, found.map(payload)];
       }),
     );
+    scope.get(new RegExp(`^${base}/pulls/(\\d+)/commits`)).reply(
+      route(async (uri) => {
+        const pr = this.pulls.get(Number(/pulls\/(\d+)\/commits/.exec(uri)![1]));
+        this.calls.push({ method: "GET", path: "pull-commits" });
+        if (!pr) return [404, { message: "Not Found" }];
+        const shas = this.git("rev-list", "--reverse", `${pr.baseRef}..${pr.headRef}`).split("\n").filter(Boolean);
+        return [200, shas.map((sha) => ({ sha, commit: { author: { date: this.git("show", "-s", "--format=%aI", sha) } } }))];
+      }),
+    );
     scope.post(`${base}/issues`).reply(
       route(async (_uri, body) => {
         const b = body as { title: string; body?: string; labels?: string[] };

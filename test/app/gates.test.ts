@@ -2,6 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Clock } from "../../src/clock/clock.ts";
+import type { DoraFigures } from "../../src/metrics/metrics.ts";
 import { git } from "../helpers/git-repo.ts";
 import type { FakeDeployment } from "./fake-github.ts";
 import { openBranch, startHarness, type Harness } from "./harness.ts";
@@ -34,9 +35,14 @@ function manualClock(start: string) {
 
 let h: Harness;
 let time: ReturnType<typeof manualClock>;
+let gauges: { app: string; environment: string; figures: DoraFigures }[];
 beforeEach(async () => {
   time = manualClock("2026-03-02T10:00:00Z");
-  h = await startHarness({ clock: time.clock });
+  gauges = [];
+  h = await startHarness({
+    clock: time.clock,
+    dora: { dora: (app, environment, figures) => void gauges.push({ app, environment, figures }) },
+  });
 });
 afterEach(() => {
   h.app.gates.stop();
@@ -130,6 +136,14 @@ describe("promotion with evidence", () => {
     expect(waiting).toMatchObject({ head_sha: head, conclusion: "failure" });
     expect(waiting.output.title).toBe("Not yet: staging: Healthy 0 s ago, soak 30 min: 30 min left");
     expect(h.app.gates.pending().get("acme/gitops#7")).toBe(Date.parse(time.iso(minutes(30))));
+    // The same event updates the DORA gauges: one Healthy rollout of staging in 30 days (its PR #3 is unknown here: no lead time).
+    expect(gauges).toEqual([
+      {
+        app: "gitops",
+        environment: "staging",
+        figures: { deploymentsPerDay: 1 / 30, leadTimeSeconds: null, changeFailureRate: 0, timeToRestoreSeconds: null },
+      },
+    ]);
 
     // 12 minutes on, nothing has changed by itself; a push-free re-evaluation at the soak's end turns it green.
     time.advance(minutes(12));
