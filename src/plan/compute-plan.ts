@@ -1,4 +1,6 @@
 import { DEFAULT_SLACK_SECONDS } from "../health/probe-window.ts";
+import { maskedMarker } from "./secret-masking.ts";
+import { namesASecret, sensitiveValues } from "./secret-values.ts";
 import { isDeepStrictEqual } from "node:util";
 import type { KubeObject } from "../k8s/manifest-types.ts";
 import { isDeployment } from "../k8s/manifest-types.ts";
@@ -59,7 +61,13 @@ function environmentPlan(before: RenderedEnvironment | undefined, after: Rendere
   if (before?.objects && after?.objects && isDeepStrictEqual(baseObjects, headObjects)) return undefined;
 
   plan.status = !after ? "removed" : !before?.objects ? "added" : "changed";
-  plan.changes = workloadChanges(baseObjects, headObjects);
+  // Secret values and secret-named config/env values, masked wherever they show up in the plan.
+  const hidden = sensitiveValues([...baseObjects, ...headObjects]);
+  plan.changes = workloadChanges(baseObjects, headObjects).map((c) =>
+    c.category === "config" || c.category === "env"
+      ? { ...c, from: maskedChange(c.field, c.from, hidden), to: maskedChange(c.field, c.to, hidden) }
+      : c,
+  );
   plan.diff = manifestDiff(baseObjects, headObjects);
   if (!after) return plan;
 
@@ -117,4 +125,11 @@ function rollingDeployments(baseObjects: readonly KubeObject[], headObjects: rea
       return !old || !isDeepStrictEqual(old.spec.template, d.spec.template);
     })
     .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+}
+
+/** A config or env change's value as the plan shows it: masked when its key names a secret or it carries a Secret's value. */
+function maskedChange<T>(field: string, value: T, hidden: ReadonlySet<string>): T {
+  const key = field.split(".").at(-1) ?? field;
+  if (value !== undefined && value !== null && namesASecret(key)) return maskedMarker as T;
+  return typeof value === "string" && hidden.has(value) ? (maskedMarker as T) : value;
 }

@@ -4,6 +4,7 @@ import { isSecret } from "../k8s/manifest-types.ts";
 import { unhashedName } from "./kustomize-names.ts";
 import { unifiedDiff } from "./line-diff.ts";
 import { maskedSecret } from "./secret-masking.ts";
+import { maskedValues, sensitiveValues } from "./secret-values.ts";
 
 export interface ObjectDiff {
   /** Identity both sides share: "apps/Deployment/kube-example/wordpress"; generated names without their hash. */
@@ -52,9 +53,14 @@ function yamlLines(object: KubeObject | undefined): string[] {
   return stringify(object, { lineWidth: 0, indentSeq: false }).replace(/\n$/, "").split("\n");
 }
 
-/** What a reviewer may see of an object: Secrets masked, marked where the value differs from base. */
-function shownObject(object: KubeObject | undefined, previous: KubeObject | undefined): KubeObject | undefined {
-  if (object === undefined || !isSecret(object)) return object;
+/** What a reviewer may see of an object: Secrets masked, marked where the value differs from base; secret values elsewhere masked. */
+function shownObject(
+  object: KubeObject | undefined,
+  previous: KubeObject | undefined,
+  hidden: ReadonlySet<string>,
+): KubeObject | undefined {
+  if (object === undefined) return object;
+  if (!isSecret(object)) return maskedValues(object, hidden);
   return maskedSecret(object, previous !== undefined && isSecret(previous) ? previous : undefined);
 }
 
@@ -63,12 +69,13 @@ export function manifestDiffs(baseObjects: readonly KubeObject[], headObjects: r
   const base = keyed(baseObjects);
   const head = keyed(headObjects);
   const keys = [...head.keys(), ...[...base.keys()].filter((key) => !head.has(key))];
+  const hidden = sensitiveValues([...baseObjects, ...headObjects]);
   const diffs: ObjectDiff[] = [];
   for (const key of keys) {
     const before = base.get(key);
     const after = head.get(key);
-    const shownBefore = shownObject(before, undefined);
-    const shownAfter = shownObject(after, before);
+    const shownBefore = shownObject(before, undefined, hidden);
+    const shownAfter = shownObject(after, before, hidden);
     const diff = unifiedDiff(yamlLines(shownBefore), yamlLines(shownAfter), {
       fromFile: before === undefined ? "/dev/null" : `base/${label(before)}`,
       toFile: after === undefined ? "/dev/null" : `head/${label(after)}`,

@@ -17,7 +17,10 @@ const secret = (values: { data?: Record<string, string>; stringData?: Record<str
   ...values,
 });
 // The base's only Secret value line, masked in the diff.
-const maskedIfSecretValue = (line: string) => (line === "  dbpwd: wordpress" ? "  dbpwd: <masked>" : line);
+// The sample's Secret value is "wordpress": the Secret's own entry is masked, and so is every config
+// or env value equal to it (issue 11: a Secret value copied elsewhere must not show), names and images not.
+const maskedIfSecretValue = (line: string) =>
+  /^ *(dbpwd|MYSQL_DATABASE|value): wordpress$/.test(line) ? line.replace(/wordpress$/, "<masked>") : line;
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 
 describe("manifestDiff", () => {
