@@ -232,7 +232,13 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
       const repo = context.repo();
       enqueue("push", `${repo.owner}/${repo.repo}@${defaultBranch}`, context.id, async () => {
         await rollout.handlePush(
-          { octokit: context.octokit as unknown as GitHubClient, repo, defaultBranch, botLogin },
+          {
+            octokit: context.octokit as unknown as GitHubClient,
+            repo,
+            defaultBranch,
+            botLogin,
+            ...(payload.repository.html_url ? { htmlUrl: payload.repository.html_url } : {}),
+          },
           pushInfoOf(payload),
         );
       });
@@ -243,7 +249,23 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
 
 function rollbackVia(rollout: NonNullable<KustodianOptions["rollout"]>, context: Context, repo: RepoRef, botLogin: string) {
   return (pr: PullRequestState, requestedBy: string) =>
-    rollout.rollback({ octokit: context.octokit as unknown as GitHubClient, repo, defaultBranch: pr.baseRef, botLogin }, pr, requestedBy);
+    rollout.rollback(
+      {
+        octokit: context.octokit as unknown as GitHubClient,
+        repo,
+        defaultBranch: pr.baseRef,
+        botLogin,
+        ...htmlUrlOf(context.payload),
+      },
+      pr,
+      requestedBy,
+    );
+}
+
+/** The repository's web address as the payload gives it (GitHub Enterprise included). */
+function htmlUrlOf(payload: unknown): { htmlUrl?: string } {
+  const url = (payload as { repository?: { html_url?: unknown } }).repository?.html_url;
+  return typeof url === "string" && url ? { htmlUrl: url } : {};
 }
 
 function deps(context: Context, botLogin: string) {

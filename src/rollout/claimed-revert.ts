@@ -3,9 +3,8 @@
 import { readBranchHead } from "../github/branch-head.ts";
 import { findPullRequestFrom } from "../github/pull-requests.ts";
 import { revertBranchName } from "../revert/build-revert.ts";
-import { commitUrl } from "./execute-actions.ts";
 import type { TrackedDeployment } from "./record-deployments.ts";
-import type { RepoClient } from "./repo-client.ts";
+import { commitUrl, type RepoClient } from "./repo-client.ts";
 import { findRevertCommit, type RevertOutcome } from "./revert-environment.ts";
 
 /** The claimed revert and the evidence its commit kept; null when the claim was made but the revert not. */

@@ -6,7 +6,7 @@ import type { Log } from "../log/log.ts";
 import type { EnvironmentFileEdit } from "../revert/build-revert.ts";
 import type { RolloutAction } from "./decide-actions.ts";
 import type { TrackedDeployment } from "./record-deployments.ts";
-import type { RepoClient } from "./repo-client.ts";
+import { commitUrl, type RepoClient } from "./repo-client.ts";
 import { commentMarker, failureComment, failureDescription, healthyComment, healthyDescription, reportedPullRequest } from "./report.ts";
 import type { FailureOutcome } from "./report.ts";
 import { revertEnvironment, type RevertOutcome } from "./revert-environment.ts";
@@ -39,10 +39,6 @@ export function editsFor(
 ) {
   if (!hook) return undefined;
   return (files: { before: string | undefined; merged: string | undefined }) => hook({ environment, mergeSha, ...why, ...files });
-}
-
-export function commitUrl(gh: RepoClient, sha: string): string {
-  return `https://github.com/${gh.repo.owner}/${gh.repo.repo}/commit/${sha}`;
 }
 
 /** Writes one Deployment status (every status kustodian writes goes through here). */

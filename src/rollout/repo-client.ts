@@ -8,4 +8,12 @@ export interface RepoClient {
   defaultBranch: string;
   /** The app's bot login: only Deployments and commits it made are trusted. Default src/github/bot-login.ts. */
   botLogin?: string;
+  /** The repository's web address from the API (`repository.html_url`): links point there (GitHub Enterprise too). */
+  htmlUrl?: string;
+}
+
+/** A commit's web page: under the repository's html_url, else github.com's. */
+export function commitUrl(gh: RepoClient, sha: string): string {
+  const base = gh.htmlUrl?.replace(/\/+$/, "") ?? `https://github.com/${gh.repo.owner}/${gh.repo.repo}`;
+  return `${base}/commit/${sha}`;
 }

@@ -10,7 +10,7 @@ import { isEnvironmentPath } from "../revert/environment-files.ts";
 import { isRevertOf } from "../revert/trailers.ts";
 import { madeByApp } from "../revert/made-by-app.ts";
 import { defaultBotLogin } from "../github/bot-login.ts";
-import type { RepoClient } from "./repo-client.ts";
+import { commitUrl, type RepoClient } from "./repo-client.ts";
 import { restoreSourceOf } from "./revert-source.ts";
 
 export interface RevertRequest {
@@ -56,10 +56,6 @@ export async function findRevertCommit(
   // Only the app's own commits count: a person's commit with the same trailers is no revert.
   const bot = gh.botLogin ?? defaultBotLogin();
   return commits.find((c) => madeByApp(c, bot) && isRevertOf(c.message, input.mergeSha, input.environment));
-}
-
-function commitUrl(gh: RepoClient, sha: string): string {
-  return `https://github.com/${gh.repo.owner}/${gh.repo.repo}/commit/${sha}`;
 }
 
 /**

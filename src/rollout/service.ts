@@ -32,6 +32,7 @@ export async function installationRepos(app: Pick<Probot, "auth">): Promise<Repo
       owner: { login: string };
       default_branch?: string;
       archived?: boolean;
+      html_url?: string;
     }[];
     for (const r of repositories) {
       if (r.archived) continue;
@@ -39,6 +40,7 @@ export async function installationRepos(app: Pick<Probot, "auth">): Promise<Repo
         octokit: octokit as unknown as GitHubClient,
         repo: { owner: r.owner.login, repo: r.name },
         defaultBranch: r.default_branch ?? "main",
+        ...(r.html_url ? { htmlUrl: r.html_url } : {}),
       });
     }
   }
