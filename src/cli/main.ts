@@ -21,9 +21,11 @@ commands:
                                   an image or replica edit made in a generated overlay since
                                   --base (default HEAD) is lifted into the environment file,
                                   any other edit there is refused
-  plan --base REF [--head REF] [--format markdown|json]
+  plan --base REF [--head REF] [--format markdown|json] [--all]
                                   the rollout plan of HEAD (or --head) against REF, read from git;
-                                  exits 1 when an environment is invalid or a finding is blocking
+                                  exits 1 when an environment is invalid or a finding is blocking;
+                                  findings on workloads the change leaves alone are only counted
+                                  (and do not block) unless --all
   render and plan also take the render sandbox's limits (defaults from KUSTODIAN_RENDER_*):
     --render-timeout SECONDS  --render-max-output MB  --render-concurrency N
   health (--file ROLLOUT.yaml | --namespace NS [--context CTX] [--kubeconfig PATH] [--sync argocd:NS/NAME|flux:NS/NAME])
@@ -74,6 +76,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
             base: { type: "string" },
             head: { type: "string", default: "HEAD" },
             format: { type: "string", default: "markdown" },
+            all: { type: "boolean", default: false },
             ...renderSandboxOptions,
           },
           strict: true,
@@ -82,7 +85,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (!values.base) throw usageError("plan needs --base REF (the branch or commit to compare with, e.g. --base origin/main)");
         if (values.format !== "markdown" && values.format !== "json")
           throw usageError(`--format must be markdown or json, got "${values.format}"`);
-        return await planCommand(io, { base: values.base, head: values.head ?? "HEAD", format: values.format });
+        return await planCommand(io, { base: values.base, head: values.head ?? "HEAD", format: values.format, all: values.all === true });
       }
       case "health": {
         const { values } = parseArgs({

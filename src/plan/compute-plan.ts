@@ -10,6 +10,7 @@ import { describeHold, heldBy } from "../environments/held-images.ts";
 import type { EnvironmentFile } from "../environments/schema.ts";
 import type { FindingPolicy } from "../environments/finding-policy.ts";
 import { manifestDiff } from "./manifest-diff.ts";
+import { scopeFindings } from "./finding-scope.ts";
 import type { EnvironmentPlan, Plan, WorkloadRollout } from "./plan-types.ts";
 import { rolloutShape } from "./rollout-shape.ts";
 import { rolloutTiming } from "./probe-timing.ts";
@@ -20,11 +21,16 @@ import { workloadChanges } from "./workload-changes.ts";
  * The rollout plan: a pure function of the rendered base and head trees. Lists the environments
  * whose rendered output changes, or whose file is broken at head; names the others as unchanged.
  */
-export function buildPlan(base: RenderedSnapshot, head: RenderedSnapshot, labels: { base: string; head: string }): Plan {
+export function buildPlan(
+  base: RenderedSnapshot,
+  head: RenderedSnapshot,
+  labels: { base: string; head: string },
+  options: PlanOptions = {},
+): Plan {
   const names = [...new Set([...base.environments.keys(), ...head.environments.keys()])].sort();
   const unchanged: string[] = [];
   const environments = names.flatMap((name) => {
-    const plan = environmentPlan(base.environments.get(name), head.environments.get(name));
+    const plan = environmentPlan(base.environments.get(name), head.environments.get(name), options);
     if (!plan) unchanged.push(name);
     return plan ? [plan] : [];
   });
@@ -34,7 +40,16 @@ export function buildPlan(base: RenderedSnapshot, head: RenderedSnapshot, labels
   return { base: labels.base, head: labels.head, environments, unchanged, blocking };
 }
 
-function environmentPlan(before: RenderedEnvironment | undefined, after: RenderedEnvironment | undefined): EnvironmentPlan | undefined {
+export interface PlanOptions {
+  /** Report the findings on workloads the change leaves as they are too (`kustodian plan --all`); default: only count them. */
+  allFindings?: boolean;
+}
+
+function environmentPlan(
+  before: RenderedEnvironment | undefined,
+  after: RenderedEnvironment | undefined,
+  options: PlanOptions,
+): EnvironmentPlan | undefined {
   const current = after ?? before!;
   const plan: EnvironmentPlan = {
     name: current.name,
@@ -78,7 +93,7 @@ function environmentPlan(before: RenderedEnvironment | undefined, after: Rendere
     timing: rolloutTiming(d, { slackSeconds }),
   }));
   const policy = after.env?.policy?.findings as FindingPolicy | undefined;
-  plan.findings = [
+  const findings = [
     ...heldImageFindings(plan.name, after.env, policy),
     ...findingsOf(headObjects, {
       environment: plan.name,
@@ -87,6 +102,9 @@ function environmentPlan(before: RenderedEnvironment | undefined, after: Rendere
       ...(before?.objects ? { baseObjects } : {}),
     }),
   ];
+  const scoped = scopeFindings(findings, baseObjects, headObjects);
+  plan.findings = options.allFindings ? findings : scoped.changed;
+  if (!options.allFindings && scoped.unchanged.length) plan.findingsOnUnchangedWorkloads = scoped.unchanged;
   return plan;
 }
 

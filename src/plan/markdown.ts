@@ -67,6 +67,14 @@ function compose(plan: Plan, diffs: readonly string[]): string {
   }
   out.push(plan.blocking ? "**⛔ Blocking: fix what is marked ⛔ below before merging.**" : "No blocking findings.");
   out.push("");
+  const elsewhere = plan.environments.flatMap((e) => e.findingsOnUnchangedWorkloads ?? []);
+  if (elsewhere.length) {
+    const blocking = elsewhere.filter((f) => f.severity === "blocking").length;
+    out.push(
+      `${elsewhere.length} finding${elsewhere.length === 1 ? "" : "s"} on unchanged workloads${blocking ? ` (${blocking} blocking)` : ""}, see \`kustodian plan --all\`.`,
+    );
+    out.push("");
+  }
   out.push("| Environment | Workloads | Change | Waves | Est. time | Findings |");
   out.push("| --- | --- | --- | --- | --- | --- |");
   for (const env of plan.environments) out.push(summaryRow(env));

@@ -32,7 +32,10 @@ export interface EnvironmentPlan {
   changes: WorkloadChange[];
   /** Deployments whose pods roll (pod template changed), in name order. */
   rollouts: WorkloadRollout[];
+  /** Findings on the workloads the change alters or adds (all of them with `kustodian plan --all`). */
   findings: Finding[];
+  /** Findings on workloads the change leaves as they are: counted, not reported, and they do not block (absent with --all). */
+  findingsOnUnchangedWorkloads?: Finding[];
   /** Unified diff of the rendered manifests, Secret values masked. */
   diff: string;
 }

@@ -1,4 +1,4 @@
-import { buildPlan } from "../plan/compute-plan.ts";
+import { buildPlan, type PlanOptions } from "../plan/compute-plan.ts";
 import type { Plan } from "../plan/plan-types.ts";
 import { renderSnapshot } from "./render-snapshot.ts";
 import { notRendered, unchangedEnvironments } from "./unchanged-environments.ts";
@@ -12,6 +12,7 @@ export async function planForTrees(
   baseFiles: ReadonlyMap<string, string>,
   headFiles: ReadonlyMap<string, string>,
   labels: { base: string; head: string },
+  options: PlanOptions = {},
 ): Promise<Plan> {
   const unchanged = unchangedEnvironments(baseFiles, headFiles);
   // The base as committed (what is deployed); the head as kustodian would commit it.
@@ -24,5 +25,5 @@ export async function planForTrees(
   const base = [...unchanged].every((name) => skipped.has(name))
     ? first
     : await renderSnapshot(baseFiles, { asCommitted: true, unchanged: skipped });
-  return buildPlan(base, head, labels);
+  return buildPlan(base, head, labels, options);
 }
