@@ -4,7 +4,8 @@ import { EnvironmentFile } from "./schema.ts";
 import type { FileProblem } from "./problems.ts";
 import { keyOffset, valueOffset } from "./locate.ts";
 
-export const maxEnvironmentFileBytes = 64 * 1024;
+/** Large enough for 500 workloads with resources, probes and config (~150 KiB); the GitHub reader refuses files over 1 MiB too. */
+export const maxEnvironmentFileBytes = 1024 * 1024;
 export const maxAliases = 8;
 const dns1123Label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 

@@ -153,7 +153,28 @@ describe("environment files", () => {
 
   it("refuses files over the size bound", () => {
     const big = valid + `# ${"x".repeat(maxEnvironmentFileBytes)}\n`;
-    expect(problemsOf("environments/prod.yaml", big)[0]).toMatch(/^environments\/prod\.yaml:1:1: file is \d+ bytes; environment files are limited to 65536$/);
+    expect(problemsOf("environments/prod.yaml", big)[0]).toMatch(/^environments\/prod\.yaml:1:1: file is \d+ bytes; environment files are limited to 1048576$/);
+  });
+
+  it("accepts an environment of 500 workloads with resources and config (issue 15: 64 KiB held about 350)", () => {
+    const workload = (i: number) =>
+      [
+        `  service-${String(i).padStart(3, "0")}:`,
+        `    image: registry.example.com/team-${i % 17}/service-${i}:1.${i}.0`,
+        `    replicas: ${1 + (i % 5)}`,
+        `    resources:`,
+        `      requests: { cpu: ${100 + i}m, memory: ${128 + i}Mi }`,
+        `      limits: { cpu: ${200 + i}m, memory: ${256 + i}Mi }`,
+        `    config:`,
+        `      LOG_LEVEL: "info"`,
+        `      UPSTREAM_URL: "http://service-${(i + 1) % 500}.shop.svc.cluster.local:8080"`,
+      ].join("\n");
+    const text = ["namespace: shop", "sync:", "  tool: argocd", "  application: shop-prod", "  namespace: argocd", "  context: prod", "workloads:", ...Array.from({ length: 500 }, (_, i) => workload(i))].join("\n") + "\n";
+    expect(Buffer.byteLength(text)).toBeGreaterThan(64 * 1024);
+    const parsed = parseEnvironmentFile("environments/prod.yaml", text);
+    if (!parsed.ok) return expect.fail(parsed.problems.map((p) => p.message).join("; "));
+    expect(Object.keys(parsed.env.workloads)).toHaveLength(500);
+    expect(parsed.env.workloads["service-499"]?.resources?.limits?.memory).toBe("755Mi");
   });
 
   it("refuses YAML with more aliases than the bound (billion laughs)", () => {
