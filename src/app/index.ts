@@ -19,6 +19,7 @@ import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock/clock.ts";
 import { systemClock } from "../clock/system-clock.ts";
 import { readAppConfig } from "../rollout/read-app-config.ts";
+import { secretKeyWords } from "../plan/secret-values.ts";
 import { silentLog } from "../log/log.ts";
 import { freezeCommands } from "./freeze-commands.ts";
 import type { DeliveryMetrics } from "../metrics/metrics.ts";
@@ -114,7 +115,7 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
     }
   };
   const withGates = (context: Context, config: AppConfig) => {
-    const base = deps(context, botLogin);
+    const base = { ...deps(context, botLogin), secretWords: secretKeyWords(config.secrets.keyWords) };
     return { ...base, gates: (subject: Parameters<GateService["evaluate"]>[1]) => gates.evaluate({ ...base, config }, subject) };
   };
 

@@ -46,6 +46,8 @@ export interface FlowDeps {
   log: Log;
   /** The app's bot login (`kustodian[bot]`): only its comments are edited. */
   botLogin?: string;
+  /** Words that make a key name a secret's (defaults plus `.github/kustodian.yml` `secrets.keyWords`). */
+  secretWords?: readonly string[];
 }
 
 export interface SyncOutcome {
@@ -114,7 +116,7 @@ export async function syncPullRequest(
 
   // The plan's "before" is what is deployed: the base's overlays as committed, not a regeneration.
   const base = await renderSnapshot(baseFiles, { asCommitted: true, unchanged: notRendered(head.snapshot) });
-  const plan = buildPlan(base, head.snapshot, { base: pr.baseRef, head: pr.headRef });
+  const plan = buildPlan(base, head.snapshot, { base: pr.baseRef, head: pr.headRef }, { secretWords: deps.secretWords });
 
   const unpushed = decision && !decision.write ? head.snapshot.changes : [];
   // The whole plan, never truncated: over one comment's limit it is posted as several comments.

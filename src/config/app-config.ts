@@ -17,6 +17,15 @@ export const AppConfig = z.strictObject({
     .default({ autoRevert: true }),
   /** Label that `/hold` puts on a pull request. */
   holdLabel: z.string().min(1).max(50).default("kustodian/hold"),
+  secrets: z
+    .strictObject({
+      /**
+       * More words that make a config or env key name a secret's, added to the defaults (password,
+       * passwd, secret, token, key, credential, apikey, private); matched case-insensitively anywhere in the name.
+       */
+      keyWords: z.array(z.string().trim().min(3).max(50)).max(50).default([]),
+    })
+    .default({ keyWords: [] }),
   /** Deployment freezes: a PR that changes a frozen environment gets a failing kustodian/freeze check. */
   freezes: z.array(FreezeWindow).max(50).default([]),
 });

@@ -1,6 +1,6 @@
 import { DEFAULT_SLACK_SECONDS } from "../health/probe-window.ts";
 import { maskedMarker } from "./secret-masking.ts";
-import { namesASecret, sensitiveValues } from "./secret-values.ts";
+import { defaultSecretKeyWords, namesASecret, sensitiveValues } from "./secret-values.ts";
 import { isDeepStrictEqual } from "node:util";
 import type { KubeObject } from "../k8s/manifest-types.ts";
 import { isDeployment } from "../k8s/manifest-types.ts";
@@ -43,6 +43,8 @@ export function buildPlan(
 export interface PlanOptions {
   /** Report the findings on workloads the change leaves as they are too (`kustodian plan --all`); default: only count them. */
   allFindings?: boolean;
+  /** Words that make a key name a secret's (src/plan/secret-values.ts secretKeyWords); default: the built-in ones. */
+  secretWords?: readonly string[];
 }
 
 function environmentPlan(
@@ -50,6 +52,7 @@ function environmentPlan(
   after: RenderedEnvironment | undefined,
   options: PlanOptions,
 ): EnvironmentPlan | undefined {
+  const secretWords = options.secretWords ?? defaultSecretKeyWords;
   const current = after ?? before!;
   const plan: EnvironmentPlan = {
     name: current.name,
@@ -77,13 +80,13 @@ function environmentPlan(
 
   plan.status = !after ? "removed" : !before?.objects ? "added" : "changed";
   // Secret values and secret-named config/env values, masked wherever they show up in the plan.
-  const hidden = sensitiveValues([...baseObjects, ...headObjects]);
+  const hidden = sensitiveValues([...baseObjects, ...headObjects], secretWords);
   plan.changes = workloadChanges(baseObjects, headObjects).map((c) =>
     c.category === "config" || c.category === "env"
-      ? { ...c, from: maskedChange(c.field, c.from, hidden), to: maskedChange(c.field, c.to, hidden) }
+      ? { ...c, from: maskedChange(c.field, c.from, hidden, secretWords), to: maskedChange(c.field, c.to, hidden, secretWords) }
       : c,
   );
-  plan.diff = manifestDiff(baseObjects, headObjects);
+  plan.diff = manifestDiff(baseObjects, headObjects, secretWords);
   if (!after) return plan;
 
   const slackSeconds = after.env?.policy?.slackSeconds ?? DEFAULT_SLACK_SECONDS;
@@ -146,8 +149,8 @@ function rollingDeployments(baseObjects: readonly KubeObject[], headObjects: rea
 }
 
 /** A config or env change's value as the plan shows it: masked when its key names a secret or it carries a Secret's value. */
-function maskedChange<T>(field: string, value: T, hidden: ReadonlySet<string>): T {
+function maskedChange<T>(field: string, value: T, hidden: ReadonlySet<string>, words: readonly string[]): T {
   const key = field.split(".").at(-1) ?? field;
-  if (value !== undefined && value !== null && namesASecret(key)) return maskedMarker as T;
+  if (value !== undefined && value !== null && namesASecret(key, words)) return maskedMarker as T;
   return typeof value === "string" && hidden.has(value) ? (maskedMarker as T) : value;
 }

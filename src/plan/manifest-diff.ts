@@ -4,7 +4,7 @@ import { isSecret } from "../k8s/manifest-types.ts";
 import { unhashedName } from "./kustomize-names.ts";
 import { unifiedDiff } from "./line-diff.ts";
 import { maskedSecret } from "./secret-masking.ts";
-import { maskedValues, sensitiveValues } from "./secret-values.ts";
+import { defaultSecretKeyWords, maskedValues, sensitiveValues } from "./secret-values.ts";
 
 export interface ObjectDiff {
   /** Identity both sides share: "apps/Deployment/kube-example/wordpress"; generated names without their hash. */
@@ -58,24 +58,29 @@ function shownObject(
   object: KubeObject | undefined,
   previous: KubeObject | undefined,
   hidden: ReadonlySet<string>,
+  words: readonly string[],
 ): KubeObject | undefined {
   if (object === undefined) return object;
-  if (!isSecret(object)) return maskedValues(object, hidden);
+  if (!isSecret(object)) return maskedValues(object, hidden, words);
   return maskedSecret(object, previous !== undefined && isSecret(previous) ? previous : undefined);
 }
 
 /** Per object that differs between two rendered environments, its unified diff; Secret values never appear. */
-export function manifestDiffs(baseObjects: readonly KubeObject[], headObjects: readonly KubeObject[]): ObjectDiff[] {
+export function manifestDiffs(
+  baseObjects: readonly KubeObject[],
+  headObjects: readonly KubeObject[],
+  words: readonly string[] = defaultSecretKeyWords,
+): ObjectDiff[] {
   const base = keyed(baseObjects);
   const head = keyed(headObjects);
   const keys = [...head.keys(), ...[...base.keys()].filter((key) => !head.has(key))];
-  const hidden = sensitiveValues([...baseObjects, ...headObjects]);
+  const hidden = sensitiveValues([...baseObjects, ...headObjects], words);
   const diffs: ObjectDiff[] = [];
   for (const key of keys) {
     const before = base.get(key);
     const after = head.get(key);
-    const shownBefore = shownObject(before, undefined, hidden);
-    const shownAfter = shownObject(after, before, hidden);
+    const shownBefore = shownObject(before, undefined, hidden, words);
+    const shownAfter = shownObject(after, before, hidden, words);
     const diff = unifiedDiff(yamlLines(shownBefore), yamlLines(shownAfter), {
       fromFile: before === undefined ? "/dev/null" : `base/${label(before)}`,
       toFile: after === undefined ? "/dev/null" : `head/${label(after)}`,
@@ -96,8 +101,12 @@ export function manifestDiffs(baseObjects: readonly KubeObject[], headObjects: r
 }
 
 /** All object diffs of an environment as one unified diff text. */
-export function manifestDiff(baseObjects: readonly KubeObject[], headObjects: readonly KubeObject[]): string {
-  return manifestDiffs(baseObjects, headObjects)
+export function manifestDiff(
+  baseObjects: readonly KubeObject[],
+  headObjects: readonly KubeObject[],
+  words: readonly string[] = defaultSecretKeyWords,
+): string {
+  return manifestDiffs(baseObjects, headObjects, words)
     .map((objectDiff) => objectDiff.diff)
     .join("");
 }

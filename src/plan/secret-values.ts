@@ -13,7 +13,12 @@ const shortest = 4;
 
 export function namesASecret(name: string, words: readonly string[] = defaultSecretKeyWords): boolean {
   const lower = name.toLowerCase();
-  return words.some((w) => lower.includes(w));
+  return words.some((w) => lower.includes(w.toLowerCase()));
+}
+
+/** The defaults plus the repository's own words (`.github/kustodian.yml` `secrets.keyWords`): more, never fewer. */
+export function secretKeyWords(extra: readonly string[] = []): readonly string[] {
+  return [...defaultSecretKeyWords, ...extra];
 }
 
 function decoded(value: string): string {

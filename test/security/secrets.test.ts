@@ -2,7 +2,8 @@
 // wherever they show up — including a ConfigMap that a `replacements:` copied a Secret value into.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/k8s/manifest-types.ts";
-import { maskedValues, namesASecret, sensitiveValues } from "../../src/plan/secret-values.ts";
+import { parseAppConfig } from "../../src/config/app-config.ts";
+import { maskedValues, namesASecret, secretKeyWords, sensitiveValues } from "../../src/plan/secret-values.ts";
 import { pullRequestEvent } from "../app/payloads.ts";
 import { openBranch, startHarness, type Harness } from "../app/harness.ts";
 
@@ -21,6 +22,32 @@ describe("sensitive values (pure)", () => {
     ])
       expect(namesASecret(name)).toBe(true);
     for (const name of ["WORDPRESS_DEBUG", "WORDPRESS_DB_HOST", "replicas"]) expect(namesASecret(name)).toBe(false);
+  });
+
+  it("the repository's own key words add to the defaults, never replace them", () => {
+    const words = secretKeyWords(["Signing", "dsn"]);
+    for (const [name, masked] of [
+      ["STRIPE_SIGNING", true],
+      ["SENTRY_DSN", true],
+      ["WORDPRESS_DB_PASSWORD", true],
+      ["API_TOKEN", true],
+      ["WORDPRESS_DEBUG", false],
+    ] as const)
+      expect([name, namesASecret(name, words)]).toEqual([name, masked]);
+    expect(namesASecret("STRIPE_SIGNING")).toBe(false);
+  });
+
+  it("secrets.keyWords in .github/kustodian.yml: strict, errors name the field", () => {
+    expect(parseAppConfig({ secrets: { keyWords: ["signing"] } })).toMatchObject({
+      ok: true,
+      config: { secrets: { keyWords: ["signing"] } },
+    });
+    expect(parseAppConfig({})).toMatchObject({ ok: true, config: { secrets: { keyWords: [] } } });
+    const tooShort = parseAppConfig({ secrets: { keyWords: ["ab"] } });
+    expect(tooShort.ok).toBe(false);
+    expect(!tooShort.ok && tooShort.problems[0]).toMatch(/^\.github\/kustodian\.yml secrets\.keyWords\.0: /);
+    const replacing = parseAppConfig({ secrets: { keyWords: ["signing"], replaceDefaults: true } });
+    expect(!replacing.ok && replacing.problems).toEqual([".github/kustodian.yml secrets.replaceDefaults: unknown field"]);
   });
 
   it("a Secret value copied into a ConfigMap (replacements:) is masked there too", () => {
@@ -71,6 +98,36 @@ describe("on the fake GitHub", () => {
       const body = structuredClone(call.body) as { input?: { fileChanges?: unknown } } | undefined;
       if (body?.input?.fileChanges) body.input.fileChanges = "(file contents)";
       expect(JSON.stringify(body ?? "")).not.toContain(secret);
+    }
+  });
+
+  it("a key word configured in .github/kustodian.yml (STRIPE_SIGNING) is masked in the plan comment and check run", async () => {
+    const signing = "whsec_Xy7-unique-signing-value";
+    h.github.config = "secrets:\n  keyWords: [signing]\n";
+    const headSha = await openBranch(h.dir, "stripe", (t) =>
+      t.replace('WORDPRESS_DEBUG: "0"', `WORDPRESS_DEBUG: "0"\n      STRIPE_SIGNING: "${signing}"`),
+    );
+    h.github.pulls.set(7, {
+      number: 7,
+      title: "t",
+      headRef: "stripe",
+      baseRef: "main",
+      fork: false,
+      state: "open",
+      merged: false,
+      labels: [],
+    });
+    await h.deliver("pull_request", pullRequestEvent({ action: "opened", headSha, baseSha: h.github.head("main"), headRef: "stripe" }));
+    await h.settle();
+    const plan = h.github.comments.get(7)!.find((c) => c.body.includes("<!-- kustodian:plan"))!.body;
+    expect(plan).toContain("STRIPE_SIGNING");
+    expect(plan).toContain("<masked>");
+    expect(plan).not.toContain(signing);
+    expect(JSON.stringify(h.github.checkRuns)).not.toContain(signing);
+    for (const call of h.github.calls) {
+      const body = structuredClone(call.body) as { input?: { fileChanges?: unknown } } | undefined;
+      if (body?.input?.fileChanges) body.input.fileChanges = "(file contents)";
+      expect(JSON.stringify(body ?? "")).not.toContain(signing);
     }
   });
 });
