@@ -18,9 +18,8 @@ import { commitToBranch, commitWithRetry } from "../github/commit.ts";
 import type { RepoRef } from "../github/client.ts";
 import { repositoryPermission, type RepositoryPermission } from "../github/permission.ts";
 import { reactToComment, replyToIssue } from "../github/reactions.ts";
-import { readFilesAt } from "../github/read-files.ts";
+import { readGitOpsFilesAt } from "../github/read-files.ts";
 import { renderSnapshot } from "../repo/render-snapshot.ts";
-import { isGitOpsPath } from "../repo/git-snapshot.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { syncPullRequest, type FlowDeps, type PullRequestRef } from "./pull-request-flow.ts";
 import { editedWorkloads } from "./edited-workloads.ts";
@@ -208,13 +207,14 @@ async function editCommand(
   if (!boundary.write && boundary.reason === "closed") return refuse(boundary.why);
 
   const repo: RepoRef = { owner: pr.owner, repo: pr.repo };
-  const baseFiles = (await readFilesAt(deps.octokit, repo, pr.baseSha, (p) => p.startsWith("environments/"))).files;
+  const baseFiles = (await readGitOpsFilesAt(deps.octokit, repo, pr.baseSha)).files;
   let headSha = pr.headSha;
   let plan: EditPlan | undefined;
   let problems: string[] = [];
   let first = true;
   const planAt = (files: ReadonlyMap<string, string>): EditPlan => {
-    const environmentFiles = new Map([...files].filter(([p]) => p.startsWith("environments/")));
+    // The whole tree read: the commands find the environment files through its layout.
+    const environmentFiles = files;
     return command.kind === "scale"
       ? planScale({
           command,
@@ -235,7 +235,7 @@ async function editCommand(
 
   if (!boundary.write) {
     // Not ours to push to: the change, for a person to make.
-    plan = planAt((await readFilesAt(deps.octokit, repo, headSha, (p) => p.startsWith("environments/"))).files);
+    plan = planAt((await readGitOpsFilesAt(deps.octokit, repo, headSha)).files);
     if (!plan.ok || !plan.changed) return { reply: formatEditReply(plan), ok: plan.ok };
     return refuse(proposedChange(boundary.why, plan.file, plan.before, plan.after));
   }
@@ -244,7 +244,7 @@ async function editCommand(
     read: async () => {
       if (!first) headSha = (await deps.loadPullRequest()).headSha;
       first = false;
-      const files = (await readFilesAt(deps.octokit, repo, headSha, isGitOpsPath)).files;
+      const files = (await readGitOpsFilesAt(deps.octokit, repo, headSha)).files;
       plan = planAt(files);
       if (!plan.ok || !plan.changed) return null;
       const edited = new Map(files).set(plan.file, plan.after);
@@ -255,7 +255,7 @@ async function editCommand(
         headOid: headSha,
         changes: [{ path: plan.file, after: plan.after }, ...snapshot.changes],
         headline: `kustodian: ${command.line.replace(/^\/(kustodian\s+)?/i, "")} (requested in #${pr.number})`,
-        body: `${command.line}\n\nEdited ${plan.file} and regenerated overlays/${plan.env}/ from it.`,
+        body: `${command.line}\n\nEdited ${plan.file} and regenerated ${snapshot.environments.get(plan.env)?.overlay ?? "its overlay"}/ from it.`,
       };
     },
     commit: (c) =>

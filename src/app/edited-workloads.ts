@@ -1,15 +1,18 @@
 import { isDeepStrictEqual } from "node:util";
 import { parse } from "yaml";
-import { environmentNameOf } from "../environments/parse.ts";
+import { layoutOfFiles } from "../layout/parse-layout.ts";
+import { environmentsOf } from "../layout/paths.ts";
 import type { Touched } from "../commands/scale.ts";
 
-/** The workloads each environment file edits between the PR's base and head (environments whose file changed; deleted files left out). */
+/** The workloads each environment file edits between the PR's base and head (environments whose file changed, in the head's layout; deleted files left out). */
 export function editedWorkloads(base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>): Touched[] {
-  const paths = [...new Set([...base.keys(), ...head.keys()])].filter((p) => /^environments\/[^/]+\.yaml$/.test(p)).sort();
+  const layout = layoutOfFiles(head);
+  if (!layout.ok) return [];
+  const refs = environmentsOf(layout.layout, head.keys());
   const touched: Touched[] = [];
-  for (const path of paths) {
-    const before = base.get(path);
-    const after = head.get(path);
+  for (const ref of refs) {
+    const before = base.get(ref.file);
+    const after = head.get(ref.file);
     if (before === after || after === undefined) continue;
     const workloadsOf = (text: string | undefined): Record<string, unknown> => {
       try {
@@ -21,7 +24,7 @@ export function editedWorkloads(base: ReadonlyMap<string, string>, head: Readonl
     const a = workloadsOf(before);
     const b = workloadsOf(after);
     const workloads = Object.keys(b).filter((w) => !isDeepStrictEqual(a[w], b[w]));
-    touched.push({ env: environmentNameOf(path), workloads });
+    touched.push({ env: ref.key, workloads });
   }
   return touched;
 }

@@ -4,6 +4,9 @@ import type { FreezeCommand, UnfreezeCommand } from "../commands/command.ts";
 import { code, plain, quoteCommand } from "../commands/markdown.ts";
 import type { GitHubClient, RepoRef } from "../github/client.ts";
 import { readFilesAt } from "../github/read-files.ts";
+import { isLayoutFile } from "../layout/layout.ts";
+import { layoutOfFiles } from "../layout/parse-layout.ts";
+import { environmentsOf } from "../layout/paths.ts";
 import { liftFreezes, readFreezes, recordFreeze } from "./freeze-record.ts";
 
 export interface FreezeCommands {
@@ -61,7 +64,9 @@ export function freezeCommands(deps: FreezeCommandDeps): FreezeCommands {
   };
 }
 
+/** The environments (keys, src/layout) of a commit: one tree read, the layout file its only blob. */
 async function environmentNames(octokit: GitHubClient, repo: RepoRef, sha: string): Promise<string[]> {
-  const { files } = await readFilesAt(octokit, repo, sha, (p) => /^environments\/[^/]+\.yaml$/.test(p));
-  return [...files.keys()].map((p) => p.replace(/^environments\//, "").replace(/\.yaml$/, ""));
+  const { files, blobs } = await readFilesAt(octokit, repo, sha, isLayoutFile);
+  const layout = layoutOfFiles(files);
+  return layout.ok ? [...new Set(environmentsOf(layout.layout, blobs.keys()).map((e) => e.key))] : [];
 }

@@ -23,6 +23,9 @@ import type { RepoRef } from "../github/client.ts";
 import { deploymentStatuses } from "../github/deployment-statuses.ts";
 import { listDeployments } from "../github/deployments.ts";
 import { readFilesAt } from "../github/read-files.ts";
+import { layoutOfFiles } from "../layout/parse-layout.ts";
+import { environmentsOf } from "../layout/paths.ts";
+import { environmentPathsOf } from "../rollout/payload.ts";
 import { kustodianDeployments, type TrackedDeployment } from "../rollout/record-deployments.ts";
 import { touchedEnvironments } from "../rollout/merge.ts";
 import { plain } from "../commands/markdown.ts";
@@ -144,12 +147,14 @@ export async function evaluateGates(
   return outcome;
 }
 
+/** The valid environment files of a tree, by environment key (src/layout). */
 function parsedEnvironments(files: ReadonlyMap<string, string>): Map<string, EnvironmentFile> {
   const out = new Map<string, EnvironmentFile>();
-  for (const [path, text] of files) {
-    if (!/^environments\/[^/]+\.yaml$/.test(path)) continue;
-    const parsed = parseEnvironmentFile(path, text);
-    if (parsed.ok) out.set(parsed.name, parsed.env);
+  const layout = layoutOfFiles(files);
+  if (!layout.ok) return out;
+  for (const ref of environmentsOf(layout.layout, files.keys())) {
+    const parsed = parseEnvironmentFile(ref.file, files.get(ref.file)!, ref.name);
+    if (parsed.ok && !out.has(ref.key)) out.set(ref.key, parsed.env);
   }
   return out;
 }
@@ -167,7 +172,6 @@ async function upstreamRollouts(deps: FlowDeps & { botLogin: string }, repo: Rep
     .sort((a, b) => b.id - a.id)
     .slice(0, upstreamRolloutsRead);
   const created = new Map(records.map((r) => [r.id, r]));
-  const path = `environments/${environment}.yaml`;
   const out: UpstreamRollout[] = [];
   for (const d of ours) {
     const record = created.get(d.id)!;
@@ -181,6 +185,7 @@ async function upstreamRollouts(deps: FlowDeps & { botLogin: string }, repo: Rep
       if (!success) continue;
       concludedAt = success.createdAt;
     }
+    const path = environmentPathsOf(environment, d.payload.paths).file;
     const { files } = await readFilesAt(deps.octokit, repo, d.payload.mergeSha, (p) => p === path);
     const text = files.get(path);
     const parsed = text === undefined ? undefined : parseEnvironmentFile(path, text);

@@ -10,8 +10,7 @@
 import type { Clock } from "../clock/clock.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import type { GitHubClient, RepoRef } from "../github/client.ts";
-import { readFilesAt } from "../github/read-files.ts";
-import { isGitOpsPath } from "../repo/git-snapshot.ts";
+import { readGitOpsFilesAt } from "../github/read-files.ts";
 import { evaluateGates, type GateOutcome, type GateSubject } from "./gate-flow.ts";
 import type { FlowDeps } from "./pull-request-flow.ts";
 
@@ -80,8 +79,8 @@ export function createGateService(options: GateServiceOptions): GateService {
         return undefined;
       }
       const [head, base] = await Promise.all([
-        readFilesAt(deps.octokit, repo, pr.head.sha, isGitOpsPath),
-        readFilesAt(deps.octokit, repo, pr.base.sha, isGitOpsPath),
+        readGitOpsFilesAt(deps.octokit, repo, pr.head.sha),
+        readGitOpsFilesAt(deps.octokit, repo, pr.base.sha),
       ]);
       return service.evaluate(
         deps,

@@ -2,7 +2,7 @@ import type { Log } from "../log/log.ts";
 import type { GitHubClient, RepoRef } from "../github/client.ts";
 import { commitWithRetry, commitToBranch } from "../github/commit.ts";
 import { publishCheckRun } from "../github/checks.ts";
-import { readFilesAt } from "../github/read-files.ts";
+import { readGitOpsFilesAt } from "../github/read-files.ts";
 import { partHeaderReserve, upsertStickyComments } from "../github/sticky-comments.ts";
 import { commentBodyLimit } from "../github/truncate.ts";
 import type { FileChange } from "../layout/file-change.ts";
@@ -14,7 +14,6 @@ import type { RenderedSnapshot } from "../plan/rendered-snapshot.ts";
 import { splitMarkdown } from "../plan/split-markdown.ts";
 import { renderSnapshot } from "../repo/render-snapshot.ts";
 import { notRendered, unchangedEnvironments } from "../repo/unchanged-environments.ts";
-import { isGitOpsPath } from "../repo/git-snapshot.ts";
 import type { WriteDecision } from "../commands/write-boundary.ts";
 import { bounded, fenced } from "../text/markdown.ts";
 import { regenerationCommitMessage } from "./commit-message.ts";
@@ -77,7 +76,7 @@ export async function syncPullRequest(
 ): Promise<SyncOutcome> {
   let headSha = pr.headSha;
   // The base first: image and replica edits made in generated overlays since then are lifted.
-  const baseFiles = (await readFilesAt(deps.octokit, repoOf(pr), pr.baseSha, isGitOpsPath)).files;
+  const baseFiles = (await readGitOpsFilesAt(deps.octokit, repoOf(pr), pr.baseSha)).files;
   let head = await renderAt(deps, pr, headSha, baseFiles);
   let commit: SyncOutcome["commit"];
   // Asked only when there is something to commit (the branch protection read costs a call).
@@ -173,7 +172,7 @@ async function renderAt(
   sha: string,
   baseFiles: ReadonlyMap<string, string>,
 ): Promise<{ files: ReadonlyMap<string, string>; snapshot: RenderedSnapshot }> {
-  const { files } = await readFilesAt(deps.octokit, repoOf(pr), sha, isGitOpsPath);
+  const { files } = await readGitOpsFilesAt(deps.octokit, repoOf(pr), sha);
   return { files, snapshot: await renderSnapshot(files, { before: baseFiles, unchanged: unchangedEnvironments(baseFiles, files) }) };
 }
 

@@ -15,8 +15,8 @@ commands:
                                   Flux manifests that deploy them), propose environment files, and
                                   prove each build gives the same objects; --write writes the
                                   lossless ones; exit 1 listing whatever was not imported
-  render [--env NAME] [--check] [--base REF]
-                                  regenerate overlays/<env>/ from environments/<env>.yaml
+  render [--env NAME] [--app APP] [--check] [--base REF]
+                                  regenerate each environment's overlay from its environment file
                                   --check writes nothing and exits 1 if any overlay is stale;
                                   an image or replica edit made in a generated overlay since
                                   --base (default HEAD) is lifted into the environment file,
@@ -56,6 +56,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           args: rest,
           options: {
             env: { type: "string" },
+            app: { type: "string" },
             check: { type: "boolean", default: false },
             base: { type: "string" },
             ...renderSandboxOptions,
@@ -66,6 +67,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await renderCommand(io, {
           check: values.check ?? false,
           ...(values.env !== undefined ? { env: values.env } : {}),
+          ...(values.app !== undefined ? { app: values.app } : {}),
           ...(values.base !== undefined ? { base: values.base } : {}),
         });
       }

@@ -1,6 +1,8 @@
+import { defaultLayout, layoutFiles } from "../layout/layout.ts";
 import { planMarkdown } from "../plan/markdown.ts";
-import { planForTrees } from "../repo/plan-for-trees.ts";
+import { planTrees } from "../repo/plan-for-trees.ts";
 import { readGitSnapshot, resolveCommit } from "../repo/git-snapshot.ts";
+import { repositoryRoot } from "../repo/working-tree.ts";
 import type { CliIo } from "./io.ts";
 
 export interface PlanOptions {
@@ -11,11 +13,26 @@ export interface PlanOptions {
   all?: boolean;
 }
 
-/** `kustodian plan --base REF [--head REF] [--format markdown|json] [--all]`: exit 1 when the plan has blocking findings. */
+/**
+ * `kustodian plan --base REF [--head REF] [--format markdown|json] [--all]`: exit 1 when the plan has
+ * blocking findings, or when neither tree has an environment (nothing was planned).
+ */
 export async function planCommand(io: CliIo, options: PlanOptions): Promise<number> {
-  const [baseSha, headSha] = await Promise.all([resolveCommit(io.cwd, options.base), resolveCommit(io.cwd, options.head)]);
-  const [baseFiles, headFiles] = await Promise.all([readGitSnapshot(io.cwd, baseSha), readGitSnapshot(io.cwd, headSha)]);
-  const plan = await planForTrees(baseFiles, headFiles, { base: options.base, head: options.head }, { allFindings: options.all === true });
+  const root = await repositoryRoot(io.cwd);
+  const [baseSha, headSha] = await Promise.all([resolveCommit(root, options.base), resolveCommit(root, options.head)]);
+  const [baseFiles, headFiles] = await Promise.all([readGitSnapshot(root, baseSha), readGitSnapshot(root, headSha)]);
+  const { plan, environmentsFound, layoutFile } = await planTrees(
+    baseFiles,
+    headFiles,
+    { base: options.base, head: options.head },
+    { allFindings: options.all === true },
+  );
+  if (environmentsFound === 0) {
+    io.stderr.write(
+      `kustodian: no environments found in ${options.base} or ${options.head} (${layoutFile ? `layout: ${layoutFile}` : `no ${layoutFiles[0]}: looked for ${defaultLayout.apps[0]!.environments}`}); nothing to plan\n`,
+    );
+    return 1;
+  }
   io.stdout.write(options.format === "json" ? `${JSON.stringify(plan, null, 2)}\n` : planMarkdown(plan));
   return plan.blocking ? 1 : 0;
 }

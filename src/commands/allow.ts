@@ -3,7 +3,7 @@ import { heldBy } from "../environments/held-images.ts";
 import type { HeldImage } from "../environments/schema.ts";
 import type { AllowCommand } from "./command.ts";
 import { refuse, type EditPlan } from "./edit-plan.ts";
-import { editFailed, indexEnvironments, invalidEnvironment, unknownEnvironment } from "./environment-files.ts";
+import { editFailed, indexEnvironments, invalidEnvironment, lookupEnvironment } from "./environment-files.ts";
 import { code, listOf } from "./markdown.ts";
 
 export type AllowPlan = EditPlan<{ lifted: HeldImage[] }>;
@@ -16,15 +16,12 @@ export function planAllow(input: { command: AllowCommand; environmentFiles: Read
   const matching = (held: readonly HeldImage[] | undefined) =>
     (held ?? []).filter((entry) => entry.image === image || heldBy([entry], image) !== undefined);
 
-  if (command.env !== undefined && !environments.has(command.env))
-    return refuse(line, unknownEnvironment(command.env, environments.keys()));
+  const named = command.env === undefined ? undefined : lookupEnvironment(environments, command.env);
+  if (typeof named === "string") return refuse(line, named);
   const candidates = [...environments.values()].filter(
-    (e) => (command.env === undefined || e.name === command.env) && e.parsed.ok && matching(e.parsed.env.held).length > 0,
+    (e) => (named === undefined || e.name === named.name) && e.parsed.ok && matching(e.parsed.env.held).length > 0,
   );
-  if (command.env !== undefined) {
-    const entry = environments.get(command.env)!;
-    if (!entry.parsed.ok) return refuse(line, invalidEnvironment(entry));
-  }
+  if (named !== undefined && !named.parsed.ok) return refuse(line, invalidEnvironment(named));
   if (candidates.length === 0) {
     return refuse(line, `${code(image)} is not held${command.env ? ` in ${code(command.env)}` : " in any environment"}.`);
   }
@@ -59,7 +56,8 @@ export function planAllow(input: { command: AllowCommand; environmentFiles: Read
 export function heldImageCheck(environmentFiles: ReadonlyMap<string, string>): (env: string, image: string) => string | undefined {
   const environments = indexEnvironments(environmentFiles);
   return (env, image) => {
-    const entry = environments.get(env);
+    const found = lookupEnvironment(environments, env);
+    const entry = typeof found === "string" ? undefined : found;
     const hold = entry?.parsed.ok ? heldBy(entry.parsed.env.held, image) : undefined;
     return hold ? `${code(hold.image)} is held in ${code(env)} since ${hold.since}: ${hold.reason}` : undefined;
   };

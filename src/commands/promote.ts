@@ -1,6 +1,6 @@
 import { editEnvironmentFile, EnvironmentEditError, type FieldEdit } from "../environments/edit.ts";
 import { formatEditReply, refuse, type EditPlan, type ReplyOptions } from "./edit-plan.ts";
-import { editFailed, indexEnvironments, invalidEnvironment, unknownEnvironment } from "./environment-files.ts";
+import { editFailed, indexEnvironments, invalidEnvironment, lookupEnvironment, type EnvironmentEntry } from "./environment-files.ts";
 import { code, listOf, plain } from "./markdown.ts";
 
 /**
@@ -12,6 +12,8 @@ export type HeldImage = (env: string, image: string) => string | undefined;
 export interface PromoteInput {
   from: string;
   to: string;
+  /** The app of both environments, when their names alone are ambiguous (`/promote staging prod shop`). */
+  app?: string;
   /** Environment files at the PR head: path (environments/<env>.yaml) -> text. */
   environmentFiles: ReadonlyMap<string, string>;
   /** Checked for every image the promotion would write into TO; any reason refuses the whole promotion. */
@@ -36,18 +38,20 @@ export type PromotePlan = EditPlan<{ from: string; changes: ImageChange[] }>;
  * PromoteCommand.
  */
 export function planPromote(input: PromoteInput): PromotePlan {
-  const { from, to } = input;
-  const line = input.line ?? `/promote ${from} ${to}`;
+  const line = input.line ?? `/promote ${input.from} ${input.to}`;
   const environments = indexEnvironments(input.environmentFiles);
-  for (const name of [from, to]) {
-    const entry = environments.get(name);
-    if (entry === undefined) return refuse(line, unknownEnvironment(name, environments.keys()));
+  const found: EnvironmentEntry[] = [];
+  for (const name of [input.from, input.to]) {
+    const entry = lookupEnvironment(environments, name, input.app);
+    if (typeof entry === "string") return refuse(line, entry);
     if (!entry.parsed.ok) return refuse(line, invalidEnvironment(entry));
+    found.push(entry);
   }
+  const [source, target] = found as [EnvironmentEntry, EnvironmentEntry];
+  const from = source.name;
+  const to = target.name;
   if (from === to) return refuse(line, `${code(from)} is both FROM and TO: there is nothing to promote.`);
 
-  const source = environments.get(from)!;
-  const target = environments.get(to)!;
   if (!source.parsed.ok || !target.parsed.ok) throw new Error("unreachable: both files were checked");
   const fromWorkloads = source.parsed.env.workloads;
   const toWorkloads = target.parsed.env.workloads;

@@ -18,9 +18,11 @@ export function environmentNameOf(file: string): string {
   return file.replace(/^.*\//, "").replace(/\.ya?ml$/, "");
 }
 
-/** Parses and validates one environment file. Pure: the text is passed in. */
-export function parseEnvironmentFile(file: string, text: string): ParsedEnvironment {
-  const name = environmentNameOf(file);
+/**
+ * Parses and validates one environment file. Pure: the text is passed in. `name` is the
+ * environment's name as the layout gives it (src/layout); by default the file's base name.
+ */
+export function parseEnvironmentFile(file: string, text: string, name: string = environmentNameOf(file)): ParsedEnvironment {
   const fail = (problems: FileProblem[]): ParsedEnvironment => ({ ok: false, name, file, problems });
   const at = (line: number, column: number, field: string, message: string): FileProblem => ({ file, line, column, field, message });
 

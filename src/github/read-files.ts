@@ -1,5 +1,6 @@
 import { blobCache as defaultBlobCache, type BlobCache } from "./blob-cache.ts";
 import type { GitHubClient, RepoRef } from "./client.ts";
+import { maxReadRounds, pathsToRead } from "../layout/paths-to-read.ts";
 
 /** GET /git/trees answered `truncated: true`: the tree has more entries than one response holds. */
 export class TreeTruncatedError extends Error {
@@ -89,6 +90,31 @@ export async function readFilesAt(
   wanted: (path: string) => boolean,
   options: ReadFilesOptions = {},
 ): Promise<FilesAt> {
+  return readSelectedFilesAt(octokit, repo, commitSha, (tree, read) => (read.size === 0 ? tree.filter(wanted) : []), options);
+}
+
+/**
+ * The files kustodian reads from a commit: the rounds of src/layout's pathsToRead (the layout
+ * file, then the environments, overlays and bases it declares, then what their kustomizations
+ * refer to elsewhere in the repository), on ONE tree read; each round that needs blobs not in the
+ * cache is one GraphQL request.
+ */
+export function readGitOpsFilesAt(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  commitSha: string,
+  options: ReadFilesOptions = {},
+): Promise<FilesAt> {
+  return readSelectedFilesAt(octokit, repo, commitSha, pathsToRead, options);
+}
+
+async function readSelectedFilesAt(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  commitSha: string,
+  select: (tree: readonly string[], read: ReadonlyMap<string, string>) => readonly string[],
+  options: ReadFilesOptions,
+): Promise<FilesAt> {
   const cache = options.cache ?? defaultBlobCache;
   const maxFileBytes = options.maxFileBytes ?? 1024 * 1024;
   const maxBlobs = Math.min(options.maxBlobsPerRequest ?? 100, 100);
@@ -103,7 +129,7 @@ export async function readFilesAt(
   if (tree.truncated) throw new TreeTruncatedError(repo, commitSha);
 
   const blobs = new Map<string, string>();
-  const wantedEntries: TreeEntry[] = [];
+  const entries = new Map<string, TreeEntry>();
   for (const raw of tree.tree) {
     if (raw.type !== "blob" || raw.path === undefined || raw.sha === undefined || raw.mode === undefined) continue;
     const entry: TreeEntry = {
@@ -114,48 +140,55 @@ export async function readFilesAt(
       ...(raw.size === undefined ? {} : { size: raw.size }),
     };
     if (entry.mode !== "120000") blobs.set(entry.path, entry.sha);
-    if (!wanted(entry.path)) continue;
-    if (entry.mode === "120000") throw new UnreadableFileError(entry.path, "symlink", "is a symbolic link, not a file");
-    if (entry.size !== undefined && entry.size > maxFileBytes) {
-      throw new UnreadableFileError(entry.path, "oversized", `is ${entry.size} bytes, more than the ${maxFileBytes} kustodian reads`);
-    }
-    wantedEntries.push(entry);
+    entries.set(entry.path, entry);
   }
-
-  // Unique blobs not in the cache, in path order; identical files share one blob.
-  const missing = new Map<string, TreeEntry>();
-  for (const entry of wantedEntries) {
-    if (cache.get(entry.sha) === undefined && !missing.has(entry.sha)) missing.set(entry.sha, entry);
-  }
-  const fetched = new Map<string, string>();
-  let failure: UnreadableFileError | undefined;
-  for (const chunk of chunks([...missing.values()], maxBlobs, maxBytes)) {
-    const nodes = await fetchBlobs(
-      octokit,
-      repo,
-      chunk.map((e) => e.sha),
-    );
-    chunk.forEach((entry, i) => {
-      const problem = blobProblem(entry, nodes[i], maxFileBytes);
-      if (problem) {
-        failure ??= problem;
-        return;
-      }
-      const text = nodes[i]!.text!;
-      fetched.set(entry.sha, text);
-      cache.set(entry.sha, text);
-    });
-  }
-  if (failure) throw failure;
-
+  const paths = [...entries.keys()];
   const files = new Map<string, string>();
-  for (const entry of wantedEntries) {
-    const text = fetched.get(entry.sha) ?? cache.get(entry.sha);
-    // Evicted between the lookup and now (a tiny cache); never expected with the default.
-    if (text === undefined) throw new UnreadableFileError(entry.path, "missing", "was evicted from the blob cache while being read");
-    files.set(entry.path, text);
+  for (let round = 0; round < maxReadRounds; round++) {
+    const next = select(paths, files).filter((p) => !files.has(p) && entries.has(p));
+    if (next.length === 0) break;
+    const wantedEntries = next.map((p) => entries.get(p)!);
+    for (const entry of wantedEntries) {
+      if (entry.mode === "120000") throw new UnreadableFileError(entry.path, "symlink", "is a symbolic link, not a file");
+      if (entry.size !== undefined && entry.size > maxFileBytes) {
+        throw new UnreadableFileError(entry.path, "oversized", `is ${entry.size} bytes, more than the ${maxFileBytes} kustodian reads`);
+      }
+    }
+
+    // Unique blobs not in the cache, in path order; identical files share one blob.
+    const missing = new Map<string, TreeEntry>();
+    for (const entry of wantedEntries) {
+      if (cache.get(entry.sha) === undefined && !missing.has(entry.sha)) missing.set(entry.sha, entry);
+    }
+    const fetched = new Map<string, string>();
+    let failure: UnreadableFileError | undefined;
+    for (const chunk of chunks([...missing.values()], maxBlobs, maxBytes)) {
+      const nodes = await fetchBlobs(
+        octokit,
+        repo,
+        chunk.map((e) => e.sha),
+      );
+      chunk.forEach((entry, i) => {
+        const problem = blobProblem(entry, nodes[i], maxFileBytes);
+        if (problem) {
+          failure ??= problem;
+          return;
+        }
+        const text = nodes[i]!.text!;
+        fetched.set(entry.sha, text);
+        cache.set(entry.sha, text);
+      });
+    }
+    if (failure) throw failure;
+
+    for (const entry of wantedEntries) {
+      const text = fetched.get(entry.sha) ?? cache.get(entry.sha);
+      // Evicted between the lookup and now (a tiny cache); never expected with the default.
+      if (text === undefined) throw new UnreadableFileError(entry.path, "missing", "was evicted from the blob cache while being read");
+      files.set(entry.path, text);
+    }
   }
-  return { treeSha: tree.sha, files, blobs };
+  return { treeSha: tree.sha, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), blobs };
 }
 
 async function fetchBlobs(octokit: GitHubClient, repo: RepoRef, shas: string[]): Promise<(BlobNode | null | undefined)[]> {

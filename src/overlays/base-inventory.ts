@@ -134,3 +134,17 @@ export function findWorkload(base: BaseInventory, name: string, kind?: WorkloadK
 export function configMapNameFor(workload: string): string {
   return `${workload}-config`;
 }
+
+/** The inventory of an app with several bases: what any of them holds (a workload in two bases counts once, the first). */
+export function mergeInventories(inventories: readonly BaseInventory[]): BaseInventory {
+  if (inventories.length === 1) return inventories[0]!;
+  const workloads: BaseWorkload[] = [];
+  const imageUses: ImageUse[] = [];
+  const configMapGenerators = new Set<string>();
+  for (const inv of inventories) {
+    for (const w of inv.workloads) if (!workloads.some((x) => x.kind === w.kind && x.name === w.name)) workloads.push(w);
+    imageUses.push(...inv.imageUses);
+    for (const g of inv.configMapGenerators) configMapGenerators.add(g);
+  }
+  return { workloads, imageUses, configMapGenerators };
+}

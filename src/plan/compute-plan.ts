@@ -57,6 +57,7 @@ function environmentPlan(
   const plan: EnvironmentPlan = {
     name: current.name,
     file: current.file,
+    ...(current.overlay ? { overlay: current.overlay } : {}),
     status: "changed",
     production: after?.env?.production ?? before?.env?.production ?? false,
     problems: after?.problems ?? [],

@@ -1,4 +1,6 @@
 import { formatProblem } from "../environments/problems.ts";
+import { defaultAppName, defaultLayout } from "../layout/layout.ts";
+import { environmentRef } from "../layout/paths.ts";
 import type { Finding } from "./findings.ts";
 import type { EnvironmentPlan, Plan, WorkloadRollout } from "./plan-types.ts";
 import { bounded, escapeMarkdown, fenceFor, fenced, inlineCode } from "../text/markdown.ts";
@@ -113,7 +115,7 @@ function details(env: EnvironmentPlan, diff: string): string[] {
     return out;
   }
   if (env.status === "render-failed") {
-    out.push(`❌ kustomize cannot build \`overlays/${escapeMarkdown(env.name)}\`:`);
+    out.push(`❌ kustomize cannot build \`${escapeMarkdown(overlayOf(env))}\`:`);
     out.push("");
     out.push(fenced(bounded(env.renderError ?? ""), "text"));
     return out;
@@ -124,7 +126,7 @@ function details(env: EnvironmentPlan, diff: string): string[] {
       "",
     );
   if (env.staleOverlay)
-    out.push(`The committed \`overlays/${env.name}/\` was out of date with \`${env.file}\`; the plan shows the regenerated overlay.`, "");
+    out.push(`The committed \`${overlayOf(env)}/\` was out of date with \`${env.file}\`; the plan shows the regenerated overlay.`, "");
   if (env.changes.length) {
     out.push("| Workload | Field | From | To |", "| --- | --- | --- | --- |");
     for (const c of env.changes)
@@ -243,4 +245,9 @@ function oneLine(text: string): string {
     .replace(/[\r\n]+/g, " ")
     .replace(/</g, "&lt;")
     .replace(/@(?=\w)/g, "@&#8203;");
+}
+
+/** The environment's overlay directory (plans made before layouts: the default layout's). */
+function overlayOf(env: EnvironmentPlan): string {
+  return env.overlay ?? environmentRef(defaultLayout, defaultAppName, env.name).overlay;
 }

@@ -16,8 +16,11 @@ export interface WorkloadRollout {
 }
 
 export interface EnvironmentPlan {
+  /** The environment's key: `prod`, or `shop/prod` when the repository's layout has several apps. */
   name: string;
   file: string;
+  /** Its overlay directory (src/layout). */
+  overlay?: string;
   status: EnvironmentStatus;
   production: boolean;
   sync?: Sync;

@@ -5,11 +5,21 @@ import type { EnvironmentFile } from "../environments/schema.ts";
 import type { KubeObject } from "../k8s/manifest-types.ts";
 import type { FileChange } from "../layout/file-change.ts";
 import type { LiftedEdit } from "../overlays/lift-edits.ts";
+import type { RepositoryLayout } from "../layout/layout.ts";
 
 /** One environment of a tree, as kustodian would deploy it. */
 export interface RenderedEnvironment {
+  /** The environment's key (src/layout): `prod`, or `shop/prod` when the layout has several apps. */
   name: string;
+  /** The app it belongs to (`default` without a layout file). */
+  app?: string;
   file: string;
+  /** The overlay directory. */
+  overlay?: string;
+  /** The app's bases. */
+  bases?: readonly string[];
+  /** The kube context the layout gives it (the environment file's own `sync.context` wins). */
+  layoutContext?: string;
   env?: EnvironmentFile;
   /** Problems in the environment file; then there is nothing rendered. */
   problems: FileProblem[];
@@ -28,10 +38,12 @@ export interface RenderedSnapshot {
   environments: Map<string, RenderedEnvironment>;
   /** What regenerating the overlays changes in the tree (what kustodian commits). */
   changes: FileChange[];
-  /** Problems of environment files; when there are any, kustodian commits nothing. */
+  /** Problems of environment files (or of the layout file); when there are any, kustodian commits nothing. */
   problems: FileProblem[];
   /** Image and replica edits made in generated overlays, lifted into environment files (part of `changes`). */
   lifted: LiftedEdit[];
-  /** base/ itself does not build. */
+  /** A base does not build. */
   baseError?: string;
+  /** The layout the tree declares (the default one without a layout file). */
+  layout?: RepositoryLayout;
 }

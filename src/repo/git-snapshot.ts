@@ -2,12 +2,9 @@ import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { UnsafeTreeEntryError, unsafeTreePath } from "./safe-tree-path.ts";
 
-const run = promisify(execFile);
+import { maxReadRounds, pathsToRead } from "../layout/paths-to-read.ts";
 
-/** The paths kustodian reads from a tree: the environment files, base/ and the generated overlays. */
-export function isGitOpsPath(path: string): boolean {
-  return path.startsWith("environments/") || path.startsWith("base/") || path.startsWith("overlays/");
-}
+const run = promisify(execFile);
 
 export async function resolveCommit(repoDir: string, ref: string): Promise<string> {
   try {
@@ -19,37 +16,50 @@ export async function resolveCommit(repoDir: string, ref: string): Promise<strin
 }
 
 /**
- * Reads the wanted files of a commit straight from git's object store (no checkout):
- * one `git ls-tree` and one `git cat-file --batch` for all blobs. A wanted entry that could not
- * be written safely under a directory (`..`, absolute) or that is a symbolic link is refused with
- * UnsafeTreeEntryError, as the GitHub side refuses symlinks (src/github/read-files.ts).
+ * Reads the files of a commit straight from git's object store (no checkout): one `git ls-tree`,
+ * then one `git cat-file --batch` per round of src/layout's pathsToRead (the layout file, the
+ * environments, overlays and bases, then what their kustomizations refer to), or for the
+ * `wanted` paths when given. A tree entry that could not be written safely under a directory
+ * (`..`, absolute), or a wanted one that is a symbolic link, is refused with UnsafeTreeEntryError,
+ * as the GitHub side refuses symlinks (src/github/read-files.ts).
  */
-export async function readGitSnapshot(
-  repoDir: string,
-  ref: string,
-  wanted: (path: string) => boolean = isGitOpsPath,
-): Promise<Map<string, string>> {
+export async function readGitSnapshot(repoDir: string, ref: string, wanted?: (path: string) => boolean): Promise<Map<string, string>> {
   const commit = await resolveCommit(repoDir, ref);
   const { stdout } = await run("git", ["-C", repoDir, "ls-tree", "-r", "-z", "--full-tree", commit], { maxBuffer: 256 * 1024 * 1024 });
-  const entries: { path: string; sha: string }[] = [];
+  const tree = new Map<string, { sha: string; mode: string }>();
   for (const record of stdout.split("\0")) {
     if (!record) continue;
     const tab = record.indexOf("\t");
     const [mode, type, sha] = record.slice(0, tab).split(" ");
     const path = record.slice(tab + 1);
-    if (type !== "blob" || !sha) continue;
+    if (type !== "blob" || !sha || !mode) continue;
     const problem = unsafeTreePath(path);
     // A `..` entry is refused even when it is not wanted by name: `base/../../x` starts with base/.
     if (problem) throw new UnsafeTreeEntryError(path, problem);
-    if (!wanted(path)) continue;
-    if (mode === "120000") throw new UnsafeTreeEntryError(path, "is a symbolic link (kustodian reads regular files only)");
-    entries.push({ path, sha });
+    tree.set(path, { sha, mode });
   }
-  const blobs = await catFileBatch(
-    repoDir,
-    entries.map((e) => e.sha),
-  );
-  return new Map(entries.map((e) => [e.path, blobs.get(e.sha)!] as const).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const files = new Map<string, string>();
+  const readPaths = async (paths: readonly string[]) => {
+    for (const p of paths) {
+      if (tree.get(p)!.mode === "120000") throw new UnsafeTreeEntryError(p, "is a symbolic link (kustodian reads regular files only)");
+    }
+    const blobs = await catFileBatch(
+      repoDir,
+      paths.map((p) => tree.get(p)!.sha),
+    );
+    for (const p of paths) files.set(p, blobs.get(tree.get(p)!.sha)!);
+  };
+  if (wanted) {
+    await readPaths([...tree.keys()].filter(wanted));
+  } else {
+    const paths = [...tree.keys()];
+    for (let round = 0; round < maxReadRounds; round++) {
+      const next = pathsToRead(paths, files);
+      if (next.length === 0) break;
+      await readPaths(next);
+    }
+  }
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 function catFileBatch(repoDir: string, shas: readonly string[]): Promise<Map<string, string>> {

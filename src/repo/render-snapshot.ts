@@ -3,16 +3,21 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { layoutOfFiles } from "../layout/parse-layout.ts";
+import { environmentsOf, isEnvironmentFile, kustomizationFileIn, overlayEnvironmentOf, environmentKey } from "../layout/paths.ts";
 import { kustomizeBuild } from "../render/kustomize-build.ts";
 import { parseManifestsAsync } from "../render/parse-manifests.ts";
 import { RenderError, RenderTimedOut } from "../render/render-errors.ts";
 import { renderSettings } from "../render/render-settings.ts";
-import { baseInventory } from "../overlays/base-inventory.ts";
+import { baseInventory, mergeInventories, type BaseInventory } from "../overlays/base-inventory.ts";
 import { computeRender } from "../overlays/compute-render.ts";
 import type { RenderedEnvironment, RenderedSnapshot } from "../plan/rendered-snapshot.ts";
 import { renderCache, treeDigest, type MaterialisedTree } from "../render/render-cache.ts";
 import { kustomizationInputs } from "../render/kustomization-inputs.ts";
 import { applyChanges } from "./fs-snapshot.ts";
+
+/** The pseudo-environment under which an invalid layout file is shown in a plan. */
+export const layoutEnvironmentName = "(layout)";
 
 export interface RenderSnapshotOptions {
   /**
@@ -23,22 +28,33 @@ export interface RenderSnapshotOptions {
   /** The tree before this change (the PR's base): overlay edits made since are lifted (src/overlays/lift-edits.ts). */
   before?: ReadonlyMap<string, string>;
   /**
-   * Environments whose inputs the change leaves as they are: not rendered, marked `unchanged`
-   * (on the head side, one whose committed overlay is stale is rendered all the same).
+   * Environments (keys) whose inputs the change leaves as they are: not rendered, marked
+   * `unchanged` (on the head side, one whose committed overlay is stale is rendered all the same).
    */
   unchanged?: ReadonlySet<string>;
 }
 
 /**
- * Renders every environment of a tree (path -> text) the way it will be deployed: overlays are
- * regenerated from the environment files first (what kustodian commits; unless `asCommitted`),
- * then built with the real kustomize in a scratch directory. Builds of bytes built before come
- * from the render cache.
+ * Renders every environment of a tree (path -> text: the files src/layout says to read) the way it
+ * will be deployed: overlays are regenerated from the environment files first (what kustodian
+ * commits; unless `asCommitted`), then built with the real kustomize in a scratch directory
+ * holding the tree's files. Builds of bytes built before come from the render cache.
  */
 export async function renderSnapshot(files: ReadonlyMap<string, string>, options: RenderSnapshotOptions = {}): Promise<RenderedSnapshot> {
+  const layoutResult = layoutOfFiles(files);
+  if (!layoutResult.ok) {
+    const entry: RenderedEnvironment = {
+      name: layoutEnvironmentName,
+      file: layoutResult.file,
+      problems: layoutResult.problems,
+      staleOverlay: false,
+    };
+    return { environments: new Map([[entry.name, entry]]), changes: [], problems: layoutResult.problems, lifted: [] };
+  }
+  const layout = layoutResult.layout;
   const dir = await mkdtemp(join(tmpdir(), "kustodian-render-"));
   try {
-    const written = new Map([...files].filter(([p]) => p.startsWith("base/") || p.startsWith("overlays/")));
+    const written = new Map(files);
     await applyChanges(
       dir,
       [...written].map(([path, after]) => ({ path, after })),
@@ -50,36 +66,61 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>, options
       cacheable: (e: unknown) => !(e instanceof RenderTimedOut),
     };
     // A build is keyed by the bytes it reads, so an environment the change does not touch (and
-    // base/) is a cache hit on the other side of the same change.
+    // its bases) is a cache hit on the other side of the same change.
     const build = async (files: ReadonlyMap<string, string>, path: string) => {
       const inputs = kustomizationInputs(files, path).map((p) => [p, files.get(p)!] as const);
       const tree: MaterialisedTree = { root: dir, digest: treeDigest(inputs) };
       return parseManifestsAsync(await renderCache.render(tree, path, (target) => kustomizeBuild(target, { root: dir }), cacheOptions));
     };
-    const environmentFiles = new Map([...files].filter(([p]) => p.startsWith("environments/")));
-    const overlayFiles = new Map([...files].filter(([p]) => p.startsWith("overlays/")));
+    const environmentFiles = new Map([...files].filter(([p]) => isEnvironmentFile(layout, p)));
+    const overlayFiles = new Map([...files].filter(([p]) => overlayEnvironmentOf(layout, p) !== undefined));
+    const refs = environmentsOf(layout, environmentFiles.keys());
     const environments = new Map<string, RenderedEnvironment>();
 
-    let base;
-    try {
-      base = baseInventory(await build(written, "base"), files.get("base/kustomization.yaml") ?? "");
-    } catch (error) {
-      const message = renderFailure(error);
-      for (const path of environmentFiles.keys()) {
-        const name = path.replace(/^environments\//, "").replace(/\.ya?ml$/, "");
-        environments.set(name, { name, file: path, problems: [], renderError: `base/ does not build: ${message}`, staleOverlay: false });
+    const bases = new Map<string, BaseInventory>();
+    const baseErrors = new Map<string, string>();
+    for (const app of layout.apps) {
+      if (!refs.some((r) => r.app === app.name)) continue;
+      try {
+        const inventories = await Promise.all(
+          app.bases.map(async (b) => {
+            const kustomization = kustomizationFileIn(b, files);
+            return baseInventory(await build(written, b), kustomization ? files.get(kustomization)! : "");
+          }),
+        );
+        bases.set(app.name, mergeInventories(inventories));
+      } catch (error) {
+        baseErrors.set(app.name, `${app.bases.join(", ")} does not build: ${renderFailure(error)}`);
       }
-      return { environments, changes: [], problems: [], lifted: [], baseError: message };
+    }
+    for (const ref of refs) {
+      const error = baseErrors.get(ref.app);
+      if (error) environments.set(ref.key, { ...identity(ref), problems: [], renderError: error, staleOverlay: false });
+    }
+    if (baseErrors.size && bases.size === 0) {
+      return {
+        environments: sorted(environments),
+        changes: [],
+        problems: [],
+        lifted: [],
+        baseError: [...baseErrors.values()].join("\n"),
+        layout,
+      };
     }
 
-    const before = options.before;
-    const committed = before
+    const committed = options.before
       ? {
-          environmentFiles: new Map([...before].filter(([p]) => p.startsWith("environments/"))),
-          overlayFiles: new Map([...before].filter(([p]) => p.startsWith("overlays/"))),
+          environmentFiles: new Map([...options.before].filter(([p]) => isEnvironmentFile(layout, p))),
+          overlayFiles: new Map([...options.before].filter(([p]) => overlayEnvironmentOf(layout, p) !== undefined)),
         }
       : undefined;
-    const render = computeRender({ environmentFiles, overlayFiles, base, ...(committed ? { committed } : {}) });
+    const render = computeRender({
+      environmentFiles: new Map([...environmentFiles].filter(([p]) => !baseErrors.has(refs.find((r) => r.file === p)!.app))),
+      overlayFiles,
+      layout,
+      bases,
+      ...(committed ? { committed } : {}),
+    });
     if (!options.asCommitted) {
       await applyChanges(dir, render.changes);
       for (const change of render.changes) {
@@ -87,34 +128,42 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>, options
         else written.set(change.path, change.after);
       }
     }
-    const stale = new Set(render.changes.filter((c) => c.path.startsWith("overlays/")).map((c) => c.path.split("/")[1]));
+    const stale = new Set(
+      render.changes.flatMap((c) => {
+        const owner = overlayEnvironmentOf(layout, c.path);
+        // Environment files changed by a lift are not stale overlays.
+        return owner ? [environmentKey(layout, owner.app.name, owner.name)] : [];
+      }),
+    );
 
     await Promise.all(
       render.environments.map(async (parsed) => {
         // Problems of the environment file, and of its overlay (an edit kustodian cannot lift, a file it did not write).
-        const problems = render.problems.filter((p) => p.file === parsed.file || p.file.startsWith(`overlays/${parsed.name}/`));
-        const entry: RenderedEnvironment = { name: parsed.name, file: parsed.file, problems, staleOverlay: stale.has(parsed.name) };
+        const problems = render.problems.filter((p) => p.file === parsed.file || p.file.startsWith(`${parsed.ref.overlay}/`));
+        const entry: RenderedEnvironment = { ...identity(parsed.ref), problems, staleOverlay: stale.has(parsed.ref.key) };
         if (parsed.ok) entry.env = parsed.env;
         const lifted = render.lifted.filter((l) => l.file === parsed.file);
         if (lifted.length) entry.lifted = lifted;
-        const committedOverlay = options.asCommitted && [...overlayFiles.keys()].some((p) => p.startsWith(`overlays/${parsed.name}/`));
-        const skipped = options.unchanged?.has(parsed.name) && (options.asCommitted || !stale.has(parsed.name));
+        const committedOverlay = options.asCommitted && [...overlayFiles.keys()].some((p) => p.startsWith(`${parsed.ref.overlay}/`));
+        const skipped = options.unchanged?.has(parsed.ref.key) && (options.asCommitted || !stale.has(parsed.ref.key));
         if (skipped) entry.unchanged = true;
         else if (options.asCommitted ? committedOverlay : problems.length === 0) {
           try {
-            entry.objects = await build(written, `overlays/${parsed.name}`);
+            entry.objects = await build(written, parsed.ref.overlay);
           } catch (error) {
             entry.renderError = renderFailure(error);
           }
         }
-        environments.set(parsed.name, entry);
+        environments.set(parsed.ref.key, entry);
       }),
     );
     return {
-      environments: new Map([...environments].sort(([a], [b]) => (a < b ? -1 : 1))),
+      environments: sorted(environments),
       changes: render.problems.length ? [] : render.changes,
       problems: render.problems,
       lifted: render.problems.length ? [] : render.lifted,
+      ...(baseErrors.size ? { baseError: [...baseErrors.values()].join("\n") } : {}),
+      layout,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -124,4 +173,19 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>, options
 /** What the PR shows when a render ends without manifests (the sandbox's errors say what and where). */
 function renderFailure(error: unknown): string {
   return error instanceof RenderError ? error.userMessage : (error as Error).message;
+}
+
+function identity(ref: { key: string; app: string; file: string; overlay: string; bases: readonly string[]; context?: string }) {
+  return {
+    name: ref.key,
+    app: ref.app,
+    file: ref.file,
+    overlay: ref.overlay,
+    bases: ref.bases,
+    ...(ref.context ? { layoutContext: ref.context } : {}),
+  };
+}
+
+function sorted<T>(m: Map<string, T>): Map<string, T> {
+  return new Map([...m].sort(([a], [b]) => (a < b ? -1 : 1)));
 }

@@ -1,8 +1,7 @@
 // The revert of one environment of one merge, as data (pure): which files to write back, whether
 // that can be a commit on the default branch or must be a pull request, and the message.
 import type { FileChange } from "../layout/file-change.ts";
-import { environmentFilePath, overlayDir } from "../overlays/generate.ts";
-import { environmentFiles } from "./environment-files.ts";
+import { environmentFiles, pathsOf, type EnvironmentPaths } from "./environment-files.ts";
 import { formatRevertTrailers } from "./trailers.ts";
 
 /**
@@ -18,7 +17,10 @@ export interface EnvironmentFileEdit {
 }
 
 export interface RevertInput {
+  /** The environment's key (`prod`, `shop/prod`): it names the revert in messages and trailers. */
   environment: string;
+  /** Where its files are (src/layout); default: the default layout's paths of `environment`. */
+  paths?: EnvironmentPaths;
   /** Files at the commit before the merge (merge^1, or the push's `before`): path -> text. Other environments' files are ignored. */
   before: ReadonlyMap<string, string>;
   /** Files at the merge commit. */
@@ -62,17 +64,18 @@ export type RevertPlan =
  * merge), the revert would also undo that later change, so it becomes a pull request.
  */
 export function buildRevert(input: RevertInput): RevertPlan {
-  const env = input.environment;
-  const before = environmentFiles(env, input.before);
-  const merged = environmentFiles(env, input.merged);
-  const head = environmentFiles(env, input.head);
+  const where = input.paths ?? pathsOf(input.environment);
+  const before = environmentFiles(where, input.before);
+  const merged = environmentFiles(where, input.merged);
+  const head = environmentFiles(where, input.head);
   const paths = (...sets: ReadonlyMap<string, string>[]) => [...new Set(sets.flatMap((s) => [...s.keys()]))].sort();
 
   if (paths(before, merged).every((p) => before.get(p) === merged.get(p))) return { kind: "nothing", why: "merge-changed-nothing" };
   if (paths(before, head).every((p) => before.get(p) === head.get(p))) return { kind: "nothing", why: "already-restored" };
 
   const wanted = new Map(before);
-  const envFile = environmentFilePath(env);
+  // The one file of the environment outside its overlay: its environment file, `.yaml` or `.yml`.
+  const envFile = [...wanted.keys()].find((p) => !p.startsWith(`${where.overlay}/`)) ?? where.file;
   const editsApplied: string[] = [];
   const restoredEnv = wanted.get(envFile);
   if (restoredEnv !== undefined && input.environmentEdits?.length) {
@@ -116,7 +119,8 @@ function revertMessage(
   // "in <env>" once: a title that already names the environment ("Bump wordpress in prod to 6.7.1") says it.
   const headline = `Revert ${what}${namesEnvironment(what, env) ? "" : ` in ${env}`}: ${oneLine(input.reason)}`;
   const source = input.pullRequest ? `${input.mergeSha} (#${input.pullRequest.number})` : input.mergeSha;
-  const paragraphs = [`Restores ${environmentFilePath(env)} and ${overlayDir(env)}/ to their content before ${source}.`];
+  const where = input.paths ?? pathsOf(env);
+  const paragraphs = [`Restores ${where.file} and ${where.overlay}/ to their content before ${source}.`];
   if (input.details?.length) paragraphs.push(input.details.map((d) => `- ${oneLine(d)}`).join("\n"));
   if (edits.length) paragraphs.push(["Also in this commit:", ...edits.map((e) => `- ${oneLine(e)}`)].join("\n"));
   if (kind === "pull-request") {

@@ -16,7 +16,8 @@ const sha = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 /** The trailer block: `Reverts: <sha>`, `Kustodian-Revert: <env>`, `Kustodian-Pull-Request: <n>`. */
 export function formatRevertTrailers(t: RevertTrailers): string {
   if (!sha.test(t.reverts)) throw new Error(`Reverts: needs a full commit SHA, got ${JSON.stringify(t.reverts)}`);
-  if (!/^[a-z0-9-]+$/.test(t.environment)) throw new Error(`Kustodian-Revert: not an environment name: ${JSON.stringify(t.environment)}`);
+  if (!/^[a-z0-9-]+(?:\/[a-z0-9-]+)?$/.test(t.environment))
+    throw new Error(`Kustodian-Revert: not an environment name: ${JSON.stringify(t.environment)}`);
   return [
     `Reverts: ${t.reverts}`,
     `Kustodian-Revert: ${t.environment}`,

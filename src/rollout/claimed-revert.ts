@@ -33,8 +33,11 @@ export async function findClaimedRevert(
 /** The evidence lines a revert commit's body kept (its `- ` lines before the trailers). */
 function bodyLines(message: string): string[] {
   const paragraphs = message.replace(/\r\n/g, "\n").split(/\n\n+/);
-  return paragraphs
-    .slice(1, -1)
-    .flatMap((p) => (p.split("\n").every((l) => l.startsWith("- ")) ? p.split("\n").map((l) => l.slice(2)) : []))
-    .filter((l) => !l.startsWith("environments/") && !l.startsWith("overlays/"));
+  return (
+    paragraphs
+      .slice(1, -1)
+      .flatMap((p) => (p.split("\n").every((l) => l.startsWith("- ")) ? p.split("\n").map((l) => l.slice(2)) : []))
+      // A list of files (a revert pull request's) is not evidence.
+      .filter((l) => !/^[\w./-]+(?:\.ya?ml|\/)$/.test(l))
+  );
 }

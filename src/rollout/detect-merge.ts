@@ -3,15 +3,17 @@
 import { defaultBotLogin } from "../github/bot-login.ts";
 import { readCommit, readCommitWithAuthors } from "../github/commits.ts";
 import { pullRequestsOfCommit, type PullRequestSummary } from "../github/pull-requests.ts";
-import { readFilesAt } from "../github/read-files.ts";
+import { readGitOpsFilesAt } from "../github/read-files.ts";
 import { renderSnapshot } from "../repo/render-snapshot.ts";
-import { isGitOpsPath } from "../repo/git-snapshot.ts";
+import { layoutOfFiles } from "../layout/parse-layout.ts";
 import { parseRevertTrailers, type RevertTrailers } from "../revert/trailers.ts";
 import {
   mergedPullRequest,
   revertOfMerge,
   rolloutsOfMerge,
   touchedEnvironments,
+  environmentPathsIn,
+  type EnvironmentFilesPaths,
   type EnvironmentRollout,
   type MergeCommit,
 } from "./merge.ts";
@@ -27,6 +29,8 @@ export interface DetectedMerge {
   /** The merge is a kustodian revert: watched and reported, never reverted. */
   revertOf?: RevertTrailers;
   rollouts: EnvironmentRollout[];
+  /** Where each rolled-out environment's files are (src/layout), by key. */
+  paths: Map<string, EnvironmentFilesPaths>;
   skipped: { environment: string; why: string }[];
 }
 
@@ -52,11 +56,14 @@ export async function detectMerge(gh: RepoClient, commit: MergeCommit, options: 
   const { octokit, repo } = gh;
   const baseSha = commit.baseSha ?? (await readCommit(octokit, { repo, sha: commit.mergeSha })).parents[0];
   if (!baseSha) return { kind: "ignored", why: "the first commit of the branch" };
-  const [before, after] = await Promise.all([
-    readFilesAt(octokit, repo, baseSha, isGitOpsPath),
-    readFilesAt(octokit, repo, commit.mergeSha, isGitOpsPath),
-  ]);
-  const environments = touchedEnvironments(before.blobs, after.blobs).filter((env) => !options.only || options.only.has(env));
+  const [before, after] = await Promise.all([readGitOpsFilesAt(octokit, repo, baseSha), readGitOpsFilesAt(octokit, repo, commit.mergeSha)]);
+  const layout = layoutOfFiles(after.files);
+  if (!layout.ok) return { kind: "ignored", why: `invalid layout file ${layout.file}` };
+  // What was read besides environments and bases (content their kustomizations refer to) is shared by all.
+  const shared = (path: string) => after.files.has(path) || before.files.has(path);
+  const environments = touchedEnvironments(before.blobs, after.blobs, layout.layout, shared).filter(
+    (env) => !options.only || options.only.has(env),
+  );
   if (environments.length === 0) return { kind: "ignored", why: "no environment changed" };
 
   const pullRequest =
@@ -81,6 +88,7 @@ export async function detectMerge(gh: RepoClient, commit: MergeCommit, options: 
       ...(pullRequest ? { pullRequest } : {}),
       ...(revertOf ? { revertOf } : {}),
       rollouts,
+      paths: environmentPathsIn(afterSnapshot),
       skipped,
     },
   };

@@ -10,6 +10,7 @@ import { commitUrl, type RepoClient } from "./repo-client.ts";
 import { commentMarker, failureComment, failureDescription, healthyComment, healthyDescription, reportedPullRequest } from "./report.ts";
 import type { FailureOutcome } from "./report.ts";
 import { revertEnvironment, type RevertOutcome } from "./revert-environment.ts";
+import { environmentPathsOf } from "./payload.ts";
 import type { FailureReason } from "../health/index.ts";
 import type { RolloutMetrics } from "../metrics/metrics.ts";
 
@@ -23,7 +24,9 @@ export interface RevertEditContext {
   summary: string;
   /** When the verdict was reached (or the rollback asked for). */
   decidedAt: Date;
-  /** environments/<env>.yaml before the merge (what is restored) and at the merge (what failed). */
+  /** The environment file (src/layout: where it is in this repository). */
+  file: string;
+  /** The environment file before the merge (what is restored) and at the merge (what failed). */
   before: string | undefined;
   merged: string | undefined;
 }
@@ -35,10 +38,11 @@ export function editsFor(
   hook: RevertEdits | undefined,
   environment: string,
   mergeSha: string,
+  file: string,
   why: { reason: RevertEditContext["reason"]; summary: string; decidedAt: Date },
 ) {
   if (!hook) return undefined;
-  return (files: { before: string | undefined; merged: string | undefined }) => hook({ environment, mergeSha, ...why, ...files });
+  return (files: { before: string | undefined; merged: string | undefined }) => hook({ environment, file, mergeSha, ...why, ...files });
 }
 
 /** Writes one Deployment status (every status kustodian writes goes through here). */
@@ -82,7 +86,14 @@ export async function executeActions(context: ExecuteContext, actions: readonly 
           ...(action.pullRequest ? { pullRequest: action.pullRequest } : {}),
           reason: action.reason,
           details: action.details,
-          environmentEdits: editsFor(context.revertEdits, d.environment, d.payload.mergeSha, action.edit),
+          paths: environmentPathsOf(d.environment, d.payload.paths),
+          environmentEdits: editsFor(
+            context.revertEdits,
+            d.environment,
+            d.payload.mergeSha,
+            environmentPathsOf(d.environment, d.payload.paths).file,
+            action.edit,
+          ),
         });
         log.info({ deployment: d.id, environment: d.environment, outcome: reverted.kind }, "rollout failed: reverted");
         context.metrics?.revert(reverted.kind);

@@ -12,7 +12,7 @@ import type { RevertEditContext } from "./execute-actions.ts";
  */
 export function heldImageRevertEdits(context: RevertEditContext): EnvironmentFileEdit[] {
   if (context.reason === "requested" || context.merged === undefined) return [];
-  const file = `environments/${context.environment}.yaml`;
+  const file = context.file;
   const imagesOf = (text: string | undefined): Map<string, string> => {
     const workloads =
       ((text ? parse(text) : undefined) as { workloads?: Record<string, { image?: unknown }> } | undefined)?.workloads ?? {};

@@ -7,7 +7,8 @@ import type { KubeObject } from "../k8s/manifest-types.ts";
 import { DEFAULT_SLACK_SECONDS } from "../health/probe-window.ts";
 import type { RenderedSnapshot } from "../plan/rendered-snapshot.ts";
 import { workloadChanges } from "../plan/workload-changes.ts";
-import { environmentOfPath } from "../revert/environment-files.ts";
+import { defaultAppName, defaultLayout, type RepositoryLayout } from "../layout/layout.ts";
+import { affectedEnvironments, environmentRef, environmentsOf } from "../layout/paths.ts";
 import { appRevertOfCommit, appRevertOfPullRequest, type CommitAuthorship } from "../revert/made-by-app.ts";
 import type { RevertTrailers } from "../revert/trailers.ts";
 import type { RolloutTarget, SyncTarget } from "../watch/types.ts";
@@ -76,22 +77,21 @@ export function revertOfMerge(
 }
 
 /**
- * Environments whose files differ between two trees (blob ids by path, as the tree reads give
- * them): environments/<env>.yaml or anything under overlays/<env>/. A change under base/ changes
- * every environment's rendered output. Only environments that still exist after are returned.
+ * Environments (keys) whose files differ between two trees (blob ids by path, as the tree reads
+ * give them), in the layout after: the environment file or anything under its overlay; a change
+ * under a base changes every environment of that app, and a change of `shared` content (what a
+ * kustomization refers to outside every base and overlay) every environment. Only environments
+ * that still exist after are returned.
  */
-export function touchedEnvironments(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): string[] {
-  const paths = new Set([...before.keys(), ...after.keys()]);
-  const present = new Set([...after.keys()].flatMap((p) => (/^environments\/[^/]+\.yaml$/.test(p) ? [environmentOfPath(p)!] : [])));
-  const touched = new Set<string>();
-  let baseChanged = false;
-  for (const path of paths) {
-    if (before.get(path) === after.get(path)) continue;
-    if (path.startsWith("base/")) baseChanged = true;
-    const env = environmentOfPath(path);
-    if (env) touched.add(env);
-  }
-  return [...(baseChanged ? present : touched)].filter((env) => present.has(env)).sort();
+export function touchedEnvironments(
+  before: ReadonlyMap<string, string>,
+  after: ReadonlyMap<string, string>,
+  layout: RepositoryLayout = defaultLayout,
+  shared: (path: string) => boolean = () => false,
+): string[] {
+  const present = environmentsOf(layout, after.keys());
+  const changed = [...new Set([...before.keys(), ...after.keys()])].filter((p) => before.get(p) !== after.get(p));
+  return [...new Set(affectedEnvironments(present, changed, shared).map((e) => e.key))].sort();
 }
 
 /** One environment of a merge that rolls out. */
@@ -99,6 +99,14 @@ export interface EnvironmentRollout {
   target: RolloutTarget;
   /** The environment file says `production: true` (GitHub shows the Deployment as production). */
   production: boolean;
+}
+
+/** An environment's place in the layout, as a Deployment payload keeps it. */
+export interface EnvironmentFilesPaths {
+  app: string;
+  file: string;
+  overlay: string;
+  bases: string[];
 }
 
 export interface RolloutsOfMerge {
@@ -159,6 +167,21 @@ export function rolloutsOfMerge(
     });
   }
   return { rollouts, skipped };
+}
+
+/** Where each environment's files are (src/layout) in a rendered tree, by key: kept in its Deployment for the revert. */
+export function environmentPathsIn(snapshot: RenderedSnapshot): Map<string, EnvironmentFilesPaths> {
+  return new Map([...snapshot.environments].map(([key, env]) => [key, pathsOf(env)]));
+}
+
+function pathsOf(env: RenderedSnapshot["environments"] extends Map<string, infer E> ? E : never): EnvironmentFilesPaths {
+  const fallback = environmentRef(defaultLayout, defaultAppName, env.name);
+  return {
+    app: env.app ?? fallback.app,
+    file: env.file,
+    overlay: env.overlay ?? fallback.overlay,
+    bases: [...(env.bases ?? fallback.bases)],
+  };
 }
 
 function syncTargetOf(

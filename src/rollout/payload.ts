@@ -1,6 +1,9 @@
 // What kustodian stores in a GitHub Deployment's payload: everything a restarted bot needs to
 // resume watching the rollout and to revert it, without re-reading or re-rendering the merge.
 import { z } from "zod";
+import { defaultAppName, defaultLayout } from "../layout/layout.ts";
+import { environmentRef } from "../layout/paths.ts";
+import type { EnvironmentPaths } from "../revert/environment-files.ts";
 import type { RolloutTarget } from "../watch/types.ts";
 
 const Sha = z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/, { error: "expected a full commit SHA" });
@@ -28,6 +31,13 @@ export const RolloutPayload = z.object({
     slackSeconds: z.number().min(0),
     mergedAt: z.iso.datetime({ offset: true }),
   }),
+  /**
+   * Where the environment's files are (src/layout) at the merge: what a revert restores. Absent in
+   * Deployments recorded before layouts existed: then the default layout's paths of the environment.
+   */
+  paths: z
+    .object({ app: z.string().min(1), file: z.string().min(1), overlay: z.string().min(1), bases: z.array(z.string().min(1)) })
+    .optional(),
   /** Set when the merge is itself a kustodian revert: it is watched and reported, never reverted. */
   revertOf: z.object({ mergeSha: Sha, pr: z.int().positive().nullable() }).optional(),
 });
@@ -41,7 +51,13 @@ export function parseRolloutPayload(payload: unknown): RolloutPayload | undefine
 
 export function payloadOf(
   target: RolloutTarget,
-  merge: { baseSha: string; pr: number | null; title: string; revertOf?: { mergeSha: string; pr: number | null } },
+  merge: {
+    baseSha: string;
+    pr: number | null;
+    title: string;
+    revertOf?: { mergeSha: string; pr: number | null };
+    paths?: { app: string; file: string; overlay: string; bases: string[] };
+  },
 ): RolloutPayload {
   return {
     kustodian: 1,
@@ -57,8 +73,15 @@ export function payloadOf(
       slackSeconds: target.slackSeconds,
       mergedAt: target.mergedAt.toISOString(),
     },
+    ...(merge.paths ? { paths: merge.paths } : {}),
     ...(merge.revertOf ? { revertOf: merge.revertOf } : {}),
   };
+}
+
+/** The files of a Deployment's environment: from its payload, else the default layout's. */
+export function environmentPathsOf(environment: string, paths: RolloutPayload["paths"]): EnvironmentPaths & { bases: readonly string[] } {
+  if (!paths) return environmentRef(defaultLayout, defaultAppName, environment);
+  return { key: environment, file: paths.file, overlay: paths.overlay, bases: paths.bases };
 }
 
 /** The watcher's target, rebuilt from a Deployment (environment name and payload). */

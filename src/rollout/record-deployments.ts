@@ -99,6 +99,7 @@ export async function recordDeployments(
       baseSha: merge.baseSha,
       pr: merge.pullRequest?.number ?? null,
       title: merge.title,
+      ...(merge.paths.get(env) ? { paths: merge.paths.get(env)! } : {}),
       ...(merge.revertOf ? { revertOf: { mergeSha: merge.revertOf.reverts, pr: merge.revertOf.pullRequest ?? null } } : {}),
     });
     const what = merge.revertOf

@@ -1,7 +1,7 @@
 // What people read about a rollout (pure): the decision on a failure, the PR comments, the
 // Deployment status descriptions, the /rollback reply.
 import type { Evidence } from "../health/index.ts";
-import type { RolloutPayload } from "./payload.ts";
+import { environmentPathsOf, type RolloutPayload } from "./payload.ts";
 import type { RevertOutcome } from "./revert-environment.ts";
 
 /** The description of the in_progress status that claims a verdict before the revert is made (README.md). */
@@ -136,7 +136,8 @@ export function failureComment(r: FailureReport): string {
 }
 
 function outcomeText(r: FailureReport): string {
-  const files = `\`environments/${r.environment}.yaml\` and \`overlays/${r.environment}/\``;
+  const where = environmentPathsOf(r.environment, r.payload.paths);
+  const files = `\`${where.file}\` and \`${where.overlay}/\``;
   const o = r.outcome;
   switch (o.kind) {
     case "committed":

@@ -3,7 +3,7 @@
 import { fullName } from "../github/client.ts";
 import { listBranchCommits } from "../github/commits.ts";
 import type { Log } from "../log/log.ts";
-import { environmentOfPath } from "../revert/environment-files.ts";
+import { environmentsOf } from "../layout/paths.ts";
 import { detectMerge, type DetectedMerge } from "./detect-merge.ts";
 import { touchedEnvironments } from "./merge.ts";
 import { deploymentOf, type TrackedDeployment } from "./record-deployments.ts";
@@ -38,8 +38,9 @@ export async function scanRecentMerges(
     const parent = commit.parents[0];
     if (!parent) break;
     const after = await treeAt(commit.sha);
-    present ??= new Set([...after.keys()].flatMap((p) => (/^environments\/[^/]+\.yaml$/.test(p) ? [environmentOfPath(p)!] : [])));
-    const fresh = touchedEnvironments(await treeAt(parent), after).filter((env) => !covered.has(env));
+    if (!after.layout) break;
+    present ??= new Set(environmentsOf(after.layout, after.blobs.keys()).map((e) => e.key));
+    const fresh = touchedEnvironments((await treeAt(parent)).blobs, after.blobs, after.layout).filter((env) => !covered.has(env));
     for (const env of fresh) covered.add(env);
     const seenKey = (env: string) => `${fullName(gh.repo)}@${commit.sha}:${env}`;
     const missing = fresh.filter((env) => !deploymentOf(known, commit.sha, env) && !deps.startsNothing.has(seenKey(env)));

@@ -6,7 +6,7 @@ import { commitsBetween, type CommitSummary } from "../github/commits.ts";
 import { createBranch, openPullRequest } from "../github/pull-requests.ts";
 import { readFilesAt } from "../github/read-files.ts";
 import { buildRevert, revertBranchName, type EnvironmentFileEdit, type RevertPlan } from "../revert/build-revert.ts";
-import { isEnvironmentPath } from "../revert/environment-files.ts";
+import { isEnvironmentPath, pathsOf, type EnvironmentPaths } from "../revert/environment-files.ts";
 import { isRevertOf } from "../revert/trailers.ts";
 import { madeByApp } from "../revert/made-by-app.ts";
 import { defaultBotLogin } from "../github/bot-login.ts";
@@ -14,7 +14,10 @@ import { commitUrl, type RepoClient } from "./repo-client.ts";
 import { restoreSourceOf } from "./revert-source.ts";
 
 export interface RevertRequest {
+  /** The environment's key (`prod`, `shop/prod`). */
   environment: string;
+  /** Where its files are (the Deployment payload's paths); default: the default layout's. */
+  paths?: EnvironmentPaths;
   mergeSha: string;
   /**
    * The branch head before the merge as recorded (the app's own Deployment, or merge^1): only a
@@ -71,20 +74,22 @@ export async function findRevertCommit(
  */
 export async function revertEnvironment(gh: RepoClient, request: RevertRequest): Promise<RevertOutcome> {
   const { octokit, repo } = gh;
-  const wanted = (path: string) => isEnvironmentPath(request.environment, path);
+  const where = request.paths ?? pathsOf(request.environment);
+  const wanted = (path: string) => isEnvironmentPath(where, path);
   const baseSha = await restoreSourceOf(gh, { mergeSha: request.mergeSha, ...(request.baseSha ? { recorded: request.baseSha } : {}) });
   const [before, merged] = await Promise.all([
     readFilesAt(octokit, repo, baseSha, wanted),
     readFilesAt(octokit, repo, request.mergeSha, wanted),
   ]);
-  const envFile = `environments/${request.environment}.yaml`;
-  const edits = request.environmentEdits?.({ before: before.files.get(envFile), merged: merged.files.get(envFile) }) ?? [];
+  const envFileIn = (files: ReadonlyMap<string, string>) => [...files].find(([p]) => !p.startsWith(`${where.overlay}/`))?.[1];
+  const edits = request.environmentEdits?.({ before: envFileIn(before.files), merged: envFileIn(merged.files) }) ?? [];
 
   // What the last attempt saw (written by `read` below).
   const seen: { plan?: RevertPlan; existing?: CommitSummary; head: string } = { head: "" };
   const plannedFor = async (sha: string) =>
     buildRevert({
       environment: request.environment,
+      paths: where,
       before: before.files,
       merged: merged.files,
       head: (await readFilesAt(octokit, repo, sha, wanted)).files,

@@ -9,6 +9,8 @@ import { isOpen, readKustodianDeployments, type TrackedDeployment } from "./reco
 import type { RepoClient } from "./repo-client.ts";
 import { rollbackReply, type RollbackLine } from "./report.ts";
 import { revertEnvironment } from "./revert-environment.ts";
+import { environmentPathsOf } from "./payload.ts";
+import type { EnvironmentPaths } from "../revert/environment-files.ts";
 
 export interface RollbackDeps {
   /** Ends our own watch of a Deployment: the revert replaces what it watches. */
@@ -30,10 +32,10 @@ export async function rollback(deps: RollbackDeps, gh: RepoClient, pr: MergedPul
     return "> /rollback\n\nkustodian cannot find the merge commit of this pull request, so it cannot revert it. Nothing was changed.";
   const mergeSha = pr.mergeCommitSha;
   const all = await readKustodianDeployments(gh);
-  const targets = new Map<string, { baseSha: string; deployment?: TrackedDeployment }>();
+  const targets = new Map<string, { baseSha: string; paths: EnvironmentPaths; deployment?: TrackedDeployment }>();
   for (const d of all)
     if (d.payload.mergeSha === mergeSha && !targets.has(d.environment))
-      targets.set(d.environment, { baseSha: d.payload.baseSha, deployment: d });
+      targets.set(d.environment, { baseSha: d.payload.baseSha, paths: environmentPathsOf(d.environment, d.payload.paths), deployment: d });
   if (targets.size === 0) {
     const summary = {
       number: pr.number,
@@ -50,11 +52,15 @@ export async function rollback(deps: RollbackDeps, gh: RepoClient, pr: MergedPul
     };
     const detection = await detectMerge(gh, { mergeSha, message: "", mergedAt: new Date(deps.now()) }, { pullRequest: summary });
     if (detection.kind === "merge")
-      for (const r of detection.merge.rollouts) targets.set(r.target.environment, { baseSha: detection.merge.baseSha });
+      for (const r of detection.merge.rollouts)
+        targets.set(r.target.environment, {
+          baseSha: detection.merge.baseSha,
+          paths: environmentPathsOf(r.target.environment, detection.merge.paths.get(r.target.environment)),
+        });
   }
   const reason = `requested by @${requestedBy}`;
   const lines: RollbackLine[] = [];
-  for (const [environment, { baseSha, deployment }] of [...targets].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [environment, { baseSha, paths, deployment }] of [...targets].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (deployment) deps.endWatch(gh, deployment.id);
     try {
       const outcome = await revertEnvironment(gh, {
@@ -64,7 +70,8 @@ export async function rollback(deps: RollbackDeps, gh: RepoClient, pr: MergedPul
         pullRequest: { number: pr.number, title: pr.title },
         reason,
         details: [],
-        environmentEdits: editsFor(deps.revertEdits, environment, mergeSha, {
+        paths,
+        environmentEdits: editsFor(deps.revertEdits, environment, mergeSha, paths.file, {
           reason: "requested",
           summary: reason,
           decidedAt: new Date(deps.now()),

@@ -4,6 +4,8 @@ import { commitsBetween } from "../github/commits.ts";
 import { statusOf } from "../github/http-error.ts";
 import type { Log } from "../log/log.ts";
 import { isEnvironmentPath } from "../revert/environment-files.ts";
+import { isBasePath } from "../layout/paths.ts";
+import { environmentPathsOf } from "./payload.ts";
 import { WatchError } from "../watch/errors.ts";
 import { revisionSha } from "../watch/sync-revision.ts";
 import type { RolloutWatcher, TerminalVerdict } from "../watch/types.ts";
@@ -70,8 +72,9 @@ async function isLaterCommit(gh: RepoClient, mergeSha: string, sha: string): Pro
 /** Whether `sha` holds the same environment file, overlay and base/ as the merge (blob ids from two tree reads, cached). */
 async function rendersTheSame(trees: TreeCache, gh: RepoClient, d: TrackedDeployment, sha: string): Promise<boolean> {
   if (!/^[0-9a-f]{40}$/.test(sha)) return false;
-  const [merged, applied] = await Promise.all([trees(gh, d.payload.mergeSha), trees(gh, sha)]);
-  const relevant = (path: string) => path.startsWith("base/") || isEnvironmentPath(d.environment, path);
+  const [merged, applied] = await Promise.all([trees(gh, d.payload.mergeSha).then((t) => t.blobs), trees(gh, sha).then((t) => t.blobs)]);
+  const where = environmentPathsOf(d.environment, d.payload.paths);
+  const relevant = (path: string) => isBasePath(where, path) || isEnvironmentPath(where, path);
   const paths = new Set([...merged.keys(), ...applied.keys()].filter(relevant));
   return [...paths].every((p) => merged.get(p) === applied.get(p));
 }
