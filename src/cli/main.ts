@@ -3,7 +3,9 @@ import { RenderError } from "../render/render-errors.ts";
 import { configureRenderSandbox, type RenderSettings } from "../render/render-settings.ts";
 import type { CliIo } from "./io.ts";
 import { healthCommand } from "./health.ts";
+import { listCommand } from "./list.ts";
 import { planCommand } from "./plan.ts";
+import { setCommand } from "./set.ts";
 import { initCommand } from "./init.ts";
 import { renderCommand } from "./render.ts";
 import { metricsCommand } from "./metrics.ts";
@@ -15,6 +17,11 @@ commands:
                                   Flux manifests that deploy them), propose environment files, and
                                   prove each build gives the same objects; --write writes the
                                   lossless ones; exit 1 listing whatever was not imported
+  list [--format text|json]       every app's environments: file, overlay, workloads (name, kind, image)
+  set image ENV WORKLOAD IMAGE [--app APP]
+  set replicas ENV WORKLOAD N [--app APP]
+                                  edit one workload of one environment file (as /promote and /scale
+                                  do: comments survive) and regenerate that environment's overlay
   render [--env NAME] [--app APP] [--check] [--base REF]
                                   regenerate each environment's overlay from its environment file
                                   --check writes nothing and exits 1 if any overlay is stale;
@@ -70,6 +77,23 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           ...(values.app !== undefined ? { app: values.app } : {}),
           ...(values.base !== undefined ? { base: values.base } : {}),
         });
+      }
+      case "list": {
+        const { values } = parseArgs({ args: rest, options: { format: { type: "string", default: "text" } }, strict: true });
+        if (values.format !== "text" && values.format !== "json") throw usageError(`--format must be text or json, got "${values.format}"`);
+        return await listCommand(io, { format: values.format });
+      }
+      case "set": {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          options: { app: { type: "string" } },
+          allowPositionals: true,
+          strict: true,
+        });
+        const [what, env, workload, value, ...extra] = positionals;
+        if ((what !== "image" && what !== "replicas") || !env || !workload || !value || extra.length)
+          throw usageError("set takes: set image ENV WORKLOAD IMAGE, or set replicas ENV WORKLOAD N (and --app APP where apps share ENV)");
+        return await setCommand(io, { what, env, workload, value, ...(values.app !== undefined ? { app: values.app } : {}) });
       }
       case "plan": {
         const { values } = parseArgs({

@@ -8,6 +8,8 @@ export interface ScaleCommand {
   workload?: string;
   /** As written; omitted means "the one environment this PR touches". */
   env?: string;
+  /** As written: the app, where several apps have an environment of that name (`/scale 6 shop prod`). */
+  app?: string;
   line: string;
 }
 

@@ -145,6 +145,7 @@ function matchArgs(spec: CommandSpec, tokens: readonly string[]): Args | string 
     next++;
     if (param.type === "count") {
       const count = wholeNumber(token);
+      if (count === undefined && /^\d+$/.test(token)) return `${param.name} ${token} is out of bounds: far more than any limit`;
       if (count === undefined) return `${param.name} must be a whole number >= 0, got "${token}"`;
       values.set(param.name, count);
     } else {

@@ -6,7 +6,7 @@ import {
   editFailed,
   indexEnvironments,
   invalidEnvironment,
-  unknownEnvironment,
+  lookupEnvironment,
   workloadsOf,
   type EnvironmentEntry,
 } from "./environment-files.ts";
@@ -95,24 +95,28 @@ function resolveTarget(
   touched: readonly Touched[],
 ): Target | string {
   const all: Target[] = [...environments.values()].flatMap((e) => workloadsOf(e).map((workload) => ({ env: e.name, workload })));
-  let { workload, env } = command;
-  if (env === undefined && workload !== undefined && environments.has(workload) && !all.some((t) => t.workload === workload)) {
-    env = workload;
-    workload = undefined;
-  }
+  const words = interpretWords(command, environments);
+  let { workload, env } = words;
+  const { app } = words;
 
   if (env !== undefined) {
-    const entry = environments.get(env);
-    if (entry === undefined) return unknownEnvironment(env, environments.keys());
+    const entry = lookupEnvironment(environments, env, app);
+    if (typeof entry === "string") return entry;
     if (!entry.parsed.ok) return invalidEnvironment(entry);
+    env = entry.name;
+  } else if (app !== undefined && ![...environments.values()].some((e) => e.ref.app === app)) {
+    const apps = [...new Set([...environments.values()].map((e) => e.ref.app))];
+    return `There is no app ${code(app)}. Apps: ${listOf(apps.map(code))}.`;
   }
-  if (workload !== undefined && !all.some((t) => t.workload === workload && (env === undefined || t.env === env))) {
-    const known = [...new Set(all.filter((t) => env === undefined || t.env === env).map((t) => t.workload))];
-    const where = env === undefined ? "in any environment" : `in ${code(env)}`;
+  const inApp = (t: Target) => app === undefined || environments.get(t.env)?.ref.app === app;
+  if (workload !== undefined && !all.some((t) => t.workload === workload && (env === undefined || t.env === env) && inApp(t))) {
+    const known = [...new Set(all.filter((t) => (env === undefined || t.env === env) && inApp(t)).map((t) => t.workload))];
+    const where = env === undefined ? (app === undefined ? "in any environment" : `in app ${code(app)}`) : `in ${code(env)}`;
     return `There is no workload ${code(workload)} ${where}. Workloads: ${known.length ? listOf(known.map(code)) : "none"}.`;
   }
+  workload = workload ?? undefined;
 
-  const fits = (t: Target) => (env === undefined || t.env === env) && (workload === undefined || t.workload === workload);
+  const fits = (t: Target) => (env === undefined || t.env === env) && (workload === undefined || t.workload === workload) && inApp(t);
   const fromPr = dedupe(
     touched.flatMap((t) => {
       const inFile = workloadsOf(environments.get(t.env));
@@ -129,6 +133,40 @@ function resolveTarget(
   const choices = candidates.slice(0, maxListedChoices).map((t) => `- ${code(`/scale ${command.replicas} ${t.workload} ${t.env}`)}`);
   if (candidates.length > maxListedChoices) choices.push(`- … and ${candidates.length - maxListedChoices} more`);
   return [`${why}; say which one:`, ...choices].join("\n");
+}
+
+type Role = "workload" | "env" | "app";
+
+/**
+ * What the words after N name. Written positionally as `[workload] [env] [app]`, but a word is
+ * taken for what it can be: `/scale 6 prod` names an environment, `/scale 6 shop prod` an app and
+ * an environment, `/scale 6 web shop/prod` a workload and an environment of an app. The first
+ * reading (positional first) in which every word names something that exists wins; when none
+ * does, the positional one (and its reply says what is unknown).
+ */
+function interpretWords(
+  command: ScaleCommand,
+  environments: ReadonlyMap<string, EnvironmentEntry>,
+): { workload?: string; env?: string; app?: string } {
+  const words = [command.workload, command.env, command.app].filter((w): w is string => w !== undefined);
+  const entries = [...environments.values()];
+  const apps = new Set(entries.map((e) => e.ref.app));
+  const can: Record<Role, (w: string) => boolean> = {
+    workload: (w) => entries.some((e) => workloadsOf(e).includes(w)),
+    env: (w) => entries.some((e) => e.name === w || e.ref.name === w),
+    app: (w) => apps.size > 1 && apps.has(w),
+  };
+  const readings: Role[][] = [];
+  const roles: Role[] = ["workload", "env", "app"];
+  const extend = (prefix: Role[]) => {
+    if (prefix.length === words.length) readings.push(prefix);
+    else for (const r of roles) if (!prefix.includes(r)) extend([...prefix, r]);
+  };
+  extend([]);
+  const fitting = readings.find((reading) => reading.every((role, i) => can[role](words[i]!))) ?? roles.slice(0, words.length);
+  const out: { workload?: string; env?: string; app?: string } = {};
+  fitting.forEach((role, i) => (out[role] = words[i]!));
+  return out;
 }
 
 function dedupe(targets: readonly Target[]): Target[] {
@@ -179,13 +217,17 @@ function autoscaledEdits(target: Target, workload: Workload, replicas: number): 
 
   const minPart = hpa.minReplicas === replicas ? `minReplicas ${replicas} (unchanged)` : `minReplicas ${hpa.minReplicas} → ${replicas}`;
   const maxPart = newMax === hpa.maxReplicas ? `maxReplicas ${newMax} (unchanged)` : `maxReplicas ${hpa.maxReplicas} → ${newMax}`;
+  const pinned =
+    newMax === replicas
+      ? `; autoscaling is now pinned at ${replicas}..${replicas}, so the HPA can no longer scale ${code(target.workload)} up or down (raise ${code("maxReplicas")} to let it)`
+      : "";
   const tail = raiseReplicas
     ? `; the HPA owns the pod count, and replicas ${workload.replicas} → ${replicas} too, so that the file stays inside the new bounds ` +
       `(better: remove ${code("replicas")} and leave the count to the HPA).`
     : "; replicas stays under the HPA's control.";
   return {
     edits,
-    summary: `${where} is autoscaled: ${minPart}, ${maxPart}${tail}`,
+    summary: `${where} is autoscaled: ${minPart}, ${maxPart}${pinned}${tail}`,
     unchanged: `Nothing changed: ${where} is autoscaled and its minReplicas is already ${replicas} (maxReplicas ${hpa.maxReplicas}).`,
   };
 }

@@ -57,8 +57,12 @@ export async function deliverTo(probot: Probot, name: string, payload: object, d
 }
 
 /** `appOptions` go to createKustodianApp (e.g. the rollout orchestrator). */
-export async function startHarness(appOptions: Omit<KustodianOptions, "botLogin" | "sleep"> = {}): Promise<Harness> {
-  const dir = await sampleGitRepo();
+export async function startHarness(
+  appOptions: Omit<KustodianOptions, "botLogin" | "sleep"> = {},
+  options: { repoDir?: string } = {},
+): Promise<Harness> {
+  // The fake GitHub serves a git repository with a main branch: the sample one unless given.
+  const dir = options.repoDir ?? (await sampleGitRepo());
   const github = new FakeGitHub(dir, botLogin);
   github.install();
   // Blobs are cached by content hash across events; start each test cold so call counts are exact.

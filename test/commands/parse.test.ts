@@ -104,7 +104,8 @@ describe("parseCommands: the grammar of each command", () => {
       want: invalid(
         "/scale 99999999999999999999",
         "scale",
-        'replicas must be a whole number >= 0, got "99999999999999999999"',
+        // A whole number, too large for anything: out of bounds, not "not a whole number" (issue 12).
+        "replicas 99999999999999999999 is out of bounds: far more than any limit",
         "/scale N [workload] [env]",
       ),
     },

@@ -134,7 +134,8 @@ describe("planScale: the edit", () => {
     expect(plan.changed).toBe(true);
     expect(plan.autoscaled).toBe(true);
     expect(plan.summary).toBe(
-      "`wordpress` in `prod` is autoscaled: minReplicas 3 → 6, maxReplicas 6 (unchanged); the HPA owns the pod count, " +
+      "`wordpress` in `prod` is autoscaled: minReplicas 3 → 6, maxReplicas 6 (unchanged); " +
+        "autoscaling is now pinned at 6..6, so the HPA can no longer scale `wordpress` up or down (raise `maxReplicas` to let it); the HPA owns the pod count, " +
         "and replicas 3 → 6 too, so that the file stays inside the new bounds (better: remove `replicas` and leave the count to the HPA).",
     );
   });
@@ -251,5 +252,41 @@ describe("formatScaleReply", () => {
     const plan = scale("/scale 0", prodWordpress);
     expect(plan.ok).toBe(false);
     if (!plan.ok) expect(formatScaleReply(plan, { commitUrl: "https://x" })).toBe(plan.reply);
+  });
+});
+
+describe("/scale with several apps (src/layout)", () => {
+  const layout =
+    "apps:\n  shop:\n    bases: [apps/shop/base]\n    environments: apps/shop/envs/{env}.yaml\n    overlays: apps/shop/overlays/{env}\n" +
+    "  blog:\n    bases: [apps/blog/base]\n    environments: apps/blog/envs/{env}.yaml\n    overlays: apps/blog/overlays/{env}\n";
+  const envFile = (ns: string, workload: string) =>
+    `namespace: ${ns}\nsync:\n  tool: argocd\n  application: ${ns}\n  context: prod\nworkloads:\n  ${workload}:\n    image: example/${workload}:1.0.0\n    replicas: 2\n`;
+  const files = new Map([
+    [".kustodian/layout.yaml", layout],
+    ["apps/shop/envs/prod.yaml", envFile("shop-prod", "web")],
+    ["apps/shop/envs/staging.yaml", envFile("shop-staging", "web")],
+    ["apps/blog/envs/prod.yaml", envFile("blog-prod", "api")],
+  ]);
+  const run = (line: string) => {
+    const command = parseCommands(line)[0];
+    if (command?.kind !== "scale") throw new Error(`not a /scale: ${line}`);
+    return planScale({ command, environmentFiles: files, touched: [] });
+  };
+
+  it.each([
+    ["/scale 6 shop prod", "apps/shop/envs/prod.yaml", "web"],
+    ["/scale 6 web shop/prod", "apps/shop/envs/prod.yaml", "web"],
+    ["/scale 6 blog prod", "apps/blog/envs/prod.yaml", "api"],
+    ["/scale 6 staging", "apps/shop/envs/staging.yaml", "web"],
+  ])("%s edits %s (%s)", (line, file, workload) => {
+    const plan = run(line);
+    if (!plan.ok) throw new Error(plan.reply);
+    expect([plan.file, plan.workload, plan.after.includes("replicas: 6")]).toEqual([file, workload, true]);
+  });
+
+  it("a name two apps share: the reply says which apps have it", () => {
+    const plan = run("/scale 6 prod");
+    expect(plan.ok).toBe(false);
+    if (!plan.ok) expect(plan.reply).toContain("Several apps have an environment `prod`: `blog/prod` and `shop/prod`. Say which one.");
   });
 });

@@ -90,7 +90,10 @@ export interface Merged {
   push: object;
 }
 
-export async function startWorld(options: Partial<RolloutOrchestratorOptions> = {}): Promise<World> {
+export async function startWorld(
+  options: Partial<RolloutOrchestratorOptions> = {},
+  worldOptions: { repoDir?: string } = {},
+): Promise<World> {
   const sim = await startSimulator({ clock: "fast", argoRefreshSeconds: 10 });
   const tracker = changeTracker(sim);
   const connections = singleClusterConnections(sim.kubeConfig);
@@ -138,7 +141,7 @@ export async function startWorld(options: Partial<RolloutOrchestratorOptions> = 
   };
 
   const firstParts = makeParts({});
-  const h = await startHarness({ rollout: firstParts.orchestrator });
+  const h = await startHarness({ rollout: firstParts.orchestrator }, worldOptions.repoDir ? { repoDir: worldOptions.repoDir } : {});
   // The simulator is on loopback; client-node's own fetch is not nock's to see, but be explicit.
   nock.enableNetConnect("127.0.0.1");
   const first = finish(h.probot, h.app, firstParts);

@@ -1,0 +1,2 @@
+/** See node-version.js. */
+export function nodeVersionProblem(version: string): string | undefined;
