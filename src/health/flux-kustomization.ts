@@ -27,18 +27,29 @@ export function fluxReadiness(k: FluxKustomization): FluxReadiness {
 }
 
 /**
- * Flux: applied when lastAppliedRevision names the merge SHA and Ready=True. Failed when the
+ * The git revision a Kustomization last applied: lastAppliedOriginRevision when its source is an
+ * OCIRepository or ExternalArtifact (lastAppliedRevision is then a digest), else lastAppliedRevision.
+ */
+export function fluxAppliedRevision(k: FluxKustomization): string | undefined {
+  const status = k.status ?? {};
+  return status.lastAppliedOriginRevision || status.lastAppliedRevision || undefined;
+}
+
+/**
+ * Flux: applied when lastAppliedRevision (or, for an OCIRepository / ExternalArtifact source,
+ * lastAppliedOriginRevision) names the merge SHA and Ready=True. Failed when the
  * Kustomization failed (Ready=False or Stalled) while lastAttemptedRevision names the SHA,
  * unless the reason is not about the revision (NOT_ABOUT_REVISION).
  */
 export function fluxSyncState(k: FluxKustomization, sha: string): SyncState {
   const object = `Kustomization/${k.metadata?.name ?? ""}`;
   const status = k.status ?? {};
-  const applied = revisionNamesSha(status.lastAppliedRevision, sha);
+  const appliedRevision = fluxAppliedRevision(k);
+  const applied = revisionNamesSha(status.lastAppliedRevision, sha) || revisionNamesSha(status.lastAppliedOriginRevision, sha);
   const attempted = revisionNamesSha(status.lastAttemptedRevision, sha);
   const short = sha.slice(0, 7);
   if (applied && findCondition(status.conditions, "Ready")?.status === "True") {
-    return { state: "Applied", detail: `${object} applied ${status.lastAppliedRevision}` };
+    return { state: "Applied", detail: `${object} applied ${appliedRevision}` };
   }
   const readiness = fluxReadiness(k);
   if (readiness.state === "Failed" && attempted && !NOT_ABOUT_REVISION.has(readiness.reason)) {
@@ -51,6 +62,6 @@ export function fluxSyncState(k: FluxKustomization, sha: string): SyncState {
   }
   return {
     state: "Waiting",
-    detail: `${object} ${readiness.state}${readiness.reason ? ` (${readiness.reason})` : ""}, last applied ${status.lastAppliedRevision ?? "nothing"}, waiting for ${short}`,
+    detail: `${object} ${readiness.state}${readiness.reason ? ` (${readiness.reason})` : ""}, last applied ${appliedRevision ?? "nothing"}, waiting for ${short}`,
   };
 }

@@ -5,7 +5,7 @@ export { classifyPod, type PodHealth, type PodContext } from "./pod-health.ts";
 export { readinessFailureWindowSeconds, probeFailureWindowSeconds, readinessDeadlineMs, DEFAULT_SLACK_SECONDS } from "./probe-window.ts";
 export { syncState, isArgoApplication, isFluxKustomization } from "./sync-status.ts";
 export type { SyncState } from "./sync-state.ts";
-export { fluxReadiness, type FluxReadiness } from "./flux-kustomization.ts";
+export { fluxAppliedRevision, fluxReadiness, type FluxReadiness } from "./flux-kustomization.ts";
 export { deploymentProgress } from "./deployment-status.ts";
 export { replicaSetProgress } from "./replica-set-status.ts";
 export { conditionStatus, type KstatusResult, type KstatusStatus } from "./conditions.ts";

@@ -187,6 +187,12 @@ export interface FluxKustomization {
     observedGeneration?: number;
     lastAppliedRevision?: string;
     lastAttemptedRevision?: string;
+    /**
+     * The git revision (`main@sha1:<sha>`) of the last applied artifact when the source is not a
+     * GitRepository (an OCIRepository or ExternalArtifact built from git): lastAppliedRevision is
+     * then the artifact's digest (`latest@sha256:...`), which names no commit.
+     */
+    lastAppliedOriginRevision?: string;
     conditions?: Condition[] | null;
   } | null;
 }

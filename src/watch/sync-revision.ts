@@ -2,9 +2,9 @@
 // the merge's place (pure). The classifier answers "is the merge SHA applied"; this answers
 // "was something else applied instead", which it cannot.
 import type { ArgoApplication, FluxKustomization, SyncObject } from "../health/index.ts";
-import { isArgoApplication, revisionNamesSha } from "../health/index.ts";
+import { fluxAppliedRevision, isArgoApplication, revisionNamesSha } from "../health/index.ts";
 
-/** The revision whose manifests are live: Argo CD Synced revision or last successful sync; Flux lastAppliedRevision. */
+/** The revision whose manifests are live: Argo CD Synced revision or last successful sync; Flux's applied git revision (origin revision for OCI sources). */
 export function appliedRevision(sync: SyncObject): string | undefined {
   if (isArgoApplication(sync)) {
     const status = (sync as ArgoApplication).status;
@@ -13,7 +13,7 @@ export function appliedRevision(sync: SyncObject): string | undefined {
     if (op?.phase === "Succeeded") return op.syncResult?.revision ?? op.operation?.sync?.revision;
     return undefined;
   }
-  return (sync as FluxKustomization).status?.lastAppliedRevision || undefined;
+  return fluxAppliedRevision(sync as FluxKustomization);
 }
 
 /** The bare commit SHA of a reported revision (`main@sha1:<sha>`, `sha1:<sha>`, `<sha>`). */

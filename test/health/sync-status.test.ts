@@ -243,6 +243,26 @@ describe("syncState: Flux Kustomization", () => {
       k: fluxKustomization({ lastAppliedRevision: `main@sha1:${OTHER_SHA}`, conditions: [ready("True", "ReconciliationSucceeded")] }, true),
       expected: "Waiting",
     },
+    {
+      // An OCIRepository (or ExternalArtifact) source: the applied revision is the artifact's
+      // digest; the git commit is in lastAppliedOriginRevision.
+      name: "OCIRepository source: the origin revision names the SHA",
+      k: fluxKustomization({
+        lastAppliedRevision: "latest@sha256:2f1a8a5e4f1c0b8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706",
+        lastAppliedOriginRevision: applied,
+        conditions: [ready("True", "ReconciliationSucceeded")],
+      }),
+      expected: "Applied",
+    },
+    {
+      name: "OCIRepository source at an older origin revision",
+      k: fluxKustomization({
+        lastAppliedRevision: "latest@sha256:2f1a8a5e4f1c0b8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706",
+        lastAppliedOriginRevision: `main@sha1:${OTHER_SHA}`,
+        conditions: [ready("True", "ReconciliationSucceeded")],
+      }),
+      expected: "Waiting",
+    },
   ];
   it.each(cases)("$name -> $expected", ({ k, expected }) => {
     expect(state(syncState(k, SHA))).toBe(expected);
