@@ -2,7 +2,9 @@ import type { Context, Probot } from "probot";
 import type { GitHubClient, RepoRef } from "../github/client.ts";
 import { parseCommands } from "../commands/parse.ts";
 import { handleCommandComment, type PullRequestState } from "./command-flow.ts";
-import { AppConfig, configFileName, parseAppConfig } from "../config/app-config.ts";
+import { AppConfig, configFileName, parseAppConfigText } from "../config/app-config.ts";
+import { readConfigText } from "../github/read-config.ts";
+import { statusOf } from "../github/http-error.ts";
 import { syncPullRequest } from "./pull-request-flow.ts";
 import { contentFailure, reportPullRequestFailure } from "./pull-request-failure.ts";
 import { WorkQueue } from "./work-queue.ts";
@@ -275,13 +277,18 @@ function deps(context: Context, botLogin: string) {
 
 /** `.github/kustodian.yml`; a bad file is reported on the PR (kustodian then runs on defaults), never thrown. */
 async function loadConfig(context: Context): Promise<{ config: AppConfig; problems: string[] }> {
-  let raw: unknown;
+  // Read raw (the repository's file, else the organisation's .github repository's, as Probot's
+  // context.config does) and parsed here, so a problem carries its line and column, and never
+  // the client's error text with API URLs in it.
+  let found: { text: string } | undefined;
   try {
-    raw = await context.config(configFileName);
+    found = await readConfigText(context.octokit as unknown as GitHubClient, context.repo(), `.github/${configFileName}`);
   } catch (error) {
-    return { config: AppConfig.parse({}), problems: [`.github/${configFileName}: ${(error as Error).message}`] };
+    const status = statusOf(error);
+    return { config: AppConfig.parse({}), problems: [`.github/${configFileName}: could not be read${status ? ` (HTTP ${status})` : ""}`] };
   }
-  const parsed = parseAppConfig(raw);
+  if (!found) return { config: AppConfig.parse({}), problems: [] };
+  const parsed = parseAppConfigText(found.text);
   return parsed.ok ? { config: parsed.config, problems: [] } : { config: AppConfig.parse({}), problems: parsed.problems };
 }
 

@@ -1,4 +1,6 @@
+import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
+import { keyOffset, valueOffset } from "../text/yaml-locate.ts";
 import { FreezeWindow } from "./freeze-windows.ts";
 
 /** `.github/kustodian.yml` in the repository (Probot's config convention: read from the default branch). */
@@ -44,6 +46,39 @@ export function parseAppConfig(raw: unknown): ConfigResult {
     problems: result.error.issues.map((i) => {
       const field = [...i.path, ...(i.code === "unrecognized_keys" ? [i.keys.join(", ")] : [])].join(".");
       return `.github/${configFileName}${field ? ` ${field}` : ""}: ${i.code === "unrecognized_keys" ? "unknown field" : i.message}`;
+    }),
+  };
+}
+
+/**
+ * Parses the text of `.github/kustodian.yml` and validates it: every problem says where it is,
+ * `.github/kustodian.yml:2:16 scale.maxReplicas: ...` (YAML errors too), and nothing else (no
+ * API URL, no stack). Empty text is the defaults.
+ */
+export function parseAppConfigText(text: string, file = `.github/${configFileName}`): ConfigResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number, field: string, message: string) => {
+    const pos = lineCounter.linePos(offset);
+    return `${file}:${pos.line}:${pos.col}${field ? ` ${field}` : ""}: ${message}`;
+  };
+  if (doc.errors.length)
+    return { ok: false, problems: doc.errors.map((e) => at(e.pos[0], "", `invalid YAML: ${e.message.split("\n")[0]}`)) };
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 10 });
+  } catch (error) {
+    return { ok: false, problems: [at(0, "", `YAML could not be read: ${(error as Error).message}`)] };
+  }
+  const result = AppConfig.safeParse(raw ?? {});
+  if (result.success) return { ok: true, config: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.flatMap((i) => {
+      const path = i.path.map((p) => (typeof p === "symbol" ? String(p) : p));
+      if (i.code === "unrecognized_keys")
+        return i.keys.map((k) => at(keyOffset(doc, [...path, k]), [...path, k].join("."), "unknown field"));
+      return [at(valueOffset(doc, path), path.join("."), i.message)];
     }),
   };
 }

@@ -1,6 +1,7 @@
 // Reading `.kustodian/layout.yaml`: YAML, then the strict `Layout` schema; every problem located
 // (file:line:column field), like the environment files' problems.
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
+import { keyOffset, valueOffset } from "../text/yaml-locate.ts";
 import { Layout, layoutFiles, resolveLayout, defaultLayout, type RepositoryLayout } from "./layout.ts";
 
 /** Same shape as environments' FileProblem (layout/ is below environments/, so it cannot import it). */
@@ -65,22 +66,4 @@ export function layoutOfFiles(files: ReadonlyMap<string, string>): LayoutResult 
 
 export function formatLayoutProblem(p: LayoutProblem): string {
   return `${p.file}:${p.line}:${p.column}${p.field ? ` ${p.field}` : ""}: ${p.message}`;
-}
-
-function valueOffset(doc: Document, path: readonly PropertyKey[]): number {
-  for (let n = path.length; n >= 0; n--) {
-    const node = (n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true)) as Node | null | undefined;
-    if (node?.range) return node.range[0];
-  }
-  return 0;
-}
-
-function keyOffset(doc: Document, path: readonly PropertyKey[]): number {
-  const parent = path.length <= 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
-  const key = path[path.length - 1];
-  if (isMap(parent)) {
-    for (const pair of parent.items)
-      if (isPair(pair) && isScalar(pair.key) && pair.key.value === key && pair.key.range) return pair.key.range[0];
-  }
-  return valueOffset(doc, path);
 }

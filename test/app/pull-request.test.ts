@@ -238,7 +238,9 @@ describe("pull request events", () => {
     await h.settle();
     const body = h.github.comments.get(7)![0]!.body;
     expect(body).toContain("Invalid kustodian configuration");
-    expect(body).toContain(".github/kustodian.yml scale.maxReplicas");
+    // Located (issue 12): line and column of each problem.
+    expect(body).toContain(".github/kustodian.yml:2:16 scale.maxReplicas: Invalid input: expected number, received string");
+    expect(body).toContain(".github/kustodian.yml:3:1 unknownKey: unknown field");
     expect(h.github.checkRuns[0]).toMatchObject({ conclusion: "failure", output: { title: "Invalid .github/kustodian.yml" } });
     // The overlay is still kept in step.
     expect(h.github.count("createCommitOnBranch")).toBe(1);
@@ -260,6 +262,17 @@ describe("pull request events", () => {
     const body = h.github.comments.get(7)![0]!.body;
     expect(body).toContain("Unchanged: `dev`, `prod`.");
     expect(body).toContain("| **staging** |");
+  });
+
+  it("a .github/kustodian.yml that is not YAML is reported with line and column, and no API URL", async () => {
+    h.github.config = "scale:\n  maxReplicas: [1\n";
+    const { event } = await openPr();
+    await h.deliver("pull_request", event);
+    await h.settle();
+    const body = h.github.comments.get(7)![0]!.body;
+    expect(body).toMatch(/\.github\/kustodian\.yml:\d+:\d+: invalid YAML: /);
+    expect(body).not.toContain("api.github.com");
+    expect(body).not.toContain("https://");
   });
 });
 
