@@ -150,6 +150,24 @@ describe("kustodian set", () => {
   });
 });
 
+describe("after kustodian init --write, the layout it proposes is the one render reads", () => {
+  it.each(["argocd-apps", "flux", "components", "hand-written", "shared-image"])("%s: render --check exits 0", async (name) => {
+    const dir = await mkdtemp(join(tmpdir(), `kustodian-adopt-${name}-`));
+    dirs.push(dir);
+    await cp(join(repoRoot, "test/fixtures/adopt", name), dir, { recursive: true });
+    await git(dir, "init", "-q", "-b", "main");
+    await git(dir, "add", "-A");
+    await git(dir, "commit", "-qm", name);
+    // flux: its HelmRelease is not imported (exit 1); everything else is.
+    expect((await runCli(dir, "init", "--write")).code).toBe(name === "flux" ? 1 : 0);
+    await git(dir, "add", "-A");
+    await git(dir, "commit", "-qm", "import");
+    const check = await runCli(dir, "render", "--check");
+    expect(check).toMatchObject({ code: 0, stderr: "" });
+    expect(check.stdout).toMatch(/^overlays are up to date \([1-9]\d* environment\(s\)\)\n$/);
+  });
+});
+
 describe("rough edges", () => {
   it("a symlinked environment file is a clear error, and its overlay is not deleted", async () => {
     const dir = await copySampleRepo();
