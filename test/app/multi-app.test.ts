@@ -56,8 +56,9 @@ describe("a pull request on a multi-app repository", () => {
       .join("\n");
     expect(plan).toContain("**shop/prod**");
     expect(plan).toContain("ghcr.io/example/shop:1.0.0 → ghcr.io/example/shop:1.2.0");
-    // blog's prod is another environment: untouched, not planned.
-    expect(plan).not.toContain("blog/prod");
+    // blog's prod is another environment: untouched, listed as unchanged, not planned.
+    expect(plan).toContain("Unchanged: `blog/prod`, `shop/staging`.");
+    expect(plan).not.toContain("**blog/prod**");
     expect(h.github.checkRuns.at(-1)).toMatchObject({ head_sha: head, name: "kustodian/plan", conclusion: "success" });
   });
 
