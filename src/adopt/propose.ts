@@ -2,6 +2,7 @@
 // template), the layout file, and one environment file per overlay. Pure.
 import { posix } from "node:path";
 import { stringify } from "yaml";
+import { defaultAppName, defaultLayout, type Layout } from "../layout/layout.ts";
 import type { LiftedOverlay } from "./lift-overlay.ts";
 import type { SyncTarget } from "./sync-objects.ts";
 
@@ -49,7 +50,7 @@ function templateOf(dir: string): { template: string; env: string } {
 
 function appNameFor(template: string): string {
   const m = /(?:^|\/)([^/]+)\/overlays\/\{env\}$/.exec(template);
-  const raw = template === "overlays/{env}" ? "default" : (m?.[1] ?? template.split("/")[0] ?? "app");
+  const raw = template === defaultLayout.apps[0]!.overlays ? defaultAppName : (m?.[1] ?? template.split("/")[0] ?? "app");
   const name = raw
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, "-")
@@ -59,7 +60,7 @@ function appNameFor(template: string): string {
 }
 
 function environmentsTemplate(template: string, app: string): string {
-  if (template === "overlays/{env}") return "environments/{env}.yaml";
+  if (template === defaultLayout.apps[0]!.overlays) return defaultLayout.apps[0]!.environments;
   const m = /^(.*\/)?overlays\/\{env\}$/.exec(template);
   if (m) return `${m[1] ?? ""}environments/{env}.yaml`;
   return `environments/${app}/{env}.yaml`;
@@ -135,15 +136,17 @@ export function propose(overlays: readonly ImportedOverlay[]): Proposal {
 
 /** The layout file's text for the proposed apps; undefined when they are exactly the default layout. */
 export function layoutText(apps: readonly ProposedApp[]): string | undefined {
+  const fallback = defaultLayout.apps[0]!;
   if (
     apps.length === 1 &&
-    apps[0]!.bases.join() === "base" &&
-    apps[0]!.overlays === "overlays/{env}" &&
-    apps[0]!.environments === "environments/{env}.yaml"
+    apps[0]!.bases.join("\n") === fallback.bases.join("\n") &&
+    apps[0]!.overlays === fallback.overlays &&
+    apps[0]!.environments === fallback.environments
   ) {
     return undefined;
   }
-  const data = {
+  // src/layout's schema (`Layout`) is the shape written; its parser reads it back (tested per fixture).
+  const data: Layout = {
     apps: Object.fromEntries(apps.map((a) => [a.name, { bases: a.bases, environments: a.environments, overlays: a.overlays }])),
   };
   return `# The repository's layout, proposed by \`kustodian init\`: each app's bases, environment files and\n# generated overlay directories.\n${stringify(data, { lineWidth: 0 })}`;

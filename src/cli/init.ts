@@ -16,6 +16,7 @@ import type { KubeObject } from "../k8s/manifest-types.ts";
 import { renderManifests } from "../render/kustomize-build.ts";
 import { KustomizeBuildError, RenderError } from "../render/render-errors.ts";
 import type { FileChange } from "../layout/file-change.ts";
+import { layoutFiles } from "../layout/layout.ts";
 import { baseInventory } from "../overlays/base-inventory.ts";
 import { checkAgainstBase } from "../overlays/check-against-base.ts";
 import { generatedMarker, generateOverlay } from "../overlays/generate.ts";
@@ -23,8 +24,6 @@ import { applyChanges } from "../repo/fs-snapshot.ts";
 import type { CliIo } from "./io.ts";
 
 const kustomizationNames = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-/** Where the proposed layout is written (src/layout reads it). */
-const layoutFile = ".kustodian/layout.yaml";
 const maxFiles = 20_000;
 const maxFileBytes = 1024 * 1024;
 const skipped = new Set([".git", "node_modules"]);
@@ -220,8 +219,10 @@ export async function initCommand(io: CliIo, options: InitOptions): Promise<numb
     const apps = proposal.apps.filter((a) => writes.some((w) => proposal.environments.some((e) => e.app === a.name && e.file === w.path)));
     const layout = layoutText(apps);
     if (layout !== undefined && apps.length) {
-      if (files.has(layoutFile)) losses.push({ where: layoutFile, what: "a layout file exists already; init does not change it" });
-      else writes.unshift({ path: layoutFile, after: layout });
+      // Where src/layout reads it: the first of its layout files (an existing one, either spelling, is never changed).
+      const existing = layoutFiles.find((f) => files.has(f));
+      if (existing !== undefined) losses.push({ where: existing, what: "a layout file exists already; init does not change it" });
+      else writes.unshift({ path: layoutFiles[0], after: layout });
     }
 
     for (const c of converted) io.stdout.write(`${options.write ? "converted" : "would convert"} ${c}\n`);

@@ -8,6 +8,9 @@ import type { KubeObject } from "../../src/k8s/manifest-types.ts";
 import { kustomizeBuild } from "../../src/render/kustomize-build.ts";
 import { parseManifests } from "../../src/render/parse-manifests.ts";
 import { editEnvironmentFile } from "../../src/environments/edit.ts";
+import { layoutFiles } from "../../src/layout/layout.ts";
+import { layoutOfFiles } from "../../src/layout/parse-layout.ts";
+import { environmentFileOf, environmentsOf } from "../../src/layout/paths.ts";
 import { runCli } from "../helpers/cli.ts";
 import { repoRoot } from "../helpers/repo-root.ts";
 
@@ -50,7 +53,7 @@ interface Case {
   images: Record<string, Record<string, string>>;
   code: number;
   stderr?: RegExp[];
-  /** render --check reads the default layout only until src/layout lands. */
+  /** After --write, `render --check` exits 0 (every fixture now: render reads the declared layout). */
   renderCheck: boolean;
 }
 
@@ -68,7 +71,7 @@ const cases: Case[] = [
       },
     },
     code: 0,
-    renderCheck: false,
+    renderCheck: true,
   },
   {
     fixture: "flux",
@@ -88,7 +91,7 @@ const cases: Case[] = [
       /not imported: infrastructure\/production: HelmRelease podinfo\/podinfo .*: a Helm release's values are not imported; the overlay is left as it is/,
       /not imported: infrastructure\/staging: HelmRelease podinfo\/podinfo/,
     ],
-    renderCheck: false,
+    renderCheck: true,
   },
   {
     fixture: "components",
@@ -107,7 +110,7 @@ const cases: Case[] = [
       "k8s/environments/prod.yaml": { app: "registry.example.com/app:3.1.7", redis: "redis:7.2.5" },
     },
     code: 0,
-    renderCheck: false,
+    renderCheck: true,
   },
   {
     fixture: "shared-image",
@@ -152,9 +155,21 @@ describe("kustodian init", () => {
     for (const [path, text] of before) {
       if (!c.overlays.some((o) => path.startsWith(`${o}/kustomization.`))) expect(after.get(path), path).toBe(text);
     }
+    // The layout init wrote (if any) is read by src/layout's parser, and places every environment
+    // file it wrote and every overlay it converted where src/layout looks for them.
+    const layout = layoutOfFiles(after);
+    expect(layout.ok, JSON.stringify(layout)).toBe(true);
+    if (!layout.ok) return;
+    expect(layout.layout.file === undefined || (layoutFiles as readonly string[]).includes(layout.layout.file)).toBe(true);
+    const refs = environmentsOf(layout.layout, after.keys());
+    for (const file of Object.keys(c.images)) {
+      expect(environmentFileOf(layout.layout, file), `${file} is not an environment file of the layout`).toBeDefined();
+      expect(refs.find((r) => r.file === file)?.overlay, file).toSatisfy((o: string) => c.overlays.includes(o));
+    }
     if (c.renderCheck) {
       const check = await runCli(dir, "render", "--check");
       expect(check, check.stderr).toMatchObject({ code: 0 });
+      expect(check.stdout).toBe(`overlays are up to date (${Object.keys(c.images).length} environment(s))\n`);
     }
   });
 
