@@ -1,8 +1,10 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { copySampleRepo, runCli } from "../helpers/cli.ts";
-import { branchWith, sampleGitRepo } from "../helpers/git-repo.ts";
+import { branchWith, git, sampleGitRepo } from "../helpers/git-repo.ts";
+import { repoRoot } from "../helpers/repo-root.ts";
 
 // Issue 12, item 6: Renovate, image updaters and people edit generated overlays. kustodian lifts an
 // image or replica change into the environment file, refuses anything else with the file and the
@@ -114,5 +116,57 @@ describe("the plan next to other tools", () => {
     const plan = JSON.parse(run.stdout) as { environments: { name: string; changes: { workload: string; field: string; from: unknown; to: unknown }[] }[] };
     const prod = plan.environments.find((e) => e.name === "prod");
     expect(prod?.changes).toContainEqual(expect.objectContaining({ workload: "wordpress", field: "replicas", from: 5, to: 3 }));
+  });
+});
+
+describe("render next to other tools, on a declared layout", () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  // test/fixtures/layout/multi-app: .kustodian/layout.yaml declares shop and blog, both with a prod;
+  // blog's environment files are .yml in a directory (apps/blog/environments).
+  async function multiAppRepo(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), "kustodian-coexist-multi-app-"));
+    dirs.push(dir);
+    await cp(join(repoRoot, "test/fixtures/layout/multi-app"), dir, { recursive: true });
+    await git(dir, "init", "-q", "-b", "main");
+    await git(dir, "add", "-A");
+    await git(dir, "commit", "-qm", "multi-app");
+    return dir;
+  }
+  const blogOverlay = "apps/blog/overlays/prod/kustomization.yaml";
+  const blogEnv = "apps/blog/environments/prod.yml";
+  const shopEnv = "apps/shop/environments/prod.yaml";
+
+  it("lifts a committed tag bump of blog's prod overlay against --base into blog's prod.yml, not shop's prod", async () => {
+    const dir = await multiAppRepo();
+    const shopBefore = await read(dir, shopEnv);
+    const blogBefore = await read(dir, blogEnv);
+    await branchWith(dir, "renovate/blog", [[blogOverlay, "newTag: 2.0.0", "newTag: 2.1.0"]]);
+
+    const check = await runCli(dir, "render", "--check", "--base", "main");
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain(
+      `${blogOverlay} images[ghcr.io/example/blog] was edited: it should be lifted into ${blogEnv} workloads.api.image ("ghcr.io/example/blog:2.0.0" -> "ghcr.io/example/blog:2.1.0")`,
+    );
+    const render = await runCli(dir, "render", "--base", "main");
+    expect(render.code, render.stderr).toBe(0);
+    expect(render.stdout).toContain(`updated ${blogEnv}\n`);
+    expect(await read(dir, blogEnv)).toBe(blogBefore.replace("image: ghcr.io/example/blog:2.0.0", "image: ghcr.io/example/blog:2.1.0"));
+    expect(await read(dir, shopEnv)).toBe(shopBefore);
+    expect(await runCli(dir, "render", "--check", "--base", "main")).toMatchObject({ code: 0 });
+  });
+
+  it("lifts an uncommitted tag edit (against HEAD) into the right app's environment file", async () => {
+    const dir = await multiAppRepo();
+    const shopBefore = await read(dir, shopEnv);
+    await writeFile(join(dir, blogOverlay), (await read(dir, blogOverlay)).replace("newTag: 2.0.0", "newTag: 2.0.1"));
+    const render = await runCli(dir, "render");
+    expect(render.code, render.stderr).toBe(0);
+    expect(render.stdout).toContain(`lifted into ${blogEnv} workloads.api.image`);
+    expect(await read(dir, blogEnv)).toContain("image: ghcr.io/example/blog:2.0.1");
+    expect(await read(dir, shopEnv)).toBe(shopBefore);
   });
 });
