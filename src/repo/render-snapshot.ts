@@ -14,6 +14,7 @@ import { computeRender } from "../overlays/compute-render.ts";
 import type { RenderedEnvironment, RenderedSnapshot } from "../plan/rendered-snapshot.ts";
 import { renderCache, treeDigest, type MaterialisedTree } from "../render/render-cache.ts";
 import { kustomizationInputs } from "../render/kustomization-inputs.ts";
+import type { KubeObject } from "../k8s/manifest-types.ts";
 import { applyChanges } from "./fs-snapshot.ts";
 
 /** The pseudo-environment under which an invalid layout file is shown in a plan. */
@@ -76,6 +77,18 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>, options
     const overlayFiles = new Map([...files].filter(([p]) => overlayEnvironmentOf(layout, p) !== undefined));
     const refs = environmentsOf(layout, environmentFiles.keys());
     const environments = new Map<string, RenderedEnvironment>();
+
+    // As committed, an overlay builds without its bases' inventory: start those builds now, beside the bases'.
+    const early = new Map<string, Promise<KubeObject[]>>();
+    if (options.asCommitted) {
+      for (const ref of refs) {
+        if (options.unchanged?.has(ref.key) || early.has(ref.key)) continue;
+        if (![...overlayFiles.keys()].some((p) => p.startsWith(`${ref.overlay}/`))) continue;
+        const building = build(written, ref.overlay);
+        building.catch(() => undefined); // awaited (and reported) below; a base may fail first
+        early.set(ref.key, building);
+      }
+    }
 
     const bases = new Map<string, BaseInventory>();
     const baseErrors = new Map<string, string>();
@@ -149,7 +162,7 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>, options
         if (skipped) entry.unchanged = true;
         else if (options.asCommitted ? committedOverlay : problems.length === 0) {
           try {
-            entry.objects = await build(written, parsed.ref.overlay);
+            entry.objects = await (early.get(parsed.ref.key) ?? build(written, parsed.ref.overlay));
           } catch (error) {
             entry.renderError = renderFailure(error);
           }
