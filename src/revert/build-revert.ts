@@ -35,6 +35,11 @@ export interface RevertInput {
   reason: string;
   /** Lines for the message body: the evidence (pod, container, reason, message). */
   details?: readonly string[];
+  /**
+   * Earlier merges this revert undoes too, oldest first (issue 13: `before` is then the last
+   * state verified Healthy, not the merge's parent); each gets its own trailers.
+   */
+  alsoUndoes?: readonly { sha: string; pullRequest: number | null }[];
   /** Applied, in order, on top of the restored environment file. */
   environmentEdits?: readonly EnvironmentFileEdit[];
 }
@@ -120,7 +125,17 @@ function revertMessage(
   const headline = `Revert ${what}${namesEnvironment(what, env) ? "" : ` in ${env}`}: ${oneLine(input.reason)}`;
   const source = input.pullRequest ? `${input.mergeSha} (#${input.pullRequest.number})` : input.mergeSha;
   const where = input.paths ?? pathsOf(env);
-  const paragraphs = [`Restores ${where.file} and ${where.overlay}/ to their content before ${source}.`];
+  const also = input.alsoUndoes ?? [];
+  const paragraphs = also.length
+    ? [
+        [
+          `Restores ${where.file} and ${where.overlay}/ to their last state verified Healthy, undoing every merge since:`,
+          ...[...also, { sha: input.mergeSha, pullRequest: input.pullRequest?.number ?? null }].map(
+            (m) => `- ${m.sha}${m.pullRequest === null ? "" : ` (#${m.pullRequest})`}`,
+          ),
+        ].join("\n"),
+      ]
+    : [`Restores ${where.file} and ${where.overlay}/ to their content before ${source}.`];
   if (input.details?.length) paragraphs.push(input.details.map((d) => `- ${oneLine(d)}`).join("\n"));
   if (edits.length) paragraphs.push(["Also in this commit:", ...edits.map((e) => `- ${oneLine(e)}`)].join("\n"));
   if (kind === "pull-request") {
@@ -136,6 +151,7 @@ function revertMessage(
       reverts: input.mergeSha,
       environment: env,
       ...(input.pullRequest ? { pullRequest: input.pullRequest.number } : {}),
+      ...(also.length ? { alsoReverts: also } : {}),
     }),
   );
   return { headline, body: paragraphs.join("\n\n") };

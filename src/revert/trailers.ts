@@ -9,6 +9,8 @@ export interface RevertTrailers {
   environment: string;
   /** The pull request that was merged (`Kustodian-Pull-Request:`), when there was one. */
   pullRequest?: number;
+  /** Earlier merges the same revert undoes (a last known-good revert, issue 13): more `Reverts:` and `Kustodian-Pull-Request:` lines after the first. */
+  alsoReverts?: readonly { sha: string; pullRequest?: number | null }[];
 }
 
 const sha = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
@@ -16,12 +18,18 @@ const sha = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 /** The trailer block: `Reverts: <sha>`, `Kustodian-Revert: <env>`, `Kustodian-Pull-Request: <n>`. */
 export function formatRevertTrailers(t: RevertTrailers): string {
   if (!sha.test(t.reverts)) throw new Error(`Reverts: needs a full commit SHA, got ${JSON.stringify(t.reverts)}`);
+  for (const m of t.alsoReverts ?? [])
+    if (!sha.test(m.sha)) throw new Error(`Reverts: needs a full commit SHA, got ${JSON.stringify(m.sha)}`);
   if (!/^[a-z0-9-]+(?:\/[a-z0-9-]+)?$/.test(t.environment))
     throw new Error(`Kustodian-Revert: not an environment name: ${JSON.stringify(t.environment)}`);
   return [
     `Reverts: ${t.reverts}`,
     `Kustodian-Revert: ${t.environment}`,
     ...(t.pullRequest === undefined ? [] : [`Kustodian-Pull-Request: ${t.pullRequest}`]),
+    ...(t.alsoReverts ?? []).flatMap((m) => [
+      `Reverts: ${m.sha}`,
+      ...(m.pullRequest === undefined || m.pullRequest === null ? [] : [`Kustodian-Pull-Request: ${m.pullRequest}`]),
+    ]),
   ].join("\n");
 }
 

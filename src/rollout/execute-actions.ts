@@ -11,6 +11,11 @@ import { commentMarker, failureComment, failureDescription, healthyComment, heal
 import type { FailureOutcome } from "./report.ts";
 import { revertEnvironment, type RevertOutcome } from "./revert-environment.ts";
 import { environmentPathsOf } from "./payload.ts";
+import { knownGoodOf, type KnownGoodSource } from "./known-good-source.ts";
+import { blamedMerge } from "../revert/last-known-good.ts";
+import { readFilesAt } from "../github/read-files.ts";
+import { parse } from "yaml";
+import { undoneComment } from "./report.ts";
 import type { FailureReason } from "../health/index.ts";
 import type { RolloutMetrics } from "../metrics/metrics.ts";
 
@@ -79,7 +84,13 @@ export async function executeActions(context: ExecuteContext, actions: readonly 
         await writeStatus(gh, d.id, { state: "in_progress", description: action.description });
         break;
       case "revert": {
+        // Issue 13: back to the environment's last state verified Healthy, undoing every merge since.
+        const known = await knownGoodOf(gh, { environment: d.environment, mergeSha: d.payload.mergeSha });
+        const also = known.undoes.slice(0, -1);
         reverted = await revertEnvironment(gh, {
+          ...(also.length
+            ? { knownGood: { restoreTo: known.restoreTo, alsoUndoes: also.map((m) => ({ sha: m.sha, pullRequest: m.pullRequest })) } }
+            : {}),
           environment: d.environment,
           mergeSha: d.payload.mergeSha,
           baseSha: d.payload.baseSha,
@@ -97,6 +108,7 @@ export async function executeActions(context: ExecuteContext, actions: readonly 
         });
         log.info({ deployment: d.id, environment: d.environment, outcome: reverted.kind }, "rollout failed: reverted");
         context.metrics?.revert(reverted.kind);
+        if (also.length) await tellUndone(context, known, reverted, action.reason, action.details);
         break;
       }
       case "report-healthy": {
@@ -160,4 +172,56 @@ async function comment(gh: RepoClient, d: TrackedDeployment, body: string): Prom
     body,
   });
   return result.url;
+}
+
+/** The images of the environment file at a commit, by workload. */
+async function imagesAt(gh: RepoClient, file: string, sha: string): Promise<Map<string, string>> {
+  const text = (await readFilesAt(gh.octokit, gh.repo, sha, (p) => p === file)).files.get(file);
+  const workloads = ((text ? parse(text) : undefined) as { workloads?: Record<string, { image?: unknown }> } | undefined)?.workloads ?? {};
+  return new Map(Object.entries(workloads).flatMap(([name, w]) => (typeof w?.image === "string" ? [[name, w.image] as const] : [])));
+}
+
+/**
+ * Issue 13: a comment on each earlier merge a last known-good revert undid (the failed merge's own
+ * comment is the report-failure's). The failure is attributed to the newest undone merge that
+ * changed the failing workload's image (environment file per merge: 1 read each), else the newest.
+ */
+async function tellUndone(
+  context: ExecuteContext,
+  known: KnownGoodSource,
+  outcome: RevertOutcome,
+  what: string,
+  details: readonly string[],
+): Promise<void> {
+  const { gh, deployment: d } = context;
+  const watched = d.payload.workloads;
+  const failing = watched.find((w) => details.some((line) => line.includes(w))) ?? watched[0];
+  const file = environmentPathsOf(d.environment, d.payload.paths).file;
+  let previous = await imagesAt(gh, file, known.restoreTo);
+  const merges = [];
+  for (const m of known.undoes) {
+    const images = await imagesAt(gh, file, m.sha);
+    merges.push({ ...m, changedImages: [...images].filter(([w, image]) => previous.get(w) !== image).map(([w]) => w) });
+    previous = images;
+  }
+  const blamed = blamedMerge(merges, failing);
+  for (const m of merges.slice(0, -1)) {
+    const undone = known.deployments.get(m.sha);
+    if (!undone || undone.payload.pr === null) continue;
+    const body = undoneComment({
+      environment: d.environment,
+      failedPullRequest: d.payload.pr,
+      failedSha: d.payload.mergeSha,
+      outcome,
+      what,
+      blamed: blamed.sha === m.sha,
+      defaultBranch: gh.defaultBranch,
+    });
+    await upsertStickyComment(gh.octokit, {
+      repo: gh.repo,
+      issueNumber: undone.payload.pr,
+      marker: commentMarker(d.environment, undone.payload),
+      body,
+    });
+  }
 }

@@ -196,3 +196,33 @@ export function rollbackReply(requestedBy: string, lines: readonly RollbackLine[
   });
   return `> /rollback\n\n↩️ Rolling back on request by @${requestedBy}:\n\n${out.join("\n")}`;
 }
+
+/**
+ * Issue 13: the comment on an earlier merge a last known-good revert undid with the failed one.
+ * `blamed`: this merge changed the failing workload's image, so the failure is attributed to it.
+ */
+export function undoneComment(r: {
+  environment: string;
+  failedPullRequest: number | null;
+  failedSha: string;
+  outcome: FailureOutcome;
+  what: string;
+  blamed: boolean;
+  defaultBranch: string;
+}): string {
+  const failed = r.failedPullRequest === null ? `commit ${r.failedSha.slice(0, 7)}` : `#${r.failedPullRequest}`;
+  const head = r.blamed
+    ? `### ❌ Rollout failed in **${r.environment}**: attributed to this merge`
+    : `### ↩️ Undone in **${r.environment}**`;
+  const why = r.blamed
+    ? `**${r.what}** after ${failed}: this merge changed the failing workload's image, and its rollout was never verified Healthy.`
+    : `**${r.what}** after ${failed}: this merge's rollout was never verified Healthy, so the environment went back to its last state that was.`;
+  const o = r.outcome;
+  const done =
+    o.kind === "committed"
+      ? `↩️ Reverted in ${commitLink(o.sha, o.url)} on \`${r.defaultBranch}\`, with every merge since the last Healthy state.`
+      : o.kind === "pull-request"
+        ? `↩️ The revert is #${o.number} (the files changed after the merge): review it.`
+        : "Nothing was reverted.";
+  return `${head}\n\n${why}\n\n${done}\n`;
+}

@@ -26,6 +26,12 @@ export interface RevertRequest {
    */
   baseSha?: string;
   pullRequest?: { number: number; title: string };
+  /**
+   * Issue 13: the environment's last known-good commit and the earlier merges restoring it undoes
+   * (src/rollout/known-good-source.ts, from git and the app's own Deployments); absent: the
+   * merge's own restore source.
+   */
+  knownGood?: { restoreTo: string; alsoUndoes: readonly { sha: string; pullRequest: number | null }[] };
   /** One line for the headline: "readiness not reached within the probe window", "requested by @octocat". */
   reason: string;
   /** Evidence lines for the commit body. */
@@ -76,7 +82,9 @@ export async function revertEnvironment(gh: RepoClient, request: RevertRequest):
   const { octokit, repo } = gh;
   const where = request.paths ?? pathsOf(request.environment);
   const wanted = (path: string) => isEnvironmentPath(where, path);
-  const baseSha = await restoreSourceOf(gh, { mergeSha: request.mergeSha, ...(request.baseSha ? { recorded: request.baseSha } : {}) });
+  const baseSha =
+    request.knownGood?.restoreTo ??
+    (await restoreSourceOf(gh, { mergeSha: request.mergeSha, ...(request.baseSha ? { recorded: request.baseSha } : {}) }));
   const [before, merged] = await Promise.all([
     readFilesAt(octokit, repo, baseSha, wanted),
     readFilesAt(octokit, repo, request.mergeSha, wanted),
@@ -95,6 +103,7 @@ export async function revertEnvironment(gh: RepoClient, request: RevertRequest):
       head: (await readFilesAt(octokit, repo, sha, wanted)).files,
       mergeSha: request.mergeSha,
       ...(request.pullRequest ? { pullRequest: request.pullRequest } : {}),
+      ...(request.knownGood ? { alsoUndoes: request.knownGood.alsoUndoes } : {}),
       reason: request.reason,
       details: request.details,
       environmentEdits: edits,

@@ -1,0 +1,89 @@
+// End to end (issue 13): a failed verdict returns the environment to its last state verified
+// Healthy, undoing every merge since in ONE commit, and tells each of their pull requests; a
+// fix-forward merged before the verdict still wins.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseRevertTrailers } from "../../src/revert/trailers.ts";
+import { heldImageRevertEdits } from "../../src/rollout/held-image-edits.ts";
+import { healthyAt, startWorld, wordpressImage, type World } from "./harness.ts";
+
+let w: World;
+beforeEach(async () => {
+  w = await startWorld({ revertEdits: heldImageRevertEdits });
+});
+afterEach(async () => {
+  await w.stop();
+  expect(w.h.github.unmatched.filter((u) => !u.includes("127.0.0.1"))).toEqual([]);
+});
+
+const prodImage = (tag: string) => ["environments/prod.yaml", "image: wordpress:6.5.5-apache", `image: wordpress:${tag}`] as const;
+const prodDebug = ["environments/prod.yaml", 'WORDPRESS_DEBUG: "0"', 'WORDPRESS_DEBUG: "1"'] as const;
+const timeout = 240_000;
+
+const stateOf = (sha: string) => w.h.github.deployments.find((d) => d.environment === "prod" && d.sha === sha)?.statuses.at(-1)?.state;
+const concluded = (sha: string) => () => ["success", "failure", "error", "inactive"].includes(stateOf(sha) ?? "");
+const commentOn = (pr: number) => w.h.github.comments.get(pr)?.find((c) => c.body.includes("<!-- kustodian:rollout:prod -->"))?.body;
+
+describe("last known-good revert", () => {
+  it(
+    "a bad image, then a config change before the verdict: ONE revert to the last Healthy state, naming both merges; prod Healthy again; both PRs told",
+    async () => {
+      await w.deploy(["prod"]);
+      const gh = w.h.github;
+      const bad = await w.merge({ number: 8, title: "Bump wordpress in prod to 6.7.1", branch: "bump", edits: [prodImage("6.7.1-bad")] });
+      const config = await w.merge({ number: 9, title: "Turn on WordPress debug in prod", branch: "debug", edits: [prodDebug] });
+      await w.run(concluded(config.mergeSha));
+
+      expect(stateOf(config.mergeSha)).toBe("failure");
+      const reverts = w.revertCommits(config.mergeSha);
+      expect(reverts).toHaveLength(1);
+      const revert = reverts[0]!;
+      expect(gh.count("createCommitOnBranch")).toBe(1);
+      // Both merges named: the failed one first (its trailers are what exactly-once looks for), then the earlier.
+      expect(parseRevertTrailers(revert.message)).toEqual({ reverts: config.mergeSha, environment: "prod", pullRequest: 9 });
+      expect(revert.message).toContain(`Reverts: ${bad.mergeSha}\nKustodian-Pull-Request: 8`);
+      expect(revert.message).toContain(`- ${bad.mergeSha} (#8)\n- ${config.mergeSha} (#9)`);
+      // Back to the state before the bad image (the last one kustodian could stand behind): the
+      // image and the config both restored; only the bad image held.
+      const prodAt = (ref: string) => gh.git("show", `${ref}:environments/prod.yaml`);
+      expect(prodAt(revert.sha)).toContain("image: wordpress:6.5.5-apache");
+      expect(prodAt(revert.sha)).toContain('WORDPRESS_DEBUG: "0"');
+      expect(prodAt(revert.sha)).toContain("image: wordpress:6.7.1-bad"); // in the held list
+      expect(prodAt(revert.sha).match(/^\s+- image: /gm) ?? []).toHaveLength(1);
+      expect(gh.git("show", `${revert.sha}:overlays/prod/kustomization.yaml`)).toBe(
+        gh.git("show", `${bad.before}:overlays/prod/kustomization.yaml`),
+      );
+
+      // Both pull requests told: the failed one with the evidence, the bad image's as the cause.
+      expect(commentOn(9)).toContain("### ❌ Rollout failed in **prod**");
+      expect(commentOn(8)).toContain("### ❌ Rollout failed in **prod**: attributed to this merge");
+      expect(commentOn(8)).toContain(`Reverted in [\`${revert.sha.slice(0, 7)}\`]`);
+
+      // The revert's own rollout succeeds: prod Healthy again on the last good image.
+      await w.run(() => stateOf(revert.sha) === "success" && healthyAt(w.sim, "prod", "wordpress:6.5.5-apache"));
+      expect(wordpressImage(w.sim, "prod")).toBe("wordpress:6.5.5-apache");
+      expect(w.revertCommits(config.mergeSha)).toHaveLength(1);
+    },
+    timeout,
+  );
+
+  it(
+    "a bad image, then a fix-forward before the verdict: the fix wins, no revert",
+    async () => {
+      await w.deploy(["prod"]);
+      const bad = await w.merge({ number: 8, title: "Bump wordpress in prod to 6.7.1", branch: "bump", edits: [prodImage("6.7.1-bad")] });
+      const fix = await w.merge({
+        number: 9,
+        title: "Fix wordpress in prod",
+        branch: "fix",
+        edits: [["environments/prod.yaml", "image: wordpress:6.7.1-bad", "image: wordpress:6.6.2-apache"]],
+      });
+      await w.run(() => concluded(fix.mergeSha)() && concluded(bad.mergeSha)());
+      expect(stateOf(fix.mergeSha)).toBe("success");
+      expect(stateOf(bad.mergeSha)).toBe("inactive");
+      expect(w.revertCommits(bad.before)).toEqual([]);
+      expect(w.h.github.count("createCommitOnBranch")).toBe(0);
+      expect(healthyAt(w.sim, "prod", "wordpress:6.6.2-apache")).toBe(true);
+    },
+    timeout,
+  );
+});
