@@ -1,3 +1,4 @@
+import { errorFields } from "../log/log.ts";
 import type { Command } from "../commands/command.ts";
 import { canWrite, isMutating, mayRun, refusalReply } from "../commands/authorize.ts";
 import { parseCommands } from "../commands/parse.ts";
@@ -98,7 +99,7 @@ export async function handleCommandComment(deps: CommandDeps, event: CommentEven
       if (outcome.refresh) pr = await deps.loadPullRequest();
       outcomes.push(outcome);
     } catch (error) {
-      deps.log.error({ err: error, command: command.line }, "command failed");
+      deps.log.error({ err: errorFields(error), command: command.line }, "command failed");
       outcomes.push({
         reply: `${quoteCommand(command.line)}\n\nkustodian could not finish this command: ${userMessageOf(error)}\n\nNothing else was changed.`,
         ok: false,
@@ -113,7 +114,7 @@ export async function handleCommandComment(deps: CommandDeps, event: CommentEven
       deps.plannedHeads?.set(PlannedHeads.key(current), synced.headSha);
       if (work.promotedTo && synced.gates) outcomes.push({ reply: promotionReport(synced.gates, work.promotedTo).trimStart(), ok: true });
     } catch (error) {
-      deps.log.error({ err: error }, "plan after commands failed");
+      deps.log.error({ err: errorFields(error) }, "plan after commands failed");
       outcomes.push({ reply: `kustodian could not update the plan: ${userMessageOf(error)}`, ok: false });
     }
   }

@@ -22,7 +22,7 @@ import type { Clock } from "../clock/clock.ts";
 import { systemClock } from "../clock/system-clock.ts";
 import { readAppConfig } from "../rollout/read-app-config.ts";
 import { secretKeyWords } from "../plan/secret-values.ts";
-import { silentLog } from "../log/log.ts";
+import { silentLog, errorFields } from "../log/log.ts";
 import { freezeCommands } from "./freeze-commands.ts";
 import type { DeliveryMetrics } from "../metrics/metrics.ts";
 import { updateDoraGauges } from "./dora-gauges.ts";
@@ -68,7 +68,7 @@ const pullRequestActions = [
 export function createKustodianApp(options: KustodianOptions = {}): KustodianApp {
   const botLogin = options.botLogin ?? defaultBotLogin();
   let log: Probot["log"] | undefined;
-  const queue = new WorkQueue({ onError: (error, key) => log?.error({ err: error, key }, "kustodian work failed") });
+  const queue = new WorkQueue({ onError: (error, key) => log?.error({ err: errorFields(error), key }, "kustodian work failed") });
   const plannedHeads = new PlannedHeads();
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   // Every job is idempotent (it recomputes from GitHub's current state), so after a rate limit
@@ -89,7 +89,7 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
       } catch (error) {
         metrics?.delivery(event, "failed");
         if (!onFailure) throw error;
-        log?.error({ err: error, key }, "kustodian work failed; reported on the pull request");
+        log?.error({ err: errorFields(error), key }, "kustodian work failed; reported on the pull request");
         await onFailure(error);
       }
     });

@@ -1,6 +1,7 @@
 // Every pull request job that cannot finish ends on the pull request, never only in a log line: a
 // failing kustodian/plan check (a required check must not stay pending forever) and the plan
 // comment saying what went wrong, in words a person can act on.
+import { errorFields } from "../log/log.ts";
 import { publishCheckRun } from "../github/checks.ts";
 import { upsertStickyComment } from "../github/sticky-comment.ts";
 import { userMessageOf } from "../github/user-error.ts";
@@ -47,5 +48,6 @@ export async function reportJobFailure(deps: FlowDeps, job: FailedJob, error: un
     }),
   ]);
   for (const r of results)
-    if (r.status === "rejected") deps.log.error({ err: r.reason, pr: job.number }, "could not report a failure on the pull request");
+    if (r.status === "rejected")
+      deps.log.error({ err: errorFields(r.reason), pr: job.number }, "could not report a failure on the pull request");
 }

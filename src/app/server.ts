@@ -15,6 +15,7 @@ import { runtimeSettings } from "../config/runtime-settings.ts";
 import { createRolloutService } from "../rollout/service.ts";
 import { createKustodianApp } from "./index.ts";
 import { octokitMetrics } from "./octokit-metrics.ts";
+import { requestBodiesOutOfLogs } from "../github/request-log.ts";
 import { opsHandler } from "./ops-endpoints.ts";
 import { createWebhookServer } from "./webhook-server.ts";
 
@@ -66,7 +67,8 @@ const appFn = (probot: Probot, { addHandler }: ApplicationFunctionOptions) => {
   loaded = true;
 };
 // Every GitHub request is counted by route and status (the plugin keeps Probot's defaults).
-const Octokit = ProbotOctokit.plugin(octokitMetrics(metrics) as never);
+// Request bodies stay out of Probot's request log lines (src/github/request-log.ts).
+const Octokit = ProbotOctokit.plugin(octokitMetrics(metrics) as never, requestBodiesOutOfLogs as never);
 const registered = Boolean(process.env.APP_ID) && Boolean(process.env.PRIVATE_KEY || process.env.PRIVATE_KEY_PATH);
 const server = registered ? await listen() : await run(appFn, { Octokit });
 

@@ -10,7 +10,7 @@
 // a candidate that has just started waits a full lease duration before taking over a held Lease.
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
 import type { Clock } from "../clock/clock.ts";
-import { silentLog, type Log } from "../log/log.ts";
+import { silentLog, type Log, errorFields } from "../log/log.ts";
 
 export interface LeaderElectorOptions {
   kubeConfig: KubeConfig;
@@ -133,7 +133,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       if (!running) return;
       setLeading(held);
     } catch (error) {
-      log.warn({ lease: `${namespace}/${name}`, identity, err: error }, "lease request failed");
+      log.warn({ lease: `${namespace}/${name}`, identity, err: errorFields(error) }, "lease request failed");
       if (leading && clock.now() - lastRenewAt >= renewDeadlineMs) setLeading(false);
     }
   }
@@ -162,7 +162,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
         body: { ...lease, spec: { ...lease.spec, holderIdentity: "", leaseDurationSeconds: 1, acquireTime: now, renewTime: now } },
       });
     } catch (error) {
-      log.warn({ lease: `${namespace}/${name}`, identity, err: error }, "could not release the lease; it expires by itself");
+      log.warn({ lease: `${namespace}/${name}`, identity, err: errorFields(error) }, "could not release the lease; it expires by itself");
     }
   }
 

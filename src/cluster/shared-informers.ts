@@ -5,7 +5,7 @@
 // (ReplicaSet -> Deployment, Pod -> ReplicaSet, Event -> Pod) so lookups do not scan.
 import { ListWatch, Watch, type KubernetesObject } from "@kubernetes/client-node";
 import type { Connections } from "./connections.ts";
-import { silentLog, type Log } from "../log/log.ts";
+import { silentLog, type Log, errorFields } from "../log/log.ts";
 import { backoffDelay, realDelay, type BackoffOptions, type Delay } from "./backoff.ts";
 import { fieldSelector, listFn, ownerKey, watchPath, type WatchedKind } from "./watched-kinds.ts";
 
@@ -211,7 +211,10 @@ class SharedInformer {
     if (this.restartPending) return;
     this.restartPending = true;
     const ms = backoffDelay(this.failures, this.options.backoff);
-    this.options.log.warn({ informer: this.key, err: error, retryInMs: ms }, "informer stopped on an error; restarting after backoff");
+    this.options.log.warn(
+      { informer: this.key, err: errorFields(error), retryInMs: ms },
+      "informer stopped on an error; restarting after backoff",
+    );
     void this.options.delay(ms).then(() => {
       this.restartPending = false;
       if (!this.running) return;

@@ -1,7 +1,7 @@
 // As leader: resume now and every `pollMs` on the injected clock (Deployments recorded by other
 // replicas are picked up). A tick that is still running delays the next one; stop() ends it.
 import type { Clock } from "../clock/clock.ts";
-import type { Log } from "../log/log.ts";
+import { errorFields, type Log } from "../log/log.ts";
 
 export interface LeaderPoll {
   stop(): void;
@@ -22,7 +22,7 @@ export function startLeaderPoll(options: {
     try {
       await options.tick();
     } catch (error) {
-      options.log.error({ err: error }, "resuming rollouts failed");
+      options.log.error({ err: errorFields(error) }, "resuming rollouts failed");
     }
     if (!stopped) cancel = options.clock.at(options.clock.now() + options.pollMs, () => void run());
   };

@@ -9,7 +9,7 @@ import type { AppConfig } from "../config/app-config.ts";
 import { fullName } from "../github/client.ts";
 import { latestDeploymentStatus } from "../github/deployments.ts";
 import { readPullRequest } from "../github/pull-requests.ts";
-import { silentLog, type Log } from "../log/log.ts";
+import { silentLog, type Log, errorFields } from "../log/log.ts";
 import { WatchError } from "../watch/errors.ts";
 import type { RolloutWatcher } from "../watch/types.ts";
 import { findClaimedRevert } from "./claimed-revert.ts";
@@ -131,7 +131,9 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     if (runs.has(key) || !isLeader()) return;
     const controller = new AbortController();
     const done = follow(gh, d, controller.signal)
-      .catch((error: unknown) => log.error({ err: error, deployment: d.id, environment: d.environment }, "rollout follow-up failed"))
+      .catch((error: unknown) =>
+        log.error({ err: errorFields(error), deployment: d.id, environment: d.environment }, "rollout follow-up failed"),
+      )
       .finally(() => runs.delete(key));
     runs.set(key, { id: d.id, controller, done });
   }
@@ -190,7 +192,7 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
           ? { kind: "watch-error", code: error.code, message: error.message, revision: error.revision }
           : { kind: "watch-error", code: "Other", message: (error as Error).message };
       if (event.code !== "Closed")
-        log.warn({ err: error, deployment: d.id, environment: d.environment }, "rollout watch ended without a verdict");
+        log.warn({ err: errorFields(error), deployment: d.id, environment: d.environment }, "rollout watch ended without a verdict");
       await acting(async () => act(gh, d, await factsFor(gh, d, event)));
       return;
     }

@@ -2,7 +2,7 @@
 // environment the merge rolled out to (from its Deployments, else detected again).
 import { userMessageOf } from "../github/user-error.ts";
 import { latestDeploymentStatus } from "../github/deployments.ts";
-import type { Log } from "../log/log.ts";
+import { errorFields, type Log } from "../log/log.ts";
 import { detectMerge } from "./detect-merge.ts";
 import { editsFor, writeStatus, type RevertEdits } from "./execute-actions.ts";
 import { isOpen, readKustodianDeployments, type TrackedDeployment } from "./record-deployments.ts";
@@ -90,7 +90,7 @@ export async function rollback(deps: RollbackDeps, gh: RepoClient, pr: MergedPul
         }
       }
     } catch (error) {
-      deps.log.error({ err: error, environment, merge: mergeSha }, "rollback failed");
+      deps.log.error({ err: errorFields(error), environment, merge: mergeSha }, "rollback failed");
       lines.push({ environment, outcome: { kind: "failed", message: userMessageOf(error) } });
     }
   }

@@ -9,7 +9,7 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
 import type { Connections } from "../cluster/connections.ts";
 import { backoffDelay, realDelay, type BackoffOptions, type Delay } from "../cluster/backoff.ts";
-import { silentLog, type Log } from "../log/log.ts";
+import { silentLog, type Log, errorFields } from "../log/log.ts";
 import { createSharedInformers, type SharedInformers } from "../cluster/shared-informers.ts";
 import { createDeploymentGenerations, type DeploymentGenerations, type Generations } from "../cluster/deployment-generations.ts";
 import {
@@ -254,7 +254,7 @@ class Rollout implements Subscriber {
         (later) => this.laterCommits.set(sha, later),
         (error: unknown) => {
           this.laterCommits.delete(sha); // ask again on the next change
-          this.shared.log.warn({ sha, err: error }, "isLaterCommit failed");
+          this.shared.log.warn({ sha, err: errorFields(error) }, "isLaterCommit failed");
         },
       )
       .finally(() => {
@@ -292,7 +292,7 @@ class Rollout implements Subscriber {
         this.shared.pending--;
         this.floorFailures++;
         const ms = backoffDelay(this.floorFailures, this.shared.backoff);
-        this.shared.log.warn({ namespace, err: error, retryInMs: ms }, "reading Deployments failed; retrying after backoff");
+        this.shared.log.warn({ namespace, err: errorFields(error), retryInMs: ms }, "reading Deployments failed; retrying after backoff");
         void this.shared.delay(ms).then(() => {
           this.floorPending = false;
           this.evaluate();

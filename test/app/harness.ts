@@ -1,6 +1,8 @@
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { Probot, ProbotOctokit } from "probot";
+import type { Logger } from "probot";
 import { blobCache } from "../../src/github/blob-cache.ts";
+import { requestBodiesOutOfLogs } from "../../src/github/request-log.ts";
 import { createKustodianApp, type KustodianApp, type KustodianOptions } from "../../src/app/index.ts";
 import { sampleGitRepo, git } from "../helpers/git-repo.ts";
 import { FakeGitHub } from "./fake-github.ts";
@@ -32,19 +34,20 @@ export interface Harness {
  * options (without `enabled`) over object defaults, after which ProbotOctokit's defaults turn the
  * throttle back on. A function default runs on every construction, after Probot's.
  */
-export const testOctokitClass = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+export const testOctokitClass = ProbotOctokit.plugin(requestBodiesOutOfLogs as never).defaults((options: Record<string, unknown>) => ({
   ...options,
   retry: { enabled: false },
   throttle: { ...(options.throttle as object | undefined), enabled: false },
 }));
 
 /** A Probot instance as the harness makes it (same key and webhook secret): a second app instance on the same fake GitHub. */
-export function testProbot(): Probot {
+export function testProbot(log?: Logger): Probot {
   return new Probot({
     appId: 1,
     privateKey,
     secret,
     logLevel: (process.env.LOG_LEVEL as "fatal" | undefined) ?? "fatal",
+    ...(log ? { log } : {}),
     Octokit: testOctokitClass,
   });
 }
@@ -59,7 +62,11 @@ export async function deliverTo(probot: Probot, name: string, payload: object, d
 /** `appOptions` go to createKustodianApp (e.g. the rollout orchestrator). */
 export async function startHarness(
   appOptions: Omit<KustodianOptions, "botLogin" | "sleep"> = {},
-  options: { repoDir?: string } = {},
+  options: {
+    repoDir?: string;
+    /** The app's logger (Probot's `log` option); default: Probot's own at LOG_LEVEL, fatal when unset. */
+    log?: Logger;
+  } = {},
 ): Promise<Harness> {
   // The fake GitHub serves a git repository with a main branch: the sample one unless given.
   const dir = options.repoDir ?? (await sampleGitRepo());
@@ -67,7 +74,7 @@ export async function startHarness(
   github.install();
   // Blobs are cached by content hash across events; start each test cold so call counts are exact.
   blobCache.clear();
-  const probot = testProbot();
+  const probot = testProbot(options.log);
   const sleeps: number[] = [];
   const app = createKustodianApp({ ...appOptions, botLogin, sleep: async (ms) => void sleeps.push(ms) });
   await probot.load(app.appFn);

@@ -1,0 +1,100 @@
+// Secrets never leave, logs included: during a pull request whose environment sets
+// WORDPRESS_DB_PASSWORD, the value appears in no log line (at debug level), no request body sent to
+// the fake GitHub (comments, check runs) and no commit message.
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { pullRequestEvent } from "../app/payloads.ts";
+import { openBranch, startHarness, type Harness } from "../app/harness.ts";
+
+const secret = "Pw-3f9c1e7a-unique-db-password";
+
+/** Log lines that carry the secret, as written or inside base64 (a commit's file contents are base64). */
+function leaking(lines: readonly string[]): string[] {
+  return lines.filter(
+    (line) =>
+      line.includes(secret) ||
+      (line.match(/[A-Za-z0-9+/]{24,}={0,2}/g) ?? []).some((run) =>
+        [0, 1, 2, 3].some((skip) => Buffer.from(run.slice(skip), "base64").toString("latin1").includes(secret)),
+      ),
+  );
+}
+
+describe("secret values in logs", () => {
+  let h: Harness;
+  let lines: string[];
+  beforeEach(async () => {
+    lines = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+        done();
+      },
+    });
+    h = await startHarness({}, { log: pino({ level: "debug" }, sink) });
+  });
+  afterEach(() => {
+    h.github.uninstall();
+    expect(h.github.unmatched).toEqual([]);
+  });
+
+  it("a PR setting WORDPRESS_DB_PASSWORD: the value is in no log line, comment, check run or commit message", async () => {
+    const headSha = await openBranch(h.dir, "db-password", (t) =>
+      t.replace('WORDPRESS_DEBUG: "0"', `WORDPRESS_DEBUG: "0"\n      WORDPRESS_DB_PASSWORD: "${secret}"`),
+    );
+    h.github.pulls.set(7, {
+      number: 7,
+      title: "t",
+      headRef: "db-password",
+      baseRef: "main",
+      fork: false,
+      state: "open",
+      merged: false,
+      labels: [],
+    });
+    await h.deliver(
+      "pull_request",
+      pullRequestEvent({ action: "opened", headSha, baseSha: h.github.head("main"), headRef: "db-password" }),
+    );
+    await h.settle();
+    // The job ran and logged (the regeneration commit), so the capture is live.
+    expect(h.github.count("createCommitOnBranch")).toBe(1);
+    expect(lines.some((l) => l.includes("pushed regenerated overlays"))).toBe(true);
+    expect(leaking(lines)).toEqual([]);
+    for (const call of h.github.calls) {
+      const body = structuredClone(call.body) as { input?: { fileChanges?: unknown; message?: unknown } } | undefined;
+      if (body?.input?.fileChanges) body.input.fileChanges = "(file contents)";
+      expect(JSON.stringify(body ?? "")).not.toContain(secret);
+    }
+    // The commit on the branch: its message names files, never values.
+    const message = h.github.git("log", "-1", "--format=%B", h.github.head("db-password"));
+    expect(message).toContain("kustodian: regenerate overlays/staging");
+    expect(message).not.toContain(secret);
+  });
+
+  it("a GitHub error while committing: the error is logged without the commit's contents", async () => {
+    const headSha = await openBranch(h.dir, "db-password", (t) =>
+      t.replace('WORDPRESS_DEBUG: "0"', `WORDPRESS_DEBUG: "0"\n      WORDPRESS_DB_PASSWORD: "${secret}"`),
+    );
+    h.github.pulls.set(7, {
+      number: 7,
+      title: "t",
+      headRef: "db-password",
+      baseRef: "main",
+      fork: false,
+      state: "open",
+      merged: false,
+      labels: [],
+    });
+    h.github.failNext.push("createCommitOnBranch", "createCommitOnBranch", "createCommitOnBranch");
+    await h.deliver(
+      "pull_request",
+      pullRequestEvent({ action: "opened", headSha, baseSha: h.github.head("main"), headRef: "db-password" }),
+    );
+    await h.settle();
+    // The failure was logged (and reported on the PR), with the secret in neither.
+    expect(lines.some((l) => l.includes("kustodian work failed"))).toBe(true);
+    expect(h.github.checkRuns.at(-1)).toMatchObject({ conclusion: "failure" });
+    expect(leaking(lines)).toEqual([]);
+  });
+});
