@@ -81,4 +81,40 @@ describe("a pull request on a multi-app repository", () => {
     expect(h.github.git("log", "-1", "--format=%B", head)).toContain("regenerated apps/shop/overlays/prod/ from it");
     expect(replies().at(-1)).toContain("`web` in `shop/prod`: replicas 3 → 6.");
   });
+
+  it("a tag bumped in blog's generated prod overlay is lifted into apps/blog/environments/prod.yml, not shop's prod", async () => {
+    const headSha = await openBranch(
+      h.dir,
+      "renovate/blog",
+      (t) => t.replace("newTag: 2.0.0", "newTag: 2.1.0"),
+      "apps/blog/overlays/prod/kustomization.yaml",
+    );
+    h.github.pulls.set(8, {
+      number: 8,
+      title: "Update ghcr.io/example/blog to 2.1.0",
+      headRef: "renovate/blog",
+      baseRef: "main",
+      fork: false,
+      state: "open",
+      merged: false,
+      labels: [],
+    });
+    await h.deliver(
+      "pull_request",
+      pullRequestEvent({ action: "opened", number: 8, headSha, baseSha: h.github.head("main"), headRef: "renovate/blog" }),
+    );
+    await h.settle();
+    const head = h.github.head("renovate/blog");
+    expect(h.github.git("rev-parse", `${head}^`)).toBe(headSha);
+    expect(h.github.git("diff", "--name-only", headSha, head).split("\n")).toEqual(["apps/blog/environments/prod.yml"]);
+    expect(h.github.git("show", `${head}:apps/blog/environments/prod.yml`)).toContain("image: ghcr.io/example/blog:2.1.0");
+    expect(h.github.git("show", `${head}:apps/blog/overlays/prod/kustomization.yaml`)).toContain("newTag: 2.1.0");
+    expect(h.github.git("log", "-1", "--format=%B", head)).toContain(
+      "- apps/blog/overlays/prod/kustomization.yaml images[ghcr.io/example/blog] -> apps/blog/environments/prod.yml workloads.api.image: ghcr.io/example/blog:2.0.0 -> ghcr.io/example/blog:2.1.0",
+    );
+    expect(h.github.comments.get(8)![0]!.body).toContain(
+      "Edited in the generated overlay (`apps/blog/overlays/prod/kustomization.yaml images[ghcr.io/example/blog]`) and lifted into `apps/blog/environments/prod.yml`",
+    );
+    expect(h.github.checkRuns.at(-1)).toMatchObject({ head_sha: head, name: "kustodian/plan" });
+  });
 });
