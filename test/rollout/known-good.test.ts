@@ -67,6 +67,39 @@ describe("last known-good revert", () => {
   );
 
   it(
+    "after a merge verified Healthy: a bad image then a config change go back to THAT merge, not to the state before it",
+    async () => {
+      await w.deploy(["prod"]);
+      const gh = w.h.github;
+      const good = await w.merge({
+        number: 7,
+        title: "Bump wordpress in prod to 6.6.2",
+        branch: "good",
+        edits: [prodImage("6.6.2-apache")],
+      });
+      await w.run(concluded(good.mergeSha));
+      expect(stateOf(good.mergeSha)).toBe("success");
+      const fromGood = (tag: string) => ["environments/prod.yaml", "image: wordpress:6.6.2-apache", `image: wordpress:${tag}`] as const;
+      const bad = await w.merge({ number: 8, title: "Bump wordpress in prod to 6.7.1", branch: "bump", edits: [fromGood("6.7.1-bad")] });
+      const config = await w.merge({ number: 9, title: "Turn on WordPress debug in prod", branch: "debug", edits: [prodDebug] });
+      await w.run(concluded(config.mergeSha));
+
+      const reverts = w.revertCommits(config.mergeSha);
+      expect(reverts).toHaveLength(1);
+      const revert = reverts[0]!;
+      expect(revert.message).toContain(`- ${bad.mergeSha} (#8)\n- ${config.mergeSha} (#9)`);
+      expect(revert.message).not.toContain(good.mergeSha);
+      expect(gh.git("show", `${revert.sha}:overlays/prod/kustomization.yaml`)).toBe(
+        gh.git("show", `${good.mergeSha}:overlays/prod/kustomization.yaml`),
+      );
+      expect(gh.git("show", `${revert.sha}:environments/prod.yaml`)).toContain("image: wordpress:6.6.2-apache");
+      expect(commentOn(8)).toContain("attributed to this merge");
+      await w.run(() => stateOf(revert.sha) === "success" && healthyAt(w.sim, "prod", "wordpress:6.6.2-apache"));
+    },
+    timeout,
+  );
+
+  it(
     "a bad image, then a fix-forward before the verdict: the fix wins, no revert",
     async () => {
       await w.deploy(["prod"]);
