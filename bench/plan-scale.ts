@@ -1,0 +1,150 @@
+// Plan time on a large repository (issue 15): one app of WORKLOADS Deployments (with resources and
+// probes) in ENVIRONMENTS environments. Two pull requests:
+// - one image changed in one environment: plan time as a ratio to one `kustomize build` of that
+//   environment's overlay (goal ≤ 1.5);
+// - a base change (every environment): plan time as a ratio to the builds it cannot avoid, base/
+//   and every overlay on both sides, as many at once as the render sandbox allows (goal ≤ 1.2).
+// `node bench/plan-scale.ts [WORKLOADS] [ENVIRONMENTS]` (default 200 x 10; also BENCH_WORKLOADS,
+// BENCH_ENVIRONMENTS). Each plan starts on a cold render cache. One round: the machine may be shared.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { kustomizeBuild } from "../src/render/kustomize-build.ts";
+import { renderCache } from "../src/render/render-cache.ts";
+import { planMarkdown } from "../src/plan/markdown.ts";
+import { planForTrees } from "../src/repo/plan-for-trees.ts";
+import { readGitSnapshot } from "../src/repo/git-snapshot.ts";
+
+const root = join(import.meta.dirname, "..");
+const workloads = Number(process.argv[2] ?? process.env.BENCH_WORKLOADS ?? 200);
+const environments = Number(process.argv[3] ?? process.env.BENCH_ENVIRONMENTS ?? 10);
+/** "one" or "base" runs that pull request only. */
+const only = process.argv[4];
+
+const dir = mkdtempSync(join(tmpdir(), "kustodian-bench-scale-"));
+const git = (...args: string[]) =>
+  execFileSync("git", ["-C", dir, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@b", GIT_COMMITTER_NAME: "b", GIT_COMMITTER_EMAIL: "b@b" },
+  }).trim();
+const name = (j: number) => `svc-${String(j).padStart(3, "0")}`;
+const deployment = (j: number) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name(j)}
+  labels: { app: ${name(j)} }
+spec:
+  replicas: 2
+  strategy:
+    type: RollingUpdate
+    rollingUpdate: { maxSurge: 1, maxUnavailable: 0 }
+  selector:
+    matchLabels: { app: ${name(j)} }
+  template:
+    metadata:
+      labels: { app: ${name(j)} }
+    spec:
+      containers:
+        - name: ${name(j)}
+          image: registry.example.com/shop/${name(j)}:1.0.0
+          ports: [{ name: http, containerPort: 8080 }]
+          readinessProbe:
+            httpGet: { path: /healthz, port: 8080 }
+            periodSeconds: 5
+          resources:
+            requests: { cpu: 100m, memory: 128Mi }
+            limits: { cpu: 200m, memory: 256Mi }
+`;
+mkdirSync(join(dir, "base"), { recursive: true });
+mkdirSync(join(dir, "environments"), { recursive: true });
+for (let j = 0; j < workloads; j++) writeFileSync(join(dir, `base/${name(j)}.yaml`), deployment(j));
+writeFileSync(
+  join(dir, "base/kustomization.yaml"),
+  `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${Array.from({ length: workloads }, (_, j) => `  - ${name(j)}.yaml\n`).join("")}`,
+);
+const environmentFile = (i: number) =>
+  [
+    `namespace: shop-${i}`,
+    "sync:",
+    "  tool: argocd",
+    `  application: shop-${i}`,
+    "  namespace: argocd",
+    `  context: cluster-${i}`,
+    "workloads:",
+    ...Array.from({ length: workloads }, (_, j) =>
+      [
+        `  ${name(j)}:`,
+        `    image: registry.example.com/shop/${name(j)}:1.${i}.0`,
+        `    replicas: ${2 + (j % 3)}`,
+        "    resources:",
+        `      requests: { cpu: ${100 + j}m, memory: 128Mi }`,
+        `      limits: { cpu: ${200 + j}m, memory: 256Mi }`,
+      ].join("\n"),
+    ),
+  ].join("\n") + "\n";
+for (let i = 0; i < environments; i++) writeFileSync(join(dir, `environments/env-${i}.yaml`), environmentFile(i));
+git("init", "-q", "-b", "main");
+execFileSync(process.execPath, [join(root, "bin/kustodian.js"), "render"], { cwd: dir });
+git("add", "-A");
+git("commit", "-qm", "base");
+const edit = (path: string, from: string, to: string) => {
+  const text = readFileSync(join(dir, path), "utf8");
+  if (!text.includes(from)) throw new Error(`${path}: ${from} not found`);
+  writeFileSync(join(dir, path), text.replace(from, to));
+};
+git("checkout", "-qb", "one-image");
+edit("environments/env-0.yaml", `shop/${name(0)}:1.0.0`, `shop/${name(0)}:1.0.1`);
+git("commit", "-qam", "one image");
+git("checkout", "-q", "main");
+git("checkout", "-qb", "base-change");
+edit(`base/${name(0)}.yaml`, "periodSeconds: 5", "periodSeconds: 10");
+git("commit", "-qam", "base change");
+git("checkout", "-q", "main");
+
+async function plan(branch: string, changed: number): Promise<number> {
+  renderCache.clear();
+  const start = performance.now();
+  const [base, head] = await Promise.all([readGitSnapshot(dir, "main"), readGitSnapshot(dir, branch)]);
+  const result = await planForTrees(base, head, { base: "main", head: branch });
+  planMarkdown(result);
+  if (result.environments.length !== changed)
+    throw new Error(`${branch}: expected ${changed} changed environments, got ${result.environments.length}`);
+  return performance.now() - start;
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await work();
+  return performance.now() - start;
+}
+
+/** The builds a base change cannot avoid: base/ and every overlay, on each side, as many at once as the sandbox runs. */
+async function unavoidable(branch: string): Promise<number> {
+  let total = 0;
+  for (const ref of ["main", branch]) {
+    git("checkout", "-q", ref);
+    total += await timed(async () => {
+      await kustomizeBuild(join(dir, "base"), { root: dir });
+      await Promise.all(Array.from({ length: environments }, (_, i) => kustomizeBuild(join(dir, `overlays/env-${i}`), { root: dir })));
+    });
+  }
+  git("checkout", "-q", "main");
+  return total;
+}
+
+console.log(`plan of a ${workloads}-workload x ${environments}-environment repository (one round, cold render cache)`);
+if (only !== "base") {
+  git("checkout", "-q", "one-image");
+  const oneBuild = await timed(() => kustomizeBuild(join(dir, "overlays/env-0"), { root: dir }));
+  git("checkout", "-q", "main");
+  const onePlan = await plan("one-image", 1);
+  console.log(`  one image in one environment: kustomize build of overlays/env-0 ${oneBuild.toFixed(0)} ms, plan ${onePlan.toFixed(0)} ms`);
+  console.log(`  ratio plan / one build:                 ${(onePlan / oneBuild).toFixed(2)} (goal ≤ 1.5)`);
+}
+if (only !== "one") {
+  const bound = await unavoidable("base-change");
+  const basePlan = await plan("base-change", environments);
+  console.log(`  base change: unavoidable builds ${bound.toFixed(0)} ms, plan ${basePlan.toFixed(0)} ms`);
+  console.log(`  ratio plan / unavoidable builds:        ${(basePlan / bound).toFixed(2)} (goal ≤ 1.2)`);
+}
