@@ -1,4 +1,5 @@
 import { errorFields } from "../log/log.ts";
+import { maskedText } from "../plan/secret-values.ts";
 import type { Command } from "../commands/command.ts";
 import { canWrite, isMutating, mayRun, refusalReply } from "../commands/authorize.ts";
 import { parseCommands } from "../commands/parse.ts";
@@ -238,7 +239,7 @@ async function editCommand(
     // Not ours to push to: the change, for a person to make.
     plan = planAt((await readGitOpsFilesAt(deps.octokit, repo, headSha)).files);
     if (!plan.ok || !plan.changed) return { reply: formatEditReply(plan), ok: plan.ok };
-    return refuse(proposedChange(boundary.why, plan.file, plan.before, plan.after));
+    return refuse(proposedChange(boundary.why, plan.file, plan.before, plan.after, deps.secretWords));
   }
 
   const pushed = await commitWithRetry({
@@ -280,8 +281,9 @@ async function editCommand(
 }
 
 /** A refused edit: why, and the environment file change a person can make in their own branch. */
-function proposedChange(why: string, file: string, before: string, after: string): string {
+function proposedChange(why: string, file: string, before: string, after: string, words?: readonly string[]): string {
   const lines = (text: string) => text.replace(/\n$/, "").split("\n");
-  const diff = unifiedDiff(lines(before), lines(after), { fromFile: `a/${file}`, toFile: `b/${file}` });
+  // Context lines can be an environment's config: secret-named values masked.
+  const diff = maskedText(unifiedDiff(lines(before), lines(after), { fromFile: `a/${file}`, toFile: `b/${file}` }), undefined, words);
   return `${why}\n\nThe change it would make (then run \`npx kustodian render\` and push both):\n\n${fenced(diff.trimEnd(), "diff")}`;
 }

@@ -7,6 +7,7 @@ import { partHeaderReserve, upsertStickyComments } from "../github/sticky-commen
 import { commentBodyLimit } from "../github/truncate.ts";
 import type { FileChange } from "../layout/file-change.ts";
 import { buildPlan } from "../plan/compute-plan.ts";
+import { maskedText, sensitiveValues } from "../plan/secret-values.ts";
 import { unifiedDiff } from "../plan/line-diff.ts";
 import { planMarkdown } from "../plan/markdown.ts";
 import type { Plan } from "../plan/plan-types.ts";
@@ -121,7 +122,9 @@ export async function syncPullRequest(
   // The whole plan, never truncated: over one comment's limit it is posted as several comments.
   const body = [
     planMarkdown(plan, { command: `npx kustodian plan --base origin/${pr.baseRef}`, limit: Number.POSITIVE_INFINITY }),
-    decision && !decision.write ? staleSection(unpushed, decision.why) : "",
+    decision && !decision.write
+      ? staleSection(unpushed, decision.why, snapshotSecrets(head.snapshot, deps.secretWords), deps.secretWords)
+      : "",
     configSection(extraProblems),
   ]
     .filter(Boolean)
@@ -197,7 +200,7 @@ function checkTitle(plan: Plan, unpushed: readonly FileChange[], extraProblems: 
 }
 
 /** A branch kustodian may not push to (fork, default branch, protected): say why, exactly what to run and what it would change. */
-function staleSection(changes: readonly FileChange[], why: string): string {
+function staleSection(changes: readonly FileChange[], why: string, hidden: ReadonlySet<string>, words?: readonly string[]): string {
   if (changes.length === 0) return "";
   const lines = (text: string | undefined) => (text ? text.replace(/\n$/, "").split("\n") : []);
   const diff = changes
@@ -219,7 +222,8 @@ function staleSection(changes: readonly FileChange[], why: string): string {
     "",
     "<details><summary>What it would change</summary>",
     "",
-    fenced(diff.trimEnd(), "diff"),
+    // The overlays carry config values (generator literals): secret ones masked.
+    fenced(maskedText(diff.trimEnd(), hidden, words), "diff"),
     "",
     "</details>",
     "",
@@ -236,4 +240,12 @@ function configSection(problems: readonly string[]): string {
     fenced(bounded(problems.join("\n")), "text"),
     "",
   ].join("\n");
+}
+
+/** Every secret value in a rendered snapshot's objects. */
+function snapshotSecrets(snapshot: RenderedSnapshot, words?: readonly string[]): Set<string> {
+  return sensitiveValues(
+    [...snapshot.environments.values()].flatMap((e) => e.objects ?? []),
+    words,
+  );
 }

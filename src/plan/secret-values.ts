@@ -108,3 +108,22 @@ export function maskedValues<T extends KubeObject>(
   walk((copy as { spec?: unknown }).spec);
   return copy;
 }
+
+// `KEY: value` (YAML) or `KEY=value` (a generator literal), in a diff line or a plain one.
+const keyedLine = /^([-+ ]?[ \t]*(?:- )?[ \t]*["']?)([\w.-]+)(["']?[ \t]*[:=][ \t]*)(\S.*)$/;
+
+/**
+ * A text (an environment file or an overlay, or a diff of them) with the values of secret-named
+ * keys masked line by line (`WORDPRESS_DB_PASSWORD: "…"`, `- API_TOKEN=…`), then every hidden value.
+ */
+export function maskedText(
+  text: string,
+  hidden: ReadonlySet<string> = new Set(),
+  words: readonly string[] = defaultSecretKeyWords,
+): string {
+  const lines = text.split("\n").map((line) => {
+    const m = keyedLine.exec(line);
+    return m && namesASecret(m[2]!, words) ? `${m[1]}${m[2]}${m[3]}${maskedMarker}` : line;
+  });
+  return redact(lines.join("\n"), hidden);
+}

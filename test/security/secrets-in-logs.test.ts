@@ -97,4 +97,31 @@ describe("secret values in logs", () => {
     expect(h.github.checkRuns.at(-1)).toMatchObject({ conclusion: "failure" });
     expect(leaking(lines)).toEqual([]);
   });
+
+  it("a fork's PR (never pushed to): the overlay diff the plan proposes masks the value", async () => {
+    const headSha = await openBranch(h.dir, "db-password", (t) =>
+      t.replace('WORDPRESS_DEBUG: "0"', `WORDPRESS_DEBUG: "0"\n      WORDPRESS_DB_PASSWORD: "${secret}"`),
+    );
+    h.github.pulls.set(7, {
+      number: 7,
+      title: "t",
+      headRef: "db-password",
+      baseRef: "main",
+      fork: true,
+      state: "open",
+      merged: false,
+      labels: [],
+    });
+    await h.deliver(
+      "pull_request",
+      pullRequestEvent({ action: "opened", headSha, baseSha: h.github.head("main"), headRef: "db-password", fork: true }),
+    );
+    await h.settle();
+    expect(h.github.count("createCommitOnBranch")).toBe(0);
+    const plan = h.github.comments.get(7)!.find((c) => c.body.includes("<!-- kustodian:plan"))!.body;
+    expect(plan).toContain("Generated overlays are out of date");
+    expect(plan).toContain("WORDPRESS_DB_PASSWORD");
+    for (const call of h.github.calls) expect(JSON.stringify(call.body ?? "")).not.toContain(secret);
+    expect(leaking(lines)).toEqual([]);
+  });
 });

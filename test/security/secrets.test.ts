@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/k8s/manifest-types.ts";
 import { parseAppConfig } from "../../src/config/app-config.ts";
-import { maskedValues, namesASecret, secretKeyWords, sensitiveValues } from "../../src/plan/secret-values.ts";
+import { maskedText, maskedValues, namesASecret, secretKeyWords, sensitiveValues } from "../../src/plan/secret-values.ts";
 import { pullRequestEvent } from "../app/payloads.ts";
 import { openBranch, startHarness, type Harness } from "../app/harness.ts";
 
@@ -48,6 +48,20 @@ describe("sensitive values (pure)", () => {
     expect(!tooShort.ok && tooShort.problems[0]).toMatch(/^\.github\/kustodian\.yml secrets\.keyWords\.0: /);
     const replacing = parseAppConfig({ secrets: { keyWords: ["signing"], replaceDefaults: true } });
     expect(!replacing.ok && replacing.problems).toEqual([".github/kustodian.yml secrets.replaceDefaults: unknown field"]);
+  });
+
+  it("texts (environment files, overlays, their diffs): secret-named values masked line by line, hidden values anywhere", () => {
+    for (const [line, shown] of [
+      ["+      - WORDPRESS_DB_PASSWORD=hunter2", "+      - WORDPRESS_DB_PASSWORD=<masked>"],
+      ['       WORDPRESS_DB_PASSWORD: "hunter2"', "       WORDPRESS_DB_PASSWORD: <masked>"],
+      ["-  api_token: abc", "-  api_token: <masked>"],
+      ["+      - WORDPRESS_DEBUG=0", "+      - WORDPRESS_DEBUG=0"],
+      ["     image: wordpress:6.7.1", "     image: wordpress:6.7.1"],
+      ["   STRIPE_SIGNING: whsec", "   STRIPE_SIGNING: whsec"],
+    ] as const)
+      expect(maskedText(line)).toBe(shown);
+    expect(maskedText("   STRIPE_SIGNING: whsec", undefined, secretKeyWords(["signing"]))).toBe("   STRIPE_SIGNING: <masked>");
+    expect(maskedText("  url: postgres://u:s3cr3t-v@db", new Set(["s3cr3t-v"]))).toBe("  url: postgres://u:<masked>@db");
   });
 
   it("a Secret value copied into a ConfigMap (replacements:) is masked there too", () => {
