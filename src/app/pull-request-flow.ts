@@ -18,6 +18,7 @@ import { notRendered, unchangedEnvironments } from "../repo/unchanged-environmen
 import type { WriteDecision } from "../commands/write-boundary.ts";
 import { bounded, fenced } from "../text/markdown.ts";
 import { regenerationCommitMessage } from "./commit-message.ts";
+import { regeneratedMarker, staleFilesToShow } from "./regenerated-marker.ts";
 import { decideHeadWrite } from "./head-write.ts";
 import type { GateOutcome, GateSubject } from "./gate-flow.ts";
 
@@ -119,22 +120,34 @@ export async function syncPullRequest(
   const plan = buildPlan(base, head.snapshot, { base: pr.baseRef, head: pr.headRef }, { secretWords: deps.secretWords });
 
   const unpushed = decision && !decision.write ? head.snapshot.changes : [];
-  // The whole plan, never truncated: over one comment's limit it is posted as several comments.
-  const body = [
-    planMarkdown(plan, { command: `npx kustodian plan --base origin/${pr.baseRef}`, limit: Number.POSITIVE_INFINITY }),
-    decision && !decision.write
-      ? staleSection(unpushed, decision.why, snapshotSecrets(head.snapshot, deps.secretWords), deps.secretWords)
-      : "",
-    configSection(extraProblems),
-  ]
-    .filter(Boolean)
-    .join("\n");
-  const parts = splitMarkdown(body, { limit: commentBodyLimit - partHeaderReserve });
+  const regeneratedNow = commit ? plan.environments.filter((e) => e.staleOverlay).map((e) => e.file) : [];
+  let body = "";
+  let parts: string[] = [];
   const posted = await upsertStickyComments(deps.octokit, {
     repo: repoOf(pr),
     issueNumber: pr.number,
     marker: planMarker,
-    bodies: parts,
+    // Computed from the comment as it stands: a re-run at the head kustodian pushed keeps saying
+    // which overlays that push regenerated (src/app/regenerated-marker.ts).
+    bodies: (previous) => {
+      const stale = staleFilesToShow({ pushed: commit?.oid, regeneratedNow, headSha, previous });
+      const shown = stale
+        ? { ...plan, environments: plan.environments.map((e) => (stale.files.includes(e.file) ? { ...e, staleOverlay: true } : e)) }
+        : plan;
+      // The whole plan, never truncated: over one comment's limit it is posted as several comments.
+      body = [
+        stale ? regeneratedMarker(stale) : "",
+        planMarkdown(shown, { command: `npx kustodian plan --base origin/${pr.baseRef}`, limit: Number.POSITIVE_INFINITY }),
+        decision && !decision.write
+          ? staleSection(unpushed, decision.why, snapshotSecrets(head.snapshot, deps.secretWords), deps.secretWords)
+          : "",
+        configSection(extraProblems),
+      ]
+        .filter(Boolean)
+        .join("\n");
+      parts = splitMarkdown(body, { limit: commentBodyLimit - partHeaderReserve });
+      return parts;
+    },
     ...(deps.botLogin ? { author: deps.botLogin } : {}),
   });
   const comment = posted.comments[0]!;

@@ -13,8 +13,12 @@ export interface StickyCommentsInput {
   issueNumber: number;
   /** Part 1's marker; part n > 1 is `<marker>:<n>`. */
   marker: string;
-  /** One body per part, each already under the limit less `partHeaderReserve` (see splitMarkdown). */
-  bodies: readonly string[];
+  /**
+   * One body per part, each already under the limit less `partHeaderReserve` (see splitMarkdown);
+   * or a function of part 1's current body (without its marker line; undefined when there is none)
+   * returning them, for a text that carries state from one edit to the next.
+   */
+  bodies: readonly string[] | ((previous: string | undefined) => readonly string[]);
   /**
    * Only this bot's comments are edited or deleted (a person's never are). A part is known by the
    * marker its body starts with, so a marker quoted inside a plan (a manifest can hold any text)
@@ -62,12 +66,24 @@ export async function upsertStickyComments(octokit: GitHubClient, input: StickyC
   });
   for await (const page of pages) existing.push(...(page.data as ListedComment[]).filter(ours));
 
-  const total = input.bodies.length;
+  const firstMarker = stickyMarker(partMarker(input.marker, 1));
+  const previous = existing.find((c) => c.body!.trimStart().startsWith(firstMarker))?.body;
+  const bodies =
+    typeof input.bodies === "function"
+      ? input.bodies(
+          previous === undefined
+            ? undefined
+            : normalise(previous)
+                .trimStart()
+                .slice(firstMarker.length + 1),
+        )
+      : input.bodies;
+  const total = bodies.length;
   const comments: StickyCommentsResult["comments"] = [];
   for (let i = 0; i < total; i++) {
     const marker = stickyMarker(partMarker(input.marker, i + 1));
     const header = total > 1 ? `**Part ${i + 1} of ${total}** of this plan (it is longer than one GitHub comment).\n\n` : "";
-    const body = truncateMarkdown(`${marker}\n${header}${input.bodies[i]}`, commentBodyLimit);
+    const body = truncateMarkdown(`${marker}\n${header}${bodies[i]}`, commentBodyLimit);
     const found = existing.find((c) => c.body!.trimStart().startsWith(marker));
     if (found === undefined) {
       const { data } = await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {

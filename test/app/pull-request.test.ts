@@ -161,6 +161,26 @@ describe("pull request events", () => {
     expect(h.github.count("comment")).toBe(1);
   });
 
+  it("a re-run at the head kustodian pushed leaves the plan comment as it is (it still says the overlay was out of date)", async () => {
+    const { event } = await openPr();
+    await h.deliver("pull_request", event, "delivery-a");
+    await h.settle();
+    const pushed = h.github.head("bump-wordpress");
+    const before = h.github.comments.get(7)![0]!.body;
+    expect(before).toContain("was out of date");
+    const edits = h.github.count("comment-edit");
+    // The same pull request seen again at kustodian's own commit (a re-requested check, a reopen).
+    await h.deliver(
+      "pull_request",
+      { ...event, action: "reopened", pull_request: { ...event.pull_request, head: { ...event.pull_request.head, sha: pushed } } },
+      "delivery-b",
+    );
+    await h.settle();
+    expect(h.github.head("bump-wordpress")).toBe(pushed);
+    expect(h.github.comments.get(7)![0]!.body).toBe(before);
+    expect(h.github.count("comment-edit")).toBe(edits);
+  });
+
   it("when the branch moves during the commit, kustodian re-reads and commits on the new head", async () => {
     const { headSha, event } = await openPr();
     h.github.beforeNextCommit = async () => {
