@@ -81,16 +81,18 @@ async function stopAllAndWait(): Promise<void> {
       // already gone
     }
   };
-  await Promise.all(
-    children.map(async ({ child }) => {
-      signal(child, "SIGTERM");
-      const timer = setTimeout(() => signal(child, "SIGKILL"), 5000);
-      await exited(child);
-      clearTimeout(timer);
-      // Whatever it started in its group (kustomize runs) goes with it.
-      signal(child, "SIGKILL");
-    }),
-  );
+  const stop = async ({ child }: { child: ChildProcess }) => {
+    signal(child, "SIGTERM");
+    const timer = setTimeout(() => signal(child, "SIGKILL"), 5000);
+    await exited(child);
+    clearTimeout(timer);
+    // Whatever it started in its group (kustomize runs) goes with it.
+    signal(child, "SIGKILL");
+  };
+  // kustodian first, while the simulator still answers: it releases its Lease on SIGTERM, and a
+  // release sent to a simulator that is going away waits out the 5 s before SIGKILL.
+  await Promise.all(children.filter((c) => c.name === "kustodian").map(stop));
+  await Promise.all(children.filter((c) => c.name !== "kustodian").map(stop));
 }
 
 function alive(pid: number): boolean {
