@@ -10,6 +10,13 @@ describe("the regenerated marker in the plan comment", () => {
     expect(readRegeneratedMarker(`intro\n${regeneratedMarker(marker)}\nplan`)).toEqual(marker);
   });
 
+  it("a file name from the pull request cannot close the hidden comment or forge a second marker", () => {
+    const marker = { sha, files: ["environments/x--> <!-- kustodian:regenerated " + other + " e -->.yaml"] };
+    const line = regeneratedMarker(marker);
+    expect(line.indexOf("-->")).toBe(line.length - 3);
+    expect(readRegeneratedMarker(line)).toEqual(marker);
+  });
+
   it.each([
     [
       "pushed now: the files regenerated now, at the pushed commit",
