@@ -16,6 +16,7 @@ import { createRolloutService } from "../rollout/service.ts";
 import { createKustodianApp } from "./index.ts";
 import { octokitMetrics } from "./octokit-metrics.ts";
 import { requestBodiesOutOfLogs } from "../github/request-log.ts";
+import { pacedWrites, withPacedWrites } from "../github/write-pacing.ts";
 import { opsHandler } from "./ops-endpoints.ts";
 import { createWebhookServer } from "./webhook-server.ts";
 
@@ -67,8 +68,12 @@ const appFn = (probot: Probot, { addHandler }: ApplicationFunctionOptions) => {
   loaded = true;
 };
 // Every GitHub request is counted by route and status (the plugin keeps Probot's defaults).
-// Request bodies stay out of Probot's request log lines (src/github/request-log.ts).
-const Octokit = ProbotOctokit.plugin(octokitMetrics(metrics) as never, requestBodiesOutOfLogs as never);
+// Request bodies stay out of Probot's request log lines (src/github/request-log.ts). Writes are
+// paced by a token bucket instead of the throttle's 1 s queue (src/github/write-pacing.ts).
+const Octokit = withPacedWrites(
+  ProbotOctokit.plugin(octokitMetrics(metrics) as never, requestBodiesOutOfLogs as never),
+  pacedWrites({ now: Date.now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) }),
+);
 const registered = Boolean(process.env.APP_ID) && Boolean(process.env.PRIVATE_KEY || process.env.PRIVATE_KEY_PATH);
 const server = registered ? await listen() : await run(appFn, { Octokit });
 

@@ -1,4 +1,4 @@
-// `node test/github-standin/main.ts [--port N] [--webhook-url URL] [--git-dir DIR] [--user LOGIN=ROLE]...`
+// `node test/github-standin/main.ts [--port N] [--webhook-url URL] [--git-dir DIR] [--user LOGIN=ROLE]... [--latency-ms N]`
 // The GitHub stand-in as a program (see README.md). WEBHOOK_SECRET signs the webhooks. Prints one
 // JSON line when ready ({"ready":true,"url":...,"host":...,"gitDir":...}), then one per delivery.
 import { parseArgs } from "node:util";
@@ -10,6 +10,7 @@ const { values } = parseArgs({
     "webhook-url": { type: "string" },
     "git-dir": { type: "string" },
     user: { type: "string", multiple: true, default: [] },
+    "latency-ms": { type: "string", default: "0" },
   },
 });
 const secret = process.env.WEBHOOK_SECRET;
@@ -22,6 +23,7 @@ const standin = await startStandin({
   port: Number(values.port),
   webhookSecret: secret,
   permissions,
+  latencyMs: Number(values["latency-ms"]),
   ...(values["webhook-url"] ? { webhookUrl: values["webhook-url"] } : {}),
   ...(values["git-dir"] ? { gitDir: values["git-dir"] } : {}),
   onDelivery: (d) => process.stdout.write(`${JSON.stringify({ delivery: d })}\n`),

@@ -5,6 +5,7 @@
 // app's webhook secret, one at a time in order, to the app's webhook URL.
 import { createHmac, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import { FakeGitHub } from "../app/fake-github.ts";
 import { botLogin, owner, repo } from "../app/payloads.ts";
 import { sampleGitRepo } from "../helpers/git-repo.ts";
@@ -21,6 +22,12 @@ export interface StandinOptions {
   permissions?: Record<string, string>;
   /** Told of every delivery and its answer. */
   onDelivery?: (delivery: Delivery) => void;
+  /**
+   * Milliseconds every API call takes more than its handling (default 0): half before the
+   * request is handled (its way there), half after (the answer's way back), as a round trip to
+   * github.com adds. Webhook deliveries are not delayed.
+   */
+  latencyMs?: number;
 }
 
 export interface Delivery {
@@ -87,9 +94,11 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
     queue = queue.then(() => send(event, payload));
   };
 
+  const halfLatency = (options.latencyMs ?? 0) / 2;
   const server: Server = createServer((req, res) => {
     void answer(req).then(
-      ([status, body, headers]) => {
+      async ([status, body, headers]) => {
+        if (halfLatency > 0) await sleep(halfLatency);
         const text = body === undefined ? "" : typeof body === "string" ? body : JSON.stringify(body);
         res.writeHead(status, {
           "content-type": "application/json; charset=utf-8",
@@ -109,6 +118,7 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
   async function answer(req: IncomingMessage): Promise<[number, unknown?, Record<string, string>?]> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (halfLatency > 0) await sleep(halfLatency);
     const raw = req.url ?? "/";
     // GitHub Enterprise's layout: REST under /api/v3, GraphQL at /api/graphql.
     const path = raw.startsWith("/api/v3/")
