@@ -4,7 +4,7 @@
 // repository (`../components`), until nothing new is referred to. Paths outside the repository
 // and remote references are never followed.
 import { posix } from "node:path";
-import { parse } from "yaml";
+import { readYaml } from "../text/read-yaml.ts";
 import { layoutFiles } from "./layout.ts";
 import { layoutOfFiles } from "./parse-layout.ts";
 import { isUnder, kustomizationFileNames, overlayEnvironmentOf, environmentFileOf } from "./paths.ts";
@@ -50,7 +50,7 @@ export function pathsToRead(tree: readonly string[], read: ReadonlyMap<string, s
 export function kustomizationReferences(dir: string, text: string): string[] {
   let k: Record<string, unknown>;
   try {
-    k = (parse(text) ?? {}) as Record<string, unknown>;
+    k = (readYaml(text) ?? {}) as Record<string, unknown>;
   } catch {
     return [];
   }

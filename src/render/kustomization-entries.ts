@@ -2,6 +2,7 @@
 // paths it names (with their lines) and what the render sandbox refuses outright. Pure: the scan
 // (scan-kustomization.ts) follows the paths on disk.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import { memoByText } from "../text/memo-by-text.ts";
 
 export interface Refusal {
   /** Repository-relative path of the kustomization. */
@@ -22,8 +23,8 @@ export interface LocalReference {
 }
 
 export interface KustomizationEntries {
-  references: LocalReference[];
-  refusals: Refusal[];
+  readonly references: readonly LocalReference[];
+  readonly refusals: readonly Refusal[];
 }
 
 /** The file names kustomize looks for in a directory, in its order. */
@@ -58,7 +59,29 @@ export function isRemote(entry: string): boolean {
   );
 }
 
+/**
+ * The entries of a kustomization (`file` is its repository-relative path, for messages). Read once
+ * per (file, text): a plan asks for the same large generated overlays many times.
+ */
 export function kustomizationEntries(text: string, file: string): KustomizationEntries {
+  return memoizedEntries(`${file}\0${text}`);
+}
+
+/** Kustomizations (with their paths) whose entries are kept: 32 MiB of text. */
+const memoizedEntries = memoByText(
+  (key) => {
+    const split = key.indexOf("\0");
+    return readEntries(key.slice(split + 1), key.slice(0, split));
+  },
+  32 * 1024 * 1024,
+);
+
+/** Forgets the entries read so far (benchmarks start cold). */
+export function clearKustomizationEntries(): void {
+  memoizedEntries.clear();
+}
+
+function readEntries(text: string, file: string): KustomizationEntries {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   const lineOf = (node: Node | null | undefined) => (node?.range ? lineCounter.linePos(node.range[0]).line : undefined);
@@ -108,5 +131,5 @@ export function kustomizationEntries(text: string, file: string): KustomizationE
       }
     }
   }
-  return { references, refusals };
+  return Object.freeze({ references: Object.freeze(references), refusals: Object.freeze(refusals) });
 }

@@ -4,7 +4,15 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { layoutOfFiles } from "../layout/parse-layout.ts";
-import { environmentsOf, isEnvironmentFile, kustomizationFileIn, overlayEnvironmentOf, environmentKey } from "../layout/paths.ts";
+import {
+  environmentsOf,
+  isEnvironmentFile,
+  kustomizationFileIn,
+  overlayEnvironmentOf,
+  environmentKey,
+  type EnvironmentRef,
+} from "../layout/paths.ts";
+import { parseEnvironmentFile } from "../environments/parse.ts";
 import { kustomizeBuild } from "../render/kustomize-build.ts";
 import { parseManifestsAsync } from "../render/parse-manifests.ts";
 import { RenderError, RenderTimedOut } from "../render/render-errors.ts";
@@ -78,17 +86,9 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>, options
     const refs = environmentsOf(layout, environmentFiles.keys());
     const environments = new Map<string, RenderedEnvironment>();
 
-    // As committed, an overlay builds without its bases' inventory: start those builds now, beside the bases'.
-    const early = new Map<string, Promise<KubeObject[]>>();
-    if (options.asCommitted) {
-      for (const ref of refs) {
-        if (options.unchanged?.has(ref.key) || early.has(ref.key)) continue;
-        if (![...overlayFiles.keys()].some((p) => p.startsWith(`${ref.overlay}/`))) continue;
-        const building = build(written, ref.overlay);
-        building.catch(() => undefined); // awaited (and reported) below; a base may fail first
-        early.set(ref.key, building);
-      }
-    }
+    // As committed, an overlay builds without its bases' inventory and nothing is regenerated.
+    if (options.asCommitted)
+      return { ...(await renderCommitted(refs, environmentFiles, overlayFiles, options, (p) => build(written, p))), layout };
 
     const bases = new Map<string, BaseInventory>();
     const baseErrors = new Map<string, string>();
@@ -134,12 +134,10 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>, options
       bases,
       ...(committed ? { committed } : {}),
     });
-    if (!options.asCommitted) {
-      await applyChanges(dir, render.changes);
-      for (const change of render.changes) {
-        if (change.after === undefined) written.delete(change.path);
-        else written.set(change.path, change.after);
-      }
+    await applyChanges(dir, render.changes);
+    for (const change of render.changes) {
+      if (change.after === undefined) written.delete(change.path);
+      else written.set(change.path, change.after);
     }
     const stale = new Set(
       render.changes.flatMap((c) => {
@@ -157,12 +155,11 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>, options
         if (parsed.ok) entry.env = parsed.env;
         const lifted = render.lifted.filter((l) => l.file === parsed.file);
         if (lifted.length) entry.lifted = lifted;
-        const committedOverlay = options.asCommitted && [...overlayFiles.keys()].some((p) => p.startsWith(`${parsed.ref.overlay}/`));
-        const skipped = options.unchanged?.has(parsed.ref.key) && (options.asCommitted || !stale.has(parsed.ref.key));
+        const skipped = options.unchanged?.has(parsed.ref.key) && !stale.has(parsed.ref.key);
         if (skipped) entry.unchanged = true;
-        else if (options.asCommitted ? committedOverlay : problems.length === 0) {
+        else if (problems.length === 0) {
           try {
-            entry.objects = await (early.get(parsed.ref.key) ?? build(written, parsed.ref.overlay));
+            entry.objects = await build(written, parsed.ref.overlay);
           } catch (error) {
             entry.renderError = renderFailure(error);
           }
@@ -181,6 +178,42 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>, options
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The environments of a tree as committed (the plan's "before" side, what is deployed): each
+ * environment file parsed, each committed overlay built as it is. Nothing is regenerated, so the
+ * bases' inventory is not needed and no base is built for it; an environment whose inputs the
+ * change leaves alone is only named.
+ */
+async function renderCommitted(
+  refs: readonly EnvironmentRef[],
+  environmentFiles: ReadonlyMap<string, string>,
+  overlayFiles: ReadonlyMap<string, string>,
+  options: RenderSnapshotOptions,
+  build: (dir: string) => Promise<KubeObject[]>,
+): Promise<RenderedSnapshot> {
+  const environments = new Map<string, RenderedEnvironment>();
+  await Promise.all(
+    refs.map(async (ref) => {
+      const entry: RenderedEnvironment = { ...identity(ref), problems: [], staleOverlay: false };
+      environments.set(ref.key, entry);
+      if (options.unchanged?.has(ref.key)) {
+        entry.unchanged = true;
+        return;
+      }
+      const parsed = parseEnvironmentFile(ref.file, environmentFiles.get(ref.file)!, ref.name);
+      if (parsed.ok) entry.env = parsed.env;
+      else entry.problems = parsed.problems;
+      if (![...overlayFiles.keys()].some((p) => p.startsWith(`${ref.overlay}/`))) return;
+      try {
+        entry.objects = await build(ref.overlay);
+      } catch (error) {
+        entry.renderError = renderFailure(error);
+      }
+    }),
+  );
+  return { environments: sorted(environments), changes: [], problems: [], lifted: [] };
 }
 
 /** What the PR shows when a render ends without manifests (the sandbox's errors say what and where). */
