@@ -11,7 +11,7 @@ import { qosClass } from "./replicaset-controller.ts";
 import type { SimNode } from "./scheduler.ts";
 import type { ObjectStore } from "./store.ts";
 import { refOf } from "./store.ts";
-import type { Condition, Container, ContainerStatus, Pod, PodStatus } from "./types.ts";
+import type { Condition, Container, ContainerStatus, KubeObject, Pod, PodStatus } from "./types.ts";
 
 interface ContainerRuntime {
   container: Container;
@@ -50,6 +50,17 @@ function missingRef(container: Container): string | undefined {
   for (const e of container.envFrom ?? []) {
     if (e.secretRef) return `secret "${e.secretRef.name}" not found`;
     if (e.configMapRef) return `configmap "${e.configMapRef.name}" not found`;
+  }
+  return undefined;
+}
+
+/** The container's SIM_BEHAVIOUR: its own env value, else a key of a ConfigMap it loads with envFrom (pod-behaviour.ts). */
+function configuredBehaviour(container: Container, configMap: (name: string) => Record<string, string> | undefined): string | undefined {
+  const own = container.env?.find((e) => e.name === "SIM_BEHAVIOUR" && e.value !== undefined)?.value;
+  if (own) return own;
+  for (const e of container.envFrom ?? []) {
+    const value = e.configMapRef ? configMap(e.configMapRef.name)?.SIM_BEHAVIOUR : undefined;
+    if (value) return value;
   }
   return undefined;
 }
@@ -103,6 +114,12 @@ export class Kubelet {
       startTime,
       containers: pod.spec.containers.map((container) => {
         const ref = missingRef(container);
+        const namespace = pod.metadata.namespace ?? "default";
+        const configured = configuredBehaviour(
+          container,
+          (name) =>
+            this.store.get<KubeObject & { data?: Record<string, string> }>({ apiVersion: "v1", kind: "ConfigMap", namespace, name })?.data,
+        );
         const timeline = containerTimeline({
           container,
           pod: { name: pod.metadata.name, namespace: pod.metadata.namespace ?? "default", uid, ip },
@@ -110,6 +127,7 @@ export class Kubelet {
           pullSeconds: this.options.pullSeconds,
           newContainerId: () => `containerd://${this.ids.hex(64)}`,
           ...(ref ? { missingRef: ref } : {}),
+          ...(configured ? { configuredBehaviour: configured } : {}),
         });
         const first = timeline.next();
         return { container, timeline, next: first.done ? undefined : first.value, snapshot: undefined };

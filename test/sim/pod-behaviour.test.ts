@@ -177,6 +177,37 @@ describe("crashloop and oom", () => {
   });
 });
 
+describe("SIM_BEHAVIOUR: configuration that breaks a good image", () => {
+  it("a ConfigMap loaded with envFrom saying bad: a good image never becomes Ready; without it, Ready", async () => {
+    sim.apply({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "app-config", namespace: NAMESPACE },
+      data: { SIM_BEHAVIOUR: "bad" },
+    });
+    runPod("web:1.0", PROBE, { envFrom: [{ configMapRef: { name: "app-config" } }] });
+    sim.clock.advance(60_000);
+    expect(isReady(pod())).toBe(false);
+    expect(events().find((e) => e.reason === "Unhealthy")?.message).toContain("Readiness probe failed");
+  });
+  it("an env value of the container wins over the ConfigMap", async () => {
+    sim.apply({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "app-config", namespace: NAMESPACE },
+      data: { SIM_BEHAVIOUR: "bad" },
+    });
+    runPod("web:1.0", PROBE, { envFrom: [{ configMapRef: { name: "app-config" } }], env: [{ name: "SIM_BEHAVIOUR", value: "crashloop" }] });
+    sim.clock.advance(30_000);
+    expect(container().restartCount).toBeGreaterThan(0);
+  });
+  it("a ConfigMap without the key: healthy", async () => {
+    sim.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "app-config", namespace: NAMESPACE }, data: { OTHER: "bad" } });
+    runPod("web:1.0", PROBE, { envFrom: [{ configMapRef: { name: "app-config" } }] });
+    expect(await sim.clock.runUntil(() => isReady(pod()))).toBeGreaterThan(0);
+  });
+});
+
 describe("pullfail, configerror, slow", () => {
   it("fails to pull: ErrImagePull, then ImagePullBackOff, pod Pending", async () => {
     runPod("ghcr.io/acme/does-not-exist:1.0");

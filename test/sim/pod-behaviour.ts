@@ -16,6 +16,9 @@
 //   anything else: healthy. Pulled after pullSeconds, then Ready after its readiness probe
 //   passes successThreshold times; probes run at initialDelaySeconds + k * periodSeconds after
 //   the container starts (the kubelet skips probes before initialDelaySeconds).
+// Configuration can break a good image too: an environment variable SIM_BEHAVIOUR (a value, or
+// a key of a ConfigMap the container loads with envFrom) set to one of the words above makes the
+// container behave so whatever its image (a config change that breaks readiness).
 import { createHash } from "node:crypto";
 import type { Container, ContainerState, Probe } from "./types.ts";
 
@@ -62,6 +65,8 @@ export interface TimelineContext {
   newContainerId: () => string;
   /** Names a missing Secret/ConfigMap for configerror. */
   missingRef?: string;
+  /** The container's SIM_BEHAVIOUR setting, which wins over its image's tag. */
+  configuredBehaviour?: string;
 }
 
 export function imageTag(image: string): string | undefined {
@@ -128,7 +133,7 @@ const backoffSeconds = (n: number): number => Math.min(300, 10 * 2 ** Math.max(0
 
 export function* containerTimeline(ctx: TimelineContext): Generator<TimelineStep> {
   const { container, pod } = ctx;
-  const behaviour = behaviourOf(container.image);
+  const behaviour = ctx.configuredBehaviour ? behaviourOf(`configured:${ctx.configuredBehaviour}`) : behaviourOf(container.image);
   const image = container.image;
   const name = container.name;
   const imageID = imageId(image);
