@@ -17,8 +17,6 @@ export interface EnvironmentMerge {
   pullRequest: number | null;
   /** kustodian verified this merge's rollout Healthy in this environment. */
   verifiedHealthy: boolean;
-  /** Workloads whose pod template image this merge changed in this environment (for attribution). */
-  changedImages?: readonly string[];
 }
 
 export interface KnownGood {
@@ -46,14 +44,4 @@ export function lastKnownGood(merges: readonly EnvironmentMerge[], failedSha: st
   return { restoreTo: merges[0]!.parent, undoes: merges.slice(0, failed + 1) };
 }
 
-/**
- * The merge a failure of `workload` is attributed to among the undone merges: the newest one that
- * changed its image; when none did (a config change broke it), the newest undone merge.
- */
-export function blamedMerge(undoes: readonly EnvironmentMerge[], workload: string | undefined): EnvironmentMerge {
-  if (undoes.length === 0) throw new Error("no merge to attribute the failure to");
-  if (workload !== undefined) {
-    for (let i = undoes.length - 1; i >= 0; i--) if (undoes[i]!.changedImages?.includes(workload)) return undoes[i]!;
-  }
-  return undoes[undoes.length - 1]!;
-}
+// The merge a failure is attributed to among the undone ones, and the image held: blame.ts.

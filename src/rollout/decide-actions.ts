@@ -47,6 +47,8 @@ export type RolloutAction =
       pullRequest?: { number: number; title: string };
       reason: string;
       details: string[];
+      /** The verdict's evidence: which workload and container failed (the attribution, src/revert/blame.ts). */
+      evidence?: readonly Evidence[];
       edit: { reason: FailureReason | "requested"; summary: string; decidedAt: Date };
     }
   | { kind: "report-healthy"; detail: string; tookMs: number }
@@ -130,6 +132,7 @@ export function decideActions(facts: RolloutFacts): RolloutAction[] {
       ...(facts.pullRequest ? { pullRequest: { number: facts.pullRequest.number, title: facts.pullRequest.title } } : {}),
       reason: what,
       details: evidenceLines(verdict.evidence),
+      evidence: verdict.evidence,
       edit: { reason: verdict.reason, summary: verdict.summary, decidedAt: verdict.decidedAt },
     },
     report,

@@ -12,9 +12,10 @@ import type { FailureOutcome } from "./report.ts";
 import { revertEnvironment, type RevertOutcome } from "./revert-environment.ts";
 import { environmentPathsOf } from "./payload.ts";
 import { knownGoodOf, type KnownGoodSource } from "./known-good-source.ts";
-import { blamedMerge } from "../revert/last-known-good.ts";
-import { readFilesAt } from "../github/read-files.ts";
-import { parse } from "yaml";
+import { errorFields } from "../log/log.ts";
+import { failingWorkloadOf } from "../revert/blame.ts";
+import { blameOfFailure } from "./blame-source.ts";
+import { attributionText, type Attribution } from "./blame-report.ts";
 import { undoneComment } from "./report.ts";
 import type { FailureReason } from "../health/index.ts";
 import type { RolloutMetrics } from "../metrics/metrics.ts";
@@ -34,6 +35,12 @@ export interface RevertEditContext {
   /** The environment file before the merge (what is restored) and at the merge (what failed). */
   before: string | undefined;
   merged: string | undefined;
+  /**
+   * The images to hold: those the merge the failure is attributed to brought into the failing
+   * workload's pod template (src/revert/blame.ts); none for a config-only change. Absent when the
+   * attribution could not be made: then every image the merge brought into the file.
+   */
+  hold?: readonly string[];
 }
 
 export type RevertEdits = (context: RevertEditContext) => readonly EnvironmentFileEdit[];
@@ -44,10 +51,12 @@ export function editsFor(
   environment: string,
   mergeSha: string,
   file: string,
-  why: { reason: RevertEditContext["reason"]; summary: string; decidedAt: Date },
+  why: { reason: RevertEditContext["reason"]; summary: string; decidedAt: Date; hold?: readonly string[] | undefined },
 ) {
   if (!hook) return undefined;
-  return (files: { before: string | undefined; merged: string | undefined }) => hook({ environment, file, mergeSha, ...why, ...files });
+  const { hold, ...rest } = why;
+  return (files: { before: string | undefined; merged: string | undefined }) =>
+    hook({ environment, file, mergeSha, ...rest, ...(hold ? { hold } : {}), ...files });
 }
 
 /** Writes one Deployment status (every status kustodian writes goes through here). */
@@ -78,6 +87,7 @@ export interface ExecuteContext {
 export async function executeActions(context: ExecuteContext, actions: readonly RolloutAction[]): Promise<void> {
   const { gh, deployment: d, log } = context;
   let reverted: RevertOutcome | undefined;
+  let attribution: Attribution | undefined;
   for (const action of actions) {
     switch (action.kind) {
       case "claim":
@@ -87,6 +97,7 @@ export async function executeActions(context: ExecuteContext, actions: readonly 
         // Issue 13: back to the environment's last state verified Healthy, undoing every merge since.
         const known = await knownGoodOf(gh, { environment: d.environment, mergeSha: d.payload.mergeSha });
         const also = known.undoes.slice(0, -1);
+        attribution = await attribute(context, known, action);
         reverted = await revertEnvironment(gh, {
           ...(also.length
             ? { knownGood: { restoreTo: known.restoreTo, alsoUndoes: also.map((m) => ({ sha: m.sha, pullRequest: m.pullRequest })) } }
@@ -103,12 +114,12 @@ export async function executeActions(context: ExecuteContext, actions: readonly 
             d.environment,
             d.payload.mergeSha,
             environmentPathsOf(d.environment, d.payload.paths).file,
-            action.edit,
+            { ...action.edit, hold: attribution?.blame.images },
           ),
         });
         log.info({ deployment: d.id, environment: d.environment, outcome: reverted.kind }, "rollout failed: reverted");
         context.metrics?.revert(reverted.kind);
-        if (also.length) await tellUndone(context, known, reverted, action.reason, action.details);
+        if (also.length) await tellUndone(context, known, reverted, action.reason, attribution);
         break;
       }
       case "report-healthy": {
@@ -144,6 +155,7 @@ export async function executeActions(context: ExecuteContext, actions: readonly 
           holdLabel: action.holdLabel,
           defaultBranch: gh.defaultBranch,
           mergeUrl: commitUrl(gh, d.payload.mergeSha),
+          ...(attribution ? { attribution: attributionText(attribution, attribution.blame.sha === d.payload.mergeSha) } : {}),
         });
         const commentUrl = await comment(gh, d, body);
         const outcomeUrl = outcome.kind === "committed" || outcome.kind === "pull-request" ? outcome.url : undefined;
@@ -174,47 +186,70 @@ async function comment(gh: RepoClient, d: TrackedDeployment, body: string): Prom
   return result.url;
 }
 
-/** The images of the environment file at a commit, by workload. */
-async function imagesAt(gh: RepoClient, file: string, sha: string): Promise<Map<string, string>> {
-  const text = (await readFilesAt(gh.octokit, gh.repo, sha, (p) => p === file)).files.get(file);
-  const workloads = ((text ? parse(text) : undefined) as { workloads?: Record<string, { image?: unknown }> } | undefined)?.workloads ?? {};
-  return new Map(Object.entries(workloads).flatMap(([name, w]) => (typeof w?.image === "string" ? [[name, w.image] as const] : [])));
+/**
+ * Issue 13: the merge the failure is attributed to among the merges the revert undoes, by the
+ * failing Deployment's rendered pod template (src/revert/blame.ts, renders: blame-source.ts).
+ * Undefined when it cannot be made (a render or read failed): logged, and the revert goes on.
+ */
+async function attribute(
+  context: ExecuteContext,
+  known: KnownGoodSource,
+  action: Extract<RolloutAction, { kind: "revert" }>,
+): Promise<Attribution | undefined> {
+  const { gh, deployment: d, log } = context;
+  const failing = failingWorkloadOf(action.evidence ?? [], d.payload.workloads);
+  if (!failing.workload) return undefined;
+  // The failed merge's parent as recorded when the walk did not read it (one merge undone).
+  const undoes = known.undoes.map((m) => ({ sha: m.sha, parent: m.parent || (m.sha === d.payload.mergeSha ? d.payload.baseSha : "") }));
+  try {
+    const blame = await blameOfFailure(gh, {
+      environment: d.environment,
+      undoes,
+      failing: { workload: failing.workload, container: failing.container, reason: action.edit.reason },
+    });
+    const pr = blame.sha === d.payload.mergeSha ? d.payload.pr : (known.undoes.find((m) => m.sha === blame.sha)?.pullRequest ?? null);
+    log.info(
+      {
+        deployment: d.id,
+        environment: d.environment,
+        blamed: blame.sha,
+        workload: failing.workload,
+        fields: blame.fields,
+        hold: blame.images,
+      },
+      "rollout failure attributed",
+    );
+    return { blame, environment: d.environment, workload: failing.workload, blamedPullRequest: pr };
+  } catch (error) {
+    log.warn({ err: errorFields(error), deployment: d.id, environment: d.environment }, "rollout failure not attributed");
+    return undefined;
+  }
 }
 
 /**
  * Issue 13: a comment on each earlier merge a last known-good revert undid (the failed merge's own
- * comment is the report-failure's). The failure is attributed to the newest undone merge that
- * changed the failing workload's image (environment file per merge: 1 read each), else the newest.
+ * comment is the report-failure's), saying whether the failure is attributed to it.
  */
 async function tellUndone(
   context: ExecuteContext,
   known: KnownGoodSource,
   outcome: RevertOutcome,
   what: string,
-  details: readonly string[],
+  attribution: Attribution | undefined,
 ): Promise<void> {
   const { gh, deployment: d } = context;
-  const watched = d.payload.workloads;
-  const failing = watched.find((w) => details.some((line) => line.includes(w))) ?? watched[0];
-  const file = environmentPathsOf(d.environment, d.payload.paths).file;
-  let previous = await imagesAt(gh, file, known.restoreTo);
-  const merges = [];
-  for (const m of known.undoes) {
-    const images = await imagesAt(gh, file, m.sha);
-    merges.push({ ...m, changedImages: [...images].filter(([w, image]) => previous.get(w) !== image).map(([w]) => w) });
-    previous = images;
-  }
-  const blamed = blamedMerge(merges, failing);
-  for (const m of merges.slice(0, -1)) {
+  for (const m of known.undoes.slice(0, -1)) {
     const undone = known.deployments.get(m.sha);
     if (!undone || undone.payload.pr === null) continue;
+    const blamed = attribution !== undefined && attribution.blame.basis !== "newest" && attribution.blame.sha === m.sha;
     const body = undoneComment({
       environment: d.environment,
       failedPullRequest: d.payload.pr,
       failedSha: d.payload.mergeSha,
       outcome,
       what,
-      blamed: blamed.sha === m.sha,
+      blamed,
+      ...(attribution ? { attribution: attributionText(attribution, blamed) } : {}),
       defaultBranch: gh.defaultBranch,
     });
     await upsertStickyComment(gh.octokit, {

@@ -6,8 +6,8 @@ import type { EnvironmentFileEdit } from "../revert/build-revert.ts";
 import type { RevertEditContext } from "./execute-actions.ts";
 
 /**
- * Issue 7: a revert made because the rollout failed records every image the merge brought into
- * the environment in its `held` list, in the same commit, so the hold is in git, reviewable, and
+ * Issue 7: a revert made because the rollout failed records the image it held (issue 13: the one
+ * the blamed merge brought into the failing workload's pod template) in the file's `held` list, in the same commit, so the hold is in git, reviewable, and
  * outlives the bot. A /rollback (reason `requested`) proves nothing about the image: no hold.
  */
 export function heldImageRevertEdits(context: RevertEditContext): EnvironmentFileEdit[] {
@@ -19,9 +19,12 @@ export function heldImageRevertEdits(context: RevertEditContext): EnvironmentFil
     return new Map(Object.entries(workloads).flatMap(([name, w]) => (typeof w?.image === "string" ? [[name, w.image] as const] : [])));
   };
   const before = imagesOf(context.before);
-  const introduced = [
-    ...new Set([...imagesOf(context.merged)].filter(([workload, image]) => before.get(workload) !== image).map(([, image]) => image)),
-  ];
+  // Issue 13: only the images the merge the failure is attributed to brought into the failing
+  // workload's pod template (none for a config change); without an attribution, every image the
+  // undone merges brought into the file.
+  const introduced = context.hold
+    ? [...new Set(context.hold)]
+    : [...new Set([...imagesOf(context.merged)].filter(([workload, image]) => before.get(workload) !== image).map(([, image]) => image))];
   return introduced.map((image) => ({
     summary: `hold ${image} in ${context.environment} (${context.reason})`,
     apply(text: string): string {

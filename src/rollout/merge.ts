@@ -99,6 +99,8 @@ export interface EnvironmentRollout {
   target: RolloutTarget;
   /** The environment file says `production: true` (GitHub shows the Deployment as production). */
   production: boolean;
+  /** Every Deployment the environment renders after the merge (a watch may take over earlier merges' workloads among them). */
+  present?: readonly string[];
 }
 
 /** An environment's place in the layout, as a Deployment payload keeps it. */
@@ -164,6 +166,7 @@ export function rolloutsOfMerge(
         mergedAt: merge.mergedAt,
       },
       production: env.production,
+      present: [...deploymentNames].sort(),
     });
   }
   return { rollouts, skipped };

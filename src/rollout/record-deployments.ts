@@ -12,6 +12,7 @@ import type { DetectedMerge } from "./detect-merge.ts";
 import { parseRolloutPayload, payloadOf, type RolloutPayload } from "./payload.ts";
 import type { RepoClient } from "./repo-client.ts";
 import { watchingDescription } from "./report.ts";
+import { carriedWorkloads } from "./carried-workloads.ts";
 
 /** A kustodian Deployment: its id, environment, payload and latest status. */
 export interface TrackedDeployment {
@@ -95,7 +96,15 @@ export async function recordDeployments(
       out.push({ deployment: found, created: false });
       continue;
     }
-    const payload = payloadOf(rollout.target, {
+    // Issue 13: the workloads of earlier rollouts here that this merge's sync supersedes before their verdict.
+    const carried = carriedWorkloads(existing, {
+      environment: env,
+      mergeSha: merge.mergeSha,
+      own: rollout.target.deployments,
+      present: new Set(rollout.present ?? []),
+    });
+    const target = carried.length ? { ...rollout.target, deployments: [...rollout.target.deployments, ...carried].sort() } : rollout.target;
+    const payload = payloadOf(target, {
       baseSha: merge.baseSha,
       pr: merge.pullRequest?.number ?? null,
       title: merge.title,

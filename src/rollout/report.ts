@@ -105,6 +105,8 @@ export interface FailureReport {
   holdLabel: string;
   defaultBranch: string;
   mergeUrl?: string;
+  /** Issue 13: which merge the failure is attributed to and what is held (src/rollout/blame-report.ts). */
+  attribution?: string;
 }
 
 export function failureComment(r: FailureReport): string {
@@ -132,6 +134,7 @@ export function failureComment(r: FailureReport): string {
     lines.push("");
   }
   lines.push(outcomeText(r));
+  if (r.attribution) lines.push("", r.attribution);
   return `${lines.join("\n")}\n`;
 }
 
@@ -199,7 +202,8 @@ export function rollbackReply(requestedBy: string, lines: readonly RollbackLine[
 
 /**
  * Issue 13: the comment on an earlier merge a last known-good revert undid with the failed one.
- * `blamed`: this merge changed the failing workload's image, so the failure is attributed to it.
+ * `blamed`: this merge changed the failing workload's pod template, so the failure is attributed
+ * to it; `attribution` says what it changed and what is held (src/rollout/blame-report.ts).
  */
 export function undoneComment(r: {
   environment: string;
@@ -208,6 +212,7 @@ export function undoneComment(r: {
   outcome: FailureOutcome;
   what: string;
   blamed: boolean;
+  attribution?: string;
   defaultBranch: string;
 }): string {
   const failed = r.failedPullRequest === null ? `commit ${r.failedSha.slice(0, 7)}` : `#${r.failedPullRequest}`;
@@ -215,7 +220,7 @@ export function undoneComment(r: {
     ? `### ❌ Rollout failed in **${r.environment}**: attributed to this merge`
     : `### ↩️ Undone in **${r.environment}**`;
   const why = r.blamed
-    ? `**${r.what}** after ${failed}: this merge changed the failing workload's image, and its rollout was never verified Healthy.`
+    ? `**${r.what}** after ${failed}: this merge changed the failing workload's pod template, and its rollout was never verified Healthy.`
     : `**${r.what}** after ${failed}: this merge's rollout was never verified Healthy, so the environment went back to its last state that was.`;
   const o = r.outcome;
   const done =
@@ -224,5 +229,5 @@ export function undoneComment(r: {
       : o.kind === "pull-request"
         ? `↩️ The revert is #${o.number} (the files changed after the merge): review it.`
         : "Nothing was reverted.";
-  return `${head}\n\n${why}\n\n${done}\n`;
+  return `${head}\n\n${why}\n\n${done}\n${r.attribution ? `\n${r.attribution}\n` : ""}`;
 }

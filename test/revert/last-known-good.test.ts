@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { blamedMerge, lastKnownGood, type EnvironmentMerge } from "../../src/revert/last-known-good.ts";
+import { lastKnownGood, type EnvironmentMerge } from "../../src/revert/last-known-good.ts";
 
 const sha = (c: string) => c.repeat(40);
 const merge = (c: string, parent: string, verifiedHealthy: boolean, extra: Partial<EnvironmentMerge> = {}): EnvironmentMerge => ({
@@ -12,7 +12,7 @@ const merge = (c: string, parent: string, verifiedHealthy: boolean, extra: Parti
 
 // a (Healthy) → b (bad image, unverified) → c (config change, failed)
 const healthy = merge("a", "0", true);
-const badImage = merge("b", "a", false, { changedImages: ["wordpress"] });
+const badImage = merge("b", "a", false);
 const config = merge("c", "b", false);
 
 describe("lastKnownGood", () => {
@@ -72,16 +72,4 @@ describe("lastKnownGood", () => {
   });
 });
 
-describe("blamedMerge", () => {
-  it("blames the merge that changed the failing workload's image, not the newest", () => {
-    expect(blamedMerge([badImage, config], "wordpress").sha).toBe(sha("b"));
-  });
-  it("blames the newest that changed it when several did", () => {
-    const again = merge("e", "c", false, { changedImages: ["wordpress"] });
-    expect(blamedMerge([badImage, config, again], "wordpress").sha).toBe(sha("e"));
-  });
-  it("blames the newest undone merge when none changed the workload's image", () => {
-    expect(blamedMerge([badImage, config], "mysql").sha).toBe(sha("c"));
-    expect(blamedMerge([badImage, config], undefined).sha).toBe(sha("c"));
-  });
-});
+// Attribution (which undone merge, which image held) is src/revert/blame.ts, tested in blame.test.ts.

@@ -48,6 +48,7 @@ const revert: RolloutAction = {
   pullRequest: { number: 7, title: "Bump wordpress" },
   reason: what,
   details: ["Pod/wp-1 container wordpress: Unhealthy: Readiness probe failed"],
+  evidence,
   edit: { reason: "ReadinessTimeout", summary: "readiness not reached: wp-1", decidedAt },
 };
 

@@ -17,10 +17,15 @@ afterEach(async () => {
 
 const prodImage = (tag: string) => ["environments/prod.yaml", "image: wordpress:6.5.5-apache", `image: wordpress:${tag}`] as const;
 const prodDebug = ["environments/prod.yaml", 'WORDPRESS_DEBUG: "0"', 'WORDPRESS_DEBUG: "1"'] as const;
+// A config entry that breaks wordpress's readiness on a good image (the simulator reads SIM_BEHAVIOUR from its ConfigMap).
+const prodBrokenConfig = ["environments/prod.yaml", 'WORDPRESS_DEBUG: "0"', 'WORDPRESS_DEBUG: "0"\n      SIM_BEHAVIOUR: bad'] as const;
+const prodMysql = ["environments/prod.yaml", "image: mysql:5.6.51", "image: mysql:5.7.44"] as const;
 const timeout = 240_000;
 
 const stateOf = (sha: string) => w.h.github.deployments.find((d) => d.environment === "prod" && d.sha === sha)?.statuses.at(-1)?.state;
 const concluded = (sha: string) => () => ["success", "failure", "error", "inactive"].includes(stateOf(sha) ?? "");
+const payloadOf = (sha: string) =>
+  w.h.github.deployments.find((d) => d.environment === "prod" && d.sha === sha)?.payload as { workloads: string[] } | undefined;
 const commentOn = (pr: number) => w.h.github.comments.get(pr)?.find((c) => c.body.includes("<!-- kustodian:rollout:prod -->"))?.body;
 
 describe("last known-good revert", () => {
@@ -95,6 +100,63 @@ describe("last known-good revert", () => {
       expect(gh.git("show", `${revert.sha}:environments/prod.yaml`)).toContain("image: wordpress:6.6.2-apache");
       expect(commentOn(8)).toContain("attributed to this merge");
       await w.run(() => stateOf(revert.sha) === "success" && healthyAt(w.sim, "prod", "wordpress:6.6.2-apache"));
+    },
+    timeout,
+  );
+
+  it(
+    "a config change breaking wordpress, then another workload's image: attributed to the config merge by pod template, no image held",
+    async () => {
+      await w.deploy(["prod"]);
+      const gh = w.h.github;
+      const config = await w.merge({ number: 8, title: "Tune wordpress config in prod", branch: "config", edits: [prodBrokenConfig] });
+      const mysql = await w.merge({ number: 9, title: "Bump mysql in prod", branch: "mysql", edits: [prodMysql] });
+      await w.run(concluded(mysql.mergeSha));
+
+      // The mysql merge's watch took over wordpress from the config merge it superseded.
+      expect(payloadOf(mysql.mergeSha)?.workloads).toEqual(["wordpress", "wordpress-mysql"]);
+      expect(stateOf(mysql.mergeSha)).toBe("failure");
+      const reverts = w.revertCommits(mysql.mergeSha);
+      expect(reverts).toHaveLength(1);
+      const revert = reverts[0]!;
+      expect(revert.message).toContain(`- ${config.mergeSha} (#8)\n- ${mysql.mergeSha} (#9)`);
+      const restored = gh.git("show", `${revert.sha}:environments/prod.yaml`);
+      expect(restored).toBe(gh.git("show", `${config.before}:environments/prod.yaml`)); // nothing held: the file as it was
+      expect(restored).not.toContain("held:");
+
+      // The config merge is blamed (it changed wordpress's pod template: the ConfigMap it loads), and says no image is held.
+      expect(commentOn(8)).toContain("attributed to this merge");
+      expect(commentOn(8)).toContain("🔎 Attributed to this merge: it changed `wordpress`'s pod template (container wordpress: envFrom)");
+      expect(commentOn(8)).toContain("It changed no image, so no image is held.");
+      expect(commentOn(9)).toContain(`🔎 Attributed to #8 (\`${config.mergeSha.slice(0, 7)}\`)`);
+      expect(commentOn(9)).toContain("It changed no image, so no image is held.");
+
+      await w.run(() => stateOf(revert.sha) === "success" && healthyAt(w.sim, "prod", "wordpress:6.5.5-apache"));
+    },
+    timeout,
+  );
+
+  it(
+    "a bad image, then another workload's image: attributed to the image merge, and only its image is held",
+    async () => {
+      await w.deploy(["prod"]);
+      const gh = w.h.github;
+      const bad = await w.merge({ number: 8, title: "Bump wordpress in prod to 6.7.1", branch: "bump", edits: [prodImage("6.7.1-bad")] });
+      const mysql = await w.merge({ number: 9, title: "Bump mysql in prod", branch: "mysql", edits: [prodMysql] });
+      await w.run(concluded(mysql.mergeSha));
+
+      expect(stateOf(mysql.mergeSha)).toBe("failure");
+      const reverts = w.revertCommits(mysql.mergeSha);
+      expect(reverts).toHaveLength(1);
+      const restored = gh.git("show", `${reverts[0]!.sha}:environments/prod.yaml`);
+      expect(restored).toContain("image: wordpress:6.5.5-apache");
+      expect(restored).toContain("image: mysql:5.6.51");
+      // Held: the bad wordpress image only, not the mysql image the other merge brought.
+      expect((restored.match(/^ +- image: .*$/gm) ?? []).map((l) => l.trim())).toEqual(["- image: wordpress:6.7.1-bad"]);
+      expect(commentOn(8)).toContain("🔎 Attributed to this merge: it changed `wordpress`'s pod template (container wordpress: image)");
+      expect(commentOn(8)).toContain("Held in **prod**: `wordpress:6.7.1-bad`");
+      expect(commentOn(9)).toContain(`🔎 Attributed to #8 (\`${bad.mergeSha.slice(0, 7)}\`)`);
+      expect(commentOn(9)).not.toContain("mysql:5.7.44`");
     },
     timeout,
   );

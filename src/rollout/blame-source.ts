@@ -1,0 +1,50 @@
+// The renders behind a failed verdict's attribution (issue 13): the environment rendered at each
+// undone merge and at its first parent, the way detect-merge.ts rendered them when the merge was
+// pushed (renderSnapshot, overlays regenerated). Every build comes from the render cache when this
+// process rendered those bytes (the push), so the usual cost is one tree read per commit (blobs
+// are cached too) and no kustomize run; another replica or a restarted one renders the one
+// environment (others are left out). src/revert/blame.ts decides.
+import { readGitOpsFilesAt } from "../github/read-files.ts";
+import type { KubeObject } from "../k8s/manifest-types.ts";
+import { layoutOfFiles } from "../layout/parse-layout.ts";
+import { environmentsOf } from "../layout/paths.ts";
+import { blameByPodTemplate, maxBlamedMerges, type Blame, type FailingWorkload } from "../revert/blame.ts";
+import { renderSnapshot } from "../repo/render-snapshot.ts";
+import type { RepoClient } from "./repo-client.ts";
+
+/** One environment of a commit, rendered; undefined when it does not render there (or is not there). */
+export async function renderedEnvironmentAt(gh: RepoClient, sha: string, environment: string): Promise<KubeObject[] | undefined> {
+  const { files } = await readGitOpsFilesAt(gh.octokit, gh.repo, sha);
+  const layout = layoutOfFiles(files);
+  if (!layout.ok) return undefined;
+  const others = environmentsOf(layout.layout, files.keys())
+    .map((r) => r.key)
+    .filter((k) => k !== environment);
+  const snapshot = await renderSnapshot(files, { unchanged: new Set(others) });
+  return snapshot.environments.get(environment)?.objects;
+}
+
+/**
+ * The attribution of a failure of `failing` among `undoes` (oldest first, the failed merge last;
+ * `parent` is the commit before each). The newest `maxBlamedMerges` are rendered, each commit once.
+ */
+export async function blameOfFailure(
+  gh: RepoClient,
+  input: { environment: string; undoes: readonly { sha: string; parent: string }[]; failing: FailingWorkload },
+): Promise<Blame> {
+  const considered = input.undoes.slice(-maxBlamedMerges);
+  const renders = new Map<string, Promise<KubeObject[] | undefined>>();
+  const at = (sha: string) => {
+    if (!sha) return Promise.resolve(undefined);
+    let render = renders.get(sha);
+    if (!render) {
+      render = renderedEnvironmentAt(gh, sha, input.environment);
+      renders.set(sha, render);
+    }
+    return render;
+  };
+  // One commit after another: each may be a kustomize run when the cache does not have it.
+  const merges = [];
+  for (const m of considered) merges.push({ sha: m.sha, before: await at(m.parent), after: await at(m.sha) });
+  return blameByPodTemplate(merges, input.failing);
+}
