@@ -11,6 +11,7 @@ import { renderSettings } from "../render/render-settings.ts";
 import { onKustomizeBuild } from "../render/kustomize-build.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import { loadKubeConfig } from "../cluster/load-kubeconfig.ts";
+import { missingContextProblems } from "../cluster/connections.ts";
 import { runtimeSettings } from "../config/runtime-settings.ts";
 import { createRolloutService } from "../rollout/service.ts";
 import { createKustodianApp } from "./index.ts";
@@ -49,6 +50,16 @@ const settings = runtimeSettings(process.env);
 if (watchOn && !settings.ok) startupError(settings.problems);
 const kube = watchOn ? loadKubeConfig() : undefined;
 if (kube && !kube.ok) startupError([kube.problem]);
+// KUSTODIAN_CONTEXTS: every context listed must be in the kubeconfig (contexts a repository's
+// environment names are checked when its push arrives: the Deployment says which file and line).
+if (kube?.ok && settings.ok) {
+  const missing = missingContextProblems(settings.settings.contexts, {
+    contexts: kube.kubeConfig.getContexts().map((c) => c.name),
+    source: kube.source,
+    inCluster: kube.kubeConfig.getCurrentContext() === "inClusterContext",
+  });
+  if (missing.length) startupError(missing);
+}
 const rollout =
   kube?.ok && settings.ok
     ? createRolloutService({ log: forward, kubeConfig: kube.kubeConfig, settings: settings.settings, orchestrator: { metrics } })

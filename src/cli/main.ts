@@ -9,6 +9,7 @@ import { setCommand } from "./set.ts";
 import { initCommand } from "./init.ts";
 import { renderCommand } from "./render.ts";
 import { metricsCommand } from "./metrics.ts";
+import { contextsCommand } from "./contexts.ts";
 
 const usage = `usage: kustodian <command> [options]
 
@@ -39,6 +40,11 @@ commands:
          [--deployment NAME] [--merge-sha SHA] [--now TIME] [--slack SECONDS] [--format text|json]
                                   classify a recorded or live rollout as the watcher would;
                                   exit 0 Healthy, 1 Failed, 3 not decided yet
+  contexts [--kubeconfig PATH | --known CTX,CTX]
+                                  the kube context each environment names (sync.context; the
+                                  layout's contexts), checked against the kubeconfig the app uses
+                                  (default $KUBECONFIG, ~/.kube/config) or a list; exit 1 naming
+                                  file:line of each context it lacks
   metrics [--since 30d] [--format markdown|json] [--repo OWNER/NAME] [--bot LOGIN] [--limit N]
                                   delivery metrics (DORA) per app and environment from kustodian's
                                   GitHub Deployments (GITHUB_TOKEN) and the git history here
@@ -167,6 +173,20 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           token: process.env.GITHUB_TOKEN,
           ...(values.repo ? { repo: values.repo } : {}),
           ...(process.env.GITHUB_API_URL ? { baseUrl: process.env.GITHUB_API_URL } : {}),
+        });
+      }
+      case "contexts": {
+        const { values } = parseArgs({ args: rest, options: { kubeconfig: { type: "string" }, known: { type: "string" } }, strict: true });
+        if (values.kubeconfig !== undefined && values.known !== undefined)
+          throw usageError("contexts takes --kubeconfig or --known, not both");
+        const known = values.known
+          ?.split(",")
+          .map((c) => c.trim())
+          .filter(Boolean);
+        return await contextsCommand(io, {
+          env: process.env,
+          ...(known ? { known } : {}),
+          ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
         });
       }
       case undefined:

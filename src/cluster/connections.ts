@@ -10,11 +10,32 @@ export interface Connections {
 
 export class UnknownContextError extends Error {
   readonly context: string;
+  /** The contexts that may be used (the kubeconfig's, or KUSTODIAN_CONTEXTS). */
+  readonly known: readonly string[];
   constructor(context: string, known: readonly string[]) {
     super(`kube context "${context}" is not configured (known: ${known.length > 0 ? known.join(", ") : "none"})`);
     this.name = "UnknownContextError";
     this.context = context;
+    this.known = known;
   }
+}
+
+/**
+ * Startup (issue 13): the contexts KUSTODIAN_CONTEXTS lists that the kubeconfig lacks, one
+ * problem each. In the cluster (the service account's config) every name is that one cluster.
+ */
+export function missingContextProblems(
+  wanted: readonly string[] | undefined,
+  kubeConfig: { contexts: readonly string[]; source: string; inCluster: boolean },
+): string[] {
+  if (!wanted || kubeConfig.inCluster) return [];
+  const has = kubeConfig.contexts.length > 0 ? kubeConfig.contexts.join(", ") : "none";
+  return wanted
+    .filter((c) => !kubeConfig.contexts.includes(c))
+    .map(
+      (c) =>
+        `KUSTODIAN_CONTEXTS names kube context ${JSON.stringify(c)}, which the kubeconfig (${kubeConfig.source}) does not have (it has: ${has})`,
+    );
 }
 
 export interface KubeConfigConnectionsOptions {

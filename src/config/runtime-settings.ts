@@ -22,9 +22,26 @@ function ordered(shorter: unknown, longer: unknown): boolean {
   );
 }
 
+/** A comma-separated list of kube context names (`prod, staging`). */
+const contextNames = z
+  .string()
+  .transform((s) =>
+    s
+      .split(",")
+      .map((c) => c.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(z.string().regex(/^[^\s"']{1,253}$/, { error: "expected kube context names separated by commas" }))
+      .min(1, { error: "expected at least one kube context name" }),
+  );
+
 /** Each setting: its environment variable, its bounds and its default (seconds). */
 export const RuntimeSettingsFromEnv = z
   .object({
+    /** The kube contexts environments may name; checked against the kubeconfig at startup. Default: any of the kubeconfig's. */
+    KUSTODIAN_CONTEXTS: contextNames.optional(),
     KUSTODIAN_POLL_INTERVAL_SECONDS: seconds(1, 3600).default(60),
     KUSTODIAN_SYNC_TIMEOUT_SECONDS: seconds(10, 24 * 3600).default(1800),
     KUSTODIAN_LEASE_DURATION_SECONDS: seconds(2, 600).default(15),
@@ -45,6 +62,8 @@ export interface RuntimeSettings {
   pollMs: number;
   syncTimeoutMs: number;
   lease: { durationSeconds: number; renewDeadlineSeconds: number; retrySeconds: number };
+  /** KUSTODIAN_CONTEXTS: the only kube contexts environments may name (each must be in the kubeconfig). */
+  contexts?: string[];
 }
 
 export type RuntimeSettingsResult = { ok: true; settings: RuntimeSettings } | { ok: false; problems: string[] };
@@ -60,7 +79,7 @@ export function runtimeSettings(env: Readonly<Record<string, string | undefined>
   if (!result.success)
     return {
       ok: false,
-      problems: result.error.issues.map((i) => `${i.path.join(".")}=${JSON.stringify(env[String(i.path[0])] ?? "")}: ${i.message}`),
+      problems: result.error.issues.map((i) => `${String(i.path[0])}=${JSON.stringify(env[String(i.path[0])] ?? "")}: ${i.message}`),
     };
   const s = result.data;
   return {
@@ -73,6 +92,7 @@ export function runtimeSettings(env: Readonly<Record<string, string | undefined>
         renewDeadlineSeconds: s.KUSTODIAN_LEASE_RENEW_DEADLINE_SECONDS,
         retrySeconds: s.KUSTODIAN_LEASE_RETRY_SECONDS,
       },
+      ...(s.KUSTODIAN_CONTEXTS ? { contexts: s.KUSTODIAN_CONTEXTS } : {}),
     },
   };
 }

@@ -11,6 +11,8 @@ import { latestDeploymentStatus } from "../github/deployments.ts";
 import { readPullRequest } from "../github/pull-requests.ts";
 import { silentLog, type Log, errorFields } from "../log/log.ts";
 import { WatchError } from "../watch/errors.ts";
+import { UnknownContextError } from "../cluster/connections.ts";
+import { unknownContextDescriptionOf } from "./unknown-context.ts";
 import type { RolloutWatcher } from "../watch/types.ts";
 import { findClaimedRevert } from "./claimed-revert.ts";
 import { decideActions, type RolloutEvent, type RolloutFacts } from "./decide-actions.ts";
@@ -190,7 +192,9 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
       const event: RolloutEvent =
         error instanceof WatchError
           ? { kind: "watch-error", code: error.code, message: error.message, revision: error.revision }
-          : { kind: "watch-error", code: "Other", message: (error as Error).message };
+          : error instanceof UnknownContextError
+            ? { kind: "watch-error", code: "Other", message: await acting(() => unknownContextDescriptionOf(gh, d, error, log)) }
+            : { kind: "watch-error", code: "Other", message: (error as Error).message };
       if (event.code !== "Closed")
         log.warn({ err: errorFields(error), deployment: d.id, environment: d.environment }, "rollout watch ended without a verdict");
       await acting(async () => act(gh, d, await factsFor(gh, d, event)));

@@ -80,7 +80,11 @@ export interface RolloutService {
 export function createRolloutService(options: RolloutServiceOptions): RolloutService {
   const { kubeConfig, settings } = options;
   const inCluster = kubeConfig.getCurrentContext() === "inClusterContext";
-  const connections = kubeConfigConnections(kubeConfig, { unknownToCurrent: inCluster });
+  // KUSTODIAN_CONTEXTS, when set, is the only contexts an environment may name (checked at startup).
+  const connections = kubeConfigConnections(kubeConfig, {
+    unknownToCurrent: inCluster,
+    ...(settings?.contexts ? { contexts: settings.contexts } : {}),
+  });
   const watcher = createRolloutWatcher({ connections, clock: systemClock, log: options.log });
   let elector: LeaderElector | undefined;
   const orchestrator = createRolloutOrchestrator({

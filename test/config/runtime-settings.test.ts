@@ -24,7 +24,18 @@ describe("runtimeSettings: the after-merge loop's settings from environment vari
     });
   });
 
+  it("KUSTODIAN_CONTEXTS: the kube contexts environments may name, comma-separated", () => {
+    const result = runtimeSettings({ KUSTODIAN_CONTEXTS: " prod, staging ,dev-eu," });
+    expect(result.ok && result.settings.contexts).toEqual(["prod", "staging", "dev-eu"]);
+    expect(runtimeSettings({}).ok && "contexts" in (runtimeSettings({}) as { settings: object }).settings).toBe(false);
+  });
+
   const bad: Array<{ env: Record<string, string>; problem: RegExp }> = [
+    {
+      env: { KUSTODIAN_CONTEXTS: "prod staging" },
+      problem: /^KUSTODIAN_CONTEXTS="prod staging": expected kube context names separated by commas/,
+    },
+    { env: { KUSTODIAN_CONTEXTS: " , " }, problem: /^KUSTODIAN_CONTEXTS=" , ": expected at least one kube context name/ },
     { env: { KUSTODIAN_POLL_INTERVAL_SECONDS: "1m" }, problem: /^KUSTODIAN_POLL_INTERVAL_SECONDS="1m": expected a number of seconds/ },
     { env: { KUSTODIAN_POLL_INTERVAL_SECONDS: "0" }, problem: /^KUSTODIAN_POLL_INTERVAL_SECONDS="0": expected at least 1/ },
     { env: { KUSTODIAN_LEASE_RETRY_SECONDS: "abc" }, problem: /^KUSTODIAN_LEASE_RETRY_SECONDS="abc": expected a number of seconds$/ },

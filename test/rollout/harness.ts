@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import nock from "nock";
 import type { Probot } from "probot";
 import { createKustodianApp, type KustodianApp } from "../../src/app/index.ts";
-import { singleClusterConnections } from "../../src/cluster/connections.ts";
+import { singleClusterConnections, type Connections } from "../../src/cluster/connections.ts";
 import { createSharedInformers, type SharedInformers } from "../../src/cluster/shared-informers.ts";
 import type { GitHubClient } from "../../src/github/client.ts";
 import { createRolloutOrchestrator, type RolloutOrchestrator, type RolloutOrchestratorOptions } from "../../src/rollout/orchestrator.ts";
@@ -92,11 +92,11 @@ export interface Merged {
 
 export async function startWorld(
   options: Partial<RolloutOrchestratorOptions> = {},
-  worldOptions: { repoDir?: string } = {},
+  worldOptions: { repoDir?: string; connections?: (sim: Simulator) => Connections } = {},
 ): Promise<World> {
   const sim = await startSimulator({ clock: "fast", argoRefreshSeconds: 10 });
   const tracker = changeTracker(sim);
-  const connections = singleClusterConnections(sim.kubeConfig);
+  const connections = worldOptions.connections?.(sim) ?? singleClusterConnections(sim.kubeConfig);
   const instances: Instance[] = [];
 
   const makeParts = (extra: Partial<RolloutOrchestratorOptions>) => {
