@@ -3,6 +3,7 @@
 // (scan-kustomization.ts) follows the paths on disk.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { memoByText } from "../text/memo-by-text.ts";
+import { readYaml } from "../text/read-yaml.ts";
 
 export interface Refusal {
   /** Repository-relative path of the kustomization. */
@@ -81,32 +82,124 @@ export function clearKustomizationEntries(): void {
   memoizedEntries.clear();
 }
 
+/**
+ * How the walk sees a kustomization: as plain values (fast: src/text/read-yaml.ts; no lines) or as
+ * yaml v2 nodes (with lines, read only when a message needs one).
+ */
+interface View<N> {
+  /** The string-keyed entries of a mapping (undefined when not a mapping). */
+  entries(node: N): { key: string; keyNode: N; value: N }[] | undefined;
+  items(node: N): N[];
+  string(node: N): string | undefined;
+  get(node: N, key: string): N | undefined;
+  line(node: N): number | undefined;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+const valueView: View<unknown> = {
+  entries: (v) => (isPlainObject(v) ? Object.entries(v).map(([key, value]) => ({ key, keyNode: key, value })) : undefined),
+  items: (v) => (Array.isArray(v) ? (v as unknown[]) : []),
+  string: (v) => (typeof v === "string" ? v : undefined),
+  get: (v, key) => (isPlainObject(v) && Object.hasOwn(v, key) ? v[key] : undefined),
+  line: () => undefined,
+};
+
+function nodeView(lineCounter: LineCounter): View<Node | null | undefined> {
+  return {
+    entries: (n) =>
+      isMap(n)
+        ? n.items.flatMap((pair) =>
+            isScalar(pair.key) ? [{ key: String(pair.key.value), keyNode: pair.key, value: pair.value as Node | null }] : [],
+          )
+        : undefined,
+    items: (n) => (isSeq(n) ? (n.items as Node[]) : []),
+    string: (n) => (isScalar(n) && typeof n.value === "string" ? n.value : undefined),
+    get: (n, key) => (isMap(n) ? (n.get(key, true) as Node | undefined) : undefined),
+    line: (n) => (n?.range ? lineCounter.linePos(n.range[0]).line : undefined),
+  };
+}
+
+/** The entries of a kustomization, with lines. */
 function readEntries(text: string, file: string): KustomizationEntries {
+  let value: unknown;
+  try {
+    value = readYaml(text);
+  } catch {
+    return { references: [], refusals: [] }; // kustomize reports what does not parse
+  }
+  const entries = walkEntries(valueView, value, file);
+  // Lines come from yaml v2's nodes, read the first time one is asked for (the scan's messages).
+  let lined: KustomizationEntries | undefined;
+  const lineOf = <T extends { line?: number | undefined }>(
+    list: (e: KustomizationEntries) => readonly T[],
+    item: T,
+    same: (a: T, b: T) => boolean,
+  ) => {
+    lined ??= linedEntries(text, file);
+    const nth = list(entries)
+      .filter((x) => same(x, item))
+      .indexOf(item);
+    return list(lined).filter((x) => same(x, item))[nth]?.line;
+  };
+  for (const reference of entries.references)
+    Object.defineProperty(reference, "line", {
+      enumerable: true,
+      get: () =>
+        lineOf(
+          (e) => e.references,
+          reference,
+          (a, b) => a.field === b.field && a.path === b.path && a.kind === b.kind,
+        ),
+    });
+  for (const refusal of entries.refusals)
+    Object.defineProperty(refusal, "line", {
+      enumerable: true,
+      get: () =>
+        lineOf(
+          (e) => e.refusals,
+          refusal,
+          (a, b) => a.entry === b.entry && a.reason === b.reason,
+        ),
+    });
+  return Object.freeze({ references: Object.freeze(entries.references), refusals: Object.freeze(entries.refusals) });
+}
+
+/** The entries read from yaml v2's nodes, with their lines. */
+function linedEntries(text: string, file: string): KustomizationEntries {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
-  const lineOf = (node: Node | null | undefined) => (node?.range ? lineCounter.linePos(node.range[0]).line : undefined);
+  if (doc.errors.length > 0) return { references: [], refusals: [] };
+  return walkEntries(nodeView(lineCounter), doc.contents, file);
+}
+
+/** What a kustomization names, over either view: one definition of which fields load what. */
+function walkEntries<N>(view: View<N>, root: N, file: string): { references: LocalReference[]; refusals: Refusal[] } {
   const references: LocalReference[] = [];
   const refusals: Refusal[] = [];
-  if (doc.errors.length > 0 || !isMap(doc.contents)) return { references, refusals };
+  const fields = view.entries(root);
+  if (!fields) return { references, refusals };
 
-  const refuse = (node: Node | null | undefined, entry: string, reason: string) =>
-    refusals.push({ file, line: lineOf(node), entry, reason });
-  const local = (kind: LocalReference["kind"], field: string, node: Node, path: string) => {
+  const refuse = (node: N, entry: string, reason: string) => refusals.push({ file, line: view.line(node), entry, reason });
+  const local = (kind: LocalReference["kind"], field: string, node: N, path: string) => {
     if (isRemote(path)) refuse(node, path, `remote ${kind === "file" ? "files" : field} are not allowed (${field})`);
-    else references.push({ kind, path, line: lineOf(node), field });
+    else references.push({ kind, path, line: view.line(node), field });
   };
-  const strings = (node: unknown): { node: Node; value: string }[] =>
-    isSeq(node)
-      ? node.items.flatMap((item) => (isScalar(item) && typeof item.value === "string" ? [{ node: item, value: item.value }] : []))
-      : [];
-  const maps = (node: unknown) => (isSeq(node) ? node.items.filter(isMap) : []);
+  const strings = (node: N): { node: N; value: string }[] =>
+    view.items(node).flatMap((item) => {
+      const value = view.string(item);
+      return value === undefined ? [] : [{ node: item, value }];
+    });
+  const maps = (node: N) => view.items(node).filter((item) => view.entries(item) !== undefined);
+  const stringAt = (node: N, key: string) => {
+    const at = view.get(node, key);
+    const value = at === undefined ? undefined : view.string(at);
+    return value === undefined ? undefined : { node: at as N, value };
+  };
 
-  for (const pair of doc.contents.items) {
-    if (!isScalar(pair.key)) continue;
-    const field = String(pair.key.value);
-    const value = pair.value;
+  for (const { key: field, keyNode, value } of fields) {
     if (field in refusedFields) {
-      refuse(pair.key, field, refusedFields[field]!);
+      refuse(keyNode, field, refusedFields[field]!);
       continue;
     }
     if (resourceFields.includes(field)) for (const s of strings(value)) local("resource", field, s.node, s.value);
@@ -116,20 +209,24 @@ function readEntries(text: string, file: string): KustomizationEntries {
       for (const s of strings(value)) if (!/[\n:]/.test(s.value) || isRemote(s.value)) local("file", field, s.node, s.value);
     } else if (field === "patches" || field === "patchesJson6902" || field === "replacements") {
       for (const item of maps(value)) {
-        const path = item.get("path", true);
-        if (isScalar(path) && typeof path.value === "string") local("file", field, path, path.value);
+        const path = stringAt(item, "path");
+        if (path) local("file", field, path.node, path.value);
       }
-    } else if (field === "openapi" && isMap(value)) {
-      const path = value.get("path", true);
-      if (isScalar(path) && typeof path.value === "string") local("file", field, path, path.value);
+    } else if (field === "openapi" && view.entries(value) !== undefined) {
+      const path = stringAt(value, "path");
+      if (path) local("file", field, path.node, path.value);
     } else if (field === "configMapGenerator" || field === "secretGenerator") {
       for (const generator of maps(value)) {
-        for (const s of strings(generator.get("files", true))) local("file", field, s.node, s.value.slice(s.value.indexOf("=") + 1));
-        for (const s of strings(generator.get("envs", true))) local("file", field, s.node, s.value);
-        const env = generator.get("env", true);
-        if (isScalar(env) && typeof env.value === "string") local("file", field, env, env.value);
+        const list = (key: string) => {
+          const at = view.get(generator, key);
+          return at === undefined ? [] : strings(at);
+        };
+        for (const s of list("files")) local("file", field, s.node, s.value.slice(s.value.indexOf("=") + 1));
+        for (const s of list("envs")) local("file", field, s.node, s.value);
+        const env = stringAt(generator, "env");
+        if (env) local("file", field, env.node, env.value);
       }
     }
   }
-  return Object.freeze({ references: Object.freeze(references), refusals: Object.freeze(refusals) });
+  return { references, refusals };
 }

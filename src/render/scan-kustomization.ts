@@ -59,7 +59,14 @@ export async function scanKustomization(dir: string, root: string): Promise<void
       const { references, refusals } = kustomizationEntries(text, name);
       if (refusals[0]) refuse(refusals[0]);
       for (const reference of references) {
-        const at = { file: name, line: reference.line, entry: reference.path };
+        // The line is looked up only for a message (reading lines costs a full yaml v2 parse).
+        const at = {
+          file: name,
+          entry: reference.path,
+          get line() {
+            return reference.line;
+          },
+        };
         const target = await checkPath(directory, reference.path, at);
         if (reference.kind === "resource" && target && (await isDirectory(target))) total += await visit(target);
         if (total > maxKustomizationLoads)

@@ -23,6 +23,7 @@ import type { RenderedEnvironment, RenderedSnapshot } from "../plan/rendered-sna
 import { renderCache, treeDigest, type MaterialisedTree } from "../render/render-cache.ts";
 import { kustomizationInputs } from "../render/kustomization-inputs.ts";
 import type { KubeObject } from "../k8s/manifest-types.ts";
+import type { FileChange } from "../layout/file-change.ts";
 import { applyChanges } from "./fs-snapshot.ts";
 
 /** The pseudo-environment under which an invalid layout file is shown in a plan. */
@@ -76,10 +77,29 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>, options
     };
     // A build is keyed by the bytes it reads, so an environment the change does not touch (and
     // its bases) is a cache hit on the other side of the same change.
-    const build = async (files: ReadonlyMap<string, string>, path: string) => {
+    // One build (and one parse) per directory and input bytes in this render, however often asked.
+    const builds = new Map<string, Promise<KubeObject[]>>();
+    const build = (files: ReadonlyMap<string, string>, path: string): Promise<KubeObject[]> => {
       const inputs = kustomizationInputs(files, path).map((p) => [p, files.get(p)!] as const);
       const tree: MaterialisedTree = { root: dir, digest: treeDigest(inputs) };
-      return parseManifestsAsync(await renderCache.render(tree, path, (target) => kustomizeBuild(target, { root: dir }), cacheOptions));
+      const key = `${path}\0${tree.digest}`;
+      let building = builds.get(key);
+      if (!building) {
+        building = renderCache
+          .render(tree, path, (target) => kustomizeBuild(target, { root: dir }), cacheOptions)
+          .then((output) => parseManifestsAsync(output));
+        builds.set(key, building);
+      }
+      return building;
+    };
+    /** Writes what a render changes into the scratch tree; a file already holding those bytes is not rewritten (a build may be reading it). */
+    const write = async (changes: readonly FileChange[]) => {
+      const pending = changes.filter((c) => (c.after === undefined ? written.has(c.path) : written.get(c.path) !== c.after));
+      await applyChanges(dir, pending);
+      for (const change of pending) {
+        if (change.after === undefined) written.delete(change.path);
+        else written.set(change.path, change.after);
+      }
     };
     const environmentFiles = new Map([...files].filter(([p]) => isEnvironmentFile(layout, p)));
     const overlayFiles = new Map([...files].filter(([p]) => overlayEnvironmentOf(layout, p) !== undefined));
@@ -127,18 +147,33 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>, options
           overlayFiles: new Map([...options.before].filter(([p]) => overlayEnvironmentOf(layout, p) !== undefined)),
         }
       : undefined;
-    const render = computeRender({
-      environmentFiles: new Map([...environmentFiles].filter(([p]) => !baseErrors.has(refs.find((r) => r.file === p)!.app))),
-      overlayFiles,
-      layout,
-      bases,
-      ...(committed ? { committed } : {}),
-    });
-    await applyChanges(dir, render.changes);
-    for (const change of render.changes) {
-      if (change.after === undefined) written.delete(change.path);
-      else written.set(change.path, change.after);
+    const renderable = new Map([...environmentFiles].filter(([p]) => !baseErrors.has(refs.find((r) => r.file === p)!.app)));
+    // The environments the change touches are regenerated and their builds started first: the
+    // others are regenerated only to find stale overlays, while those builds run. Each
+    // environment's overlay depends on its own files only, so the full render below generates the
+    // same bytes for them (and the builds are shared).
+    const touched = new Set(refs.filter((r) => options.unchanged && !options.unchanged.has(r.key)).map((r) => r.key));
+    if (touched.size > 0 && touched.size < refs.length) {
+      const ofTouched = (p: string) => {
+        const owner = overlayEnvironmentOf(layout, p);
+        const key = owner ? environmentKey(layout, owner.app.name, owner.name) : refs.find((r) => r.file === p)?.key;
+        return key !== undefined && touched.has(key);
+      };
+      const first = computeRender({
+        environmentFiles: new Map([...renderable].filter(([p]) => ofTouched(p))),
+        overlayFiles: new Map([...overlayFiles].filter(([p]) => ofTouched(p))),
+        layout,
+        bases,
+        ...(committed ? { committed } : {}),
+      });
+      await write(first.changes);
+      for (const parsed of first.environments) {
+        if (first.problems.some((p) => p.file === parsed.file || p.file.startsWith(`${parsed.ref.overlay}/`))) continue;
+        build(written, parsed.ref.overlay).catch(() => undefined); // awaited (and reported) below
+      }
     }
+    const render = computeRender({ environmentFiles: renderable, overlayFiles, layout, bases, ...(committed ? { committed } : {}) });
+    await write(render.changes);
     const stale = new Set(
       render.changes.flatMap((c) => {
         const owner = overlayEnvironmentOf(layout, c.path);
