@@ -166,7 +166,7 @@ function parsedEnvironments(files: ReadonlyMap<string, string>): Map<string, Env
  * marked inactive.
  */
 async function upstreamRollouts(deps: FlowDeps & { botLogin: string }, repo: RepoRef, environment: string): Promise<UpstreamRollout[]> {
-  const records = await listDeployments(deps.octokit, { repo, environment, limit: 100 });
+  const records = await listDeployments(deps.octokit, { repo, environment, limit: 100, by: deps.botLogin });
   const ours = kustodianDeployments(records, deps.botLogin)
     .filter((d) => d.environment === environment)
     .sort((a, b) => b.id - a.id)
@@ -180,7 +180,7 @@ async function upstreamRollouts(deps: FlowDeps & { botLogin: string }, repo: Rep
     let concludedAt = record.latestStatus?.createdAt;
     if (d.latestStatus?.state === "inactive") {
       // A later rollout superseded it: find when (and whether) it became Healthy.
-      const statuses = await deploymentStatuses(deps.octokit, { repo, deploymentId: d.id });
+      const statuses = await deploymentStatuses(deps.octokit, { repo, deploymentId: d.id, by: deps.botLogin });
       const success = statuses.find((s) => s.state === "success");
       if (!success) continue;
       concludedAt = success.createdAt;

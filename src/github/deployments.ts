@@ -1,4 +1,6 @@
+import { isAppAccount } from "./bot-login.ts";
 import type { GitHubClient, RepoRef } from "./client.ts";
+import { deploymentStatuses } from "./deployment-statuses.ts";
 import { deploymentDescriptionLimit, truncateLine } from "./truncate.ts";
 
 export type DeploymentState = "error" | "failure" | "inactive" | "in_progress" | "queued" | "pending" | "success";
@@ -91,6 +93,11 @@ export interface ListDeploymentsInput {
   task?: string;
   /** Most deployments read, newest first; default 100. */
   limit?: number;
+  /**
+   * The app's bot login. On the Deployments it created, `latestStatus` is the newest status IT
+   * wrote: when someone else wrote the newest one, the app's own are read (1 call each).
+   */
+  by: string;
 }
 
 const listQuery = `query ($owner: String!, $name: String!, $environments: [String!], $first: Int!, $after: String) {
@@ -100,7 +107,7 @@ const listQuery = `query ($owner: String!, $name: String!, $environments: [Strin
       nodes {
         databaseId commitOid environment task description payload createdAt
         creator { __typename login }
-        latestStatus { state description environmentUrl logUrl createdAt }
+        latestStatus { state description environmentUrl logUrl createdAt creator { __typename login } }
       }
     }
   }
@@ -121,6 +128,7 @@ interface DeploymentNode {
     environmentUrl: string | null;
     logUrl: string | null;
     createdAt: string;
+    creator?: { __typename: string; login: string } | null;
   } | null;
 }
 
@@ -155,12 +163,31 @@ export async function listDeployments(octokit: GitHubClient, input: ListDeployme
     read += connection.nodes.length;
     for (const node of connection.nodes) {
       if (node === null || node.databaseId === null || (node.task ?? "deploy") !== task) continue;
-      out.push(toRecord(node));
+      out.push(await withAppStatus(octokit, input, node, toRecord(node)));
     }
     if (!connection.pageInfo.hasNextPage || connection.nodes.length === 0) break;
     after = connection.pageInfo.endCursor;
   }
   return out;
+}
+
+/**
+ * The record with the app's own newest status as `latestStatus`, on a Deployment the app created
+ * whose newest status someone else wrote (a person with repository access can add a "success" to
+ * the app's Deployment): 1 call, only then. Other Deployments are not the app's and left as they are.
+ */
+async function withAppStatus(
+  octokit: GitHubClient,
+  input: ListDeploymentsInput,
+  node: DeploymentNode,
+  record: DeploymentRecord,
+): Promise<DeploymentRecord> {
+  const status = node.latestStatus;
+  if (status === null || !isAppAccount(record.creator, input.by)) return record;
+  const author = status.creator ? { login: status.creator.login, type: status.creator.__typename } : null;
+  if (isAppAccount(author, input.by)) return record;
+  const own = (await deploymentStatuses(octokit, { repo: input.repo, deploymentId: record.id, by: input.by }))[0];
+  return { ...record, latestStatus: own ? { ...own, environmentUrl: null } : null };
 }
 
 function toRecord(node: DeploymentNode): DeploymentRecord {
@@ -207,26 +234,14 @@ export interface DeploymentStatusRecord {
 }
 
 /**
- * The newest status of one deployment, or null when it has none: ONE call
- * (GET /repos/{owner}/{repo}/deployments/{id}/statuses, newest first). Read again right before
- * acting on a verdict, since another process may have acted since the list was read.
+ * The newest status the app wrote on one deployment, or null when it wrote none: ONE call
+ * (GET /repos/{owner}/{repo}/deployments/{id}/statuses, newest first; a status someone else added
+ * is not the app's verdict). Read again right before acting on a verdict, since another process
+ * may have acted since the list was read.
  */
 export async function latestDeploymentStatus(
   octokit: GitHubClient,
-  input: { repo: RepoRef; deploymentId: number },
+  input: { repo: RepoRef; deploymentId: number; by: string },
 ): Promise<DeploymentStatusRecord | null> {
-  const { data } = await octokit.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", {
-    owner: input.repo.owner,
-    repo: input.repo.repo,
-    deployment_id: input.deploymentId,
-    per_page: 1,
-  });
-  const latest = data[0];
-  if (!latest) return null;
-  return {
-    state: latest.state as DeploymentState,
-    description: latest.description ?? null,
-    logUrl: latest.log_url ?? null,
-    createdAt: latest.created_at,
-  };
+  return (await deploymentStatuses(octokit, input))[0] ?? null;
 }

@@ -11,7 +11,7 @@ import { readCommit } from "../github/commits.ts";
 import { deploymentStatuses } from "../github/deployment-statuses.ts";
 import { lastKnownGood, type EnvironmentMerge, type KnownGood } from "../revert/last-known-good.ts";
 import { isOpen, readKustodianDeployments, type TrackedDeployment } from "./record-deployments.ts";
-import type { RepoClient } from "./repo-client.ts";
+import { botLoginOf, type RepoClient } from "./repo-client.ts";
 
 /** First-parent commits read back from the failed merge at most. */
 const walkDepth = 20;
@@ -24,7 +24,7 @@ async function verdictOf(gh: RepoClient, d: TrackedDeployment): Promise<Verdict>
   if (latest!.state === "success") return "healthy";
   if (latest!.state !== "inactive") return "other";
   // Marked inactive later (superseded, or by a later success): its own verdict is further down (1 call).
-  const statuses = await deploymentStatuses(gh.octokit, { repo: gh.repo, deploymentId: d.id });
+  const statuses = await deploymentStatuses(gh.octokit, { repo: gh.repo, deploymentId: d.id, by: botLoginOf(gh) });
   if (statuses.some((s) => s.state === "success")) return "healthy";
   if (statuses.some((s) => s.state === "failure" || s.state === "error")) return "other";
   return "unverified";

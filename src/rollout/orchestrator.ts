@@ -23,7 +23,7 @@ import { createLocks } from "./locks.ts";
 import { mergeOfPush, type PushInfo } from "./merge.ts";
 import { readAppConfig } from "./read-app-config.ts";
 import { deploymentOf, isOpen, readKustodianDeployments, recordDeployments, type TrackedDeployment } from "./record-deployments.ts";
-import type { RepoClient } from "./repo-client.ts";
+import { botLoginOf, type RepoClient } from "./repo-client.ts";
 import type { RolloutMetrics } from "../metrics/metrics.ts";
 import { isRevertingClaim } from "./report.ts";
 import { scanRecentMerges, type RecoveredMerges } from "./restart-scan.ts";
@@ -147,7 +147,8 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     event: RolloutEvent,
     known?: TrackedDeployment["latestStatus"],
   ): Promise<RolloutFacts> {
-    const status = known !== undefined ? known : await latestDeploymentStatus(gh.octokit, { repo: gh.repo, deploymentId: d.id });
+    const status =
+      known !== undefined ? known : await latestDeploymentStatus(gh.octokit, { repo: gh.repo, deploymentId: d.id, by: botLoginOf(gh) });
     const facts: RolloutFacts = {
       event,
       status,

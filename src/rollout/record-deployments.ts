@@ -1,5 +1,6 @@
 // One GitHub Deployment per (merge, environment), never two: looked up before it is created, and
 // when two processes still race to create it, the lowest id wins (see README.md).
+import { isAppAccount } from "../github/bot-login.ts";
 import {
   createDeployment,
   listDeployments,
@@ -7,10 +8,9 @@ import {
   type DeploymentRecord,
   type DeploymentState,
 } from "../github/deployments.ts";
-import { defaultBotLogin } from "../github/bot-login.ts";
 import type { DetectedMerge } from "./detect-merge.ts";
 import { parseRolloutPayload, payloadOf, type RolloutPayload } from "./payload.ts";
-import type { RepoClient } from "./repo-client.ts";
+import { botLoginOf, type RepoClient } from "./repo-client.ts";
 import { watchingDescription } from "./report.ts";
 import { carriedWorkloads } from "./carried-workloads.ts";
 
@@ -32,8 +32,7 @@ export const recentDeploymentsRead = 100;
  * creator tells them apart, and a payload field never does.
  */
 export function createdByApp(record: Pick<DeploymentRecord, "creator">, botLogin: string): boolean {
-  const bare = (login: string) => login.toLowerCase().replace(/\[bot\]$/, "");
-  return record.creator !== null && record.creator.type === "Bot" && bare(record.creator.login) === bare(botLogin);
+  return isAppAccount(record.creator, botLogin);
 }
 
 /** kustodian's Deployments among GitHub's (created by this app, with kustodian's payload), oldest id first. */
@@ -58,8 +57,8 @@ export function kustodianDeployments(records: readonly DeploymentRecord[], botLo
 /** The recent Deployments this app created: ONE GraphQL call. */
 export async function readKustodianDeployments(gh: RepoClient): Promise<TrackedDeployment[]> {
   return kustodianDeployments(
-    await listDeployments(gh.octokit, { repo: gh.repo, limit: recentDeploymentsRead }),
-    gh.botLogin ?? defaultBotLogin(),
+    await listDeployments(gh.octokit, { repo: gh.repo, limit: recentDeploymentsRead, by: botLoginOf(gh) }),
+    botLoginOf(gh),
   );
 }
 

@@ -25,13 +25,13 @@ export async function recordedRollouts(
     firstCommits?: Map<string, Date | undefined>;
   },
 ): Promise<RecordedRollout[]> {
-  const records = await listDeployments(octokit, { repo, limit: options.limit });
+  const records = await listDeployments(octokit, { repo, limit: options.limit, by: options.botLogin });
   const byId = new Map(records.map((r) => [r.id, r]));
   const firstCommits = options.firstCommits ?? new Map<string, Date | undefined>();
   const out: RecordedRollout[] = [];
   for (const d of kustodianDeployments(records, options.botLogin)) {
     const record = byId.get(d.id)!;
-    const verdict = await verdictOf(octokit, repo, d, record);
+    const verdict = await verdictOf(octokit, repo, d, record, options.botLogin);
     const key = d.payload.mergeSha;
     if (!d.payload.revertOf && !firstCommits.has(key))
       firstCommits.set(key, await firstCommitOf(octokit, repo, options.gitDir, d.payload.mergeSha, d.payload.pr));
@@ -56,13 +56,14 @@ async function verdictOf(
   repo: RepoRef,
   d: TrackedDeployment,
   record: DeploymentRecord,
+  botLogin: string,
 ): Promise<Pick<RecordedRollout, "state" | "concludedAt">> {
   const latest = record.latestStatus;
   if (latest?.state === "success") return { state: "healthy", concludedAt: new Date(latest.createdAt) };
   if (latest?.state === "failure" || latest?.state === "error") return { state: "failed", concludedAt: new Date(latest.createdAt) };
   if (latest?.state === "inactive") {
     // Superseded later: its own verdict is further down its statuses (1 call).
-    const statuses = await deploymentStatuses(octokit, { repo, deploymentId: d.id });
+    const statuses = await deploymentStatuses(octokit, { repo, deploymentId: d.id, by: botLogin });
     const verdict = statuses.find((s) => s.state === "success" || s.state === "failure" || s.state === "error");
     if (verdict) return { state: verdict.state === "success" ? "healthy" : "failed", concludedAt: new Date(verdict.createdAt) };
   }

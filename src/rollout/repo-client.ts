@@ -1,3 +1,4 @@
+import { defaultBotLogin } from "../github/bot-login.ts";
 import type { GitHubClient, RepoRef } from "../github/client.ts";
 
 /** One repository as the rollout works on it: an installation's Octokit, the repository and its default branch. */
@@ -10,6 +11,11 @@ export interface RepoClient {
   botLogin?: string;
   /** The repository's web address from the API (`repository.html_url`): links point there (GitHub Enterprise too). */
   htmlUrl?: string;
+}
+
+/** The app's bot login for this repository: whose Deployments, statuses and commits count. */
+export function botLoginOf(gh: RepoClient): string {
+  return gh.botLogin ?? defaultBotLogin();
 }
 
 /** A commit's web page: under the repository's html_url, else github.com's. */

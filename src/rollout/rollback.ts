@@ -6,7 +6,7 @@ import { errorFields, type Log } from "../log/log.ts";
 import { detectMerge } from "./detect-merge.ts";
 import { editsFor, writeStatus, type RevertEdits } from "./execute-actions.ts";
 import { isOpen, readKustodianDeployments, type TrackedDeployment } from "./record-deployments.ts";
-import type { RepoClient } from "./repo-client.ts";
+import { botLoginOf, type RepoClient } from "./repo-client.ts";
 import { rollbackReply, type RollbackLine } from "./report.ts";
 import { revertEnvironment } from "./revert-environment.ts";
 import { environmentPathsOf } from "./payload.ts";
@@ -79,7 +79,7 @@ export async function rollback(deps: RollbackDeps, gh: RepoClient, pr: MergedPul
       });
       lines.push({ environment, outcome });
       if (deployment && (outcome.kind === "committed" || outcome.kind === "pull-request") && !outcome.existing) {
-        const status = await latestDeploymentStatus(gh.octokit, { repo: gh.repo, deploymentId: deployment.id });
+        const status = await latestDeploymentStatus(gh.octokit, { repo: gh.repo, deploymentId: deployment.id, by: botLoginOf(gh) });
         if (isOpen(status) || status?.state === "success") {
           const where = outcome.kind === "committed" ? outcome.sha.slice(0, 7) : `#${outcome.number}`;
           await writeStatus(gh, deployment.id, {

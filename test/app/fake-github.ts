@@ -54,7 +54,15 @@ export interface FakeDeployment {
   /** Who created it, as GraphQL's Deployment.creator says (a bot's login without `[bot]`); default the app. */
   creator?: { type: "Bot" | "User"; login: string };
   createdAt: string;
-  statuses: { id: number; state: string; description: string; log_url?: string; createdAt: string }[];
+  statuses: {
+    id: number;
+    state: string;
+    description: string;
+    log_url?: string;
+    createdAt: string;
+    /** Who wrote it (a bot's login without `[bot]`, as GraphQL says); default the app. */
+    creator?: { type: "Bot" | "User"; login: string };
+  }[];
 }
 
 export interface FakeIssue {
@@ -461,6 +469,9 @@ export class FakeGitHub {
               environmentUrl: null,
               logUrl: status.log_url ?? null,
               createdAt: status.createdAt,
+              creator: status.creator
+                ? { __typename: status.creator.type, login: status.creator.login }
+                : { __typename: "Bot", login: this.botLogin.replace(/\[bot\]$/, "") },
             }
           : null,
       };
@@ -587,6 +598,10 @@ export class FakeGitHub {
               description: st.description,
               log_url: st.log_url ?? "",
               created_at: st.createdAt,
+              // REST names a bot `<slug>[bot]`.
+              creator: st.creator
+                ? { login: st.creator.type === "Bot" ? `${st.creator.login}[bot]` : st.creator.login, type: st.creator.type }
+                : { login: this.botLogin, type: "Bot" },
             })),
         ];
       }),

@@ -26,6 +26,8 @@ const payload = (mergeSha: string, pr: number | null, revertOf?: string) =>
     },
     ...(revertOf ? { revertOf: { mergeSha: revertOf, pr: 1 } } : {}),
   });
+/** The app's own account as GraphQL names a status's creator. */
+const kustodianBot = { __typename: "Bot", login: "kustodian" };
 const node = (id: number, mergeSha: string, createdAt: string, state: string, at: string, p: string, creator = "kustodian") => ({
   databaseId: id,
   commitOid: mergeSha,
@@ -35,7 +37,7 @@ const node = (id: number, mergeSha: string, createdAt: string, state: string, at
   payload: p,
   createdAt,
   creator: { __typename: creator === "kustodian" ? "Bot" : "User", login: creator },
-  latestStatus: { state, description: null, environmentUrl: null, logUrl: null, createdAt: at },
+  latestStatus: { state, description: null, environmentUrl: null, logUrl: null, createdAt: at, creator: kustodianBot },
 });
 
 function io(cwd: string) {
@@ -73,8 +75,8 @@ describe("kustodian metrics", () => {
       .get("/repos/acme/gitops/deployments/2/statuses")
       .query(true)
       .reply(200, [
-        { id: 22, state: "inactive", description: "", log_url: "", created_at: ago(70) },
-        { id: 21, state: "success", description: "", log_url: "", created_at: ago(180) },
+        { id: 22, state: "inactive", description: "", log_url: "", created_at: ago(70), creator: { login: "kustodian[bot]", type: "Bot" } },
+        { id: 21, state: "success", description: "", log_url: "", created_at: ago(180), creator: { login: "kustodian[bot]", type: "Bot" } },
       ]);
     // Not a clone of the repository: the first commits come from the pull requests.
     nock(api)

@@ -65,7 +65,14 @@ describe("deployments", () => {
       creator: id === 1 ? { __typename: "User", login: "octocat" } : { __typename: "Bot", login: "kustodian" },
       createdAt: "2025-01-01T00:00:00Z",
       latestStatus: state
-        ? { state, description: "watching", environmentUrl: null, logUrl: null, createdAt: "2025-01-01T00:01:00Z" }
+        ? {
+            state,
+            description: "watching",
+            environmentUrl: null,
+            logUrl: null,
+            createdAt: "2025-01-01T00:01:00Z",
+            creator: { __typename: "Bot", login: "kustodian" },
+          }
         : null,
     });
     nock(api)
@@ -96,7 +103,7 @@ describe("deployments", () => {
         };
       });
 
-    const list = await listDeployments(testOctokit(), { repo, environment: "prod", limit: 150 });
+    const list = await listDeployments(testOctokit(), { repo, environment: "prod", limit: 150, by: "kustodian[bot]" });
 
     expect(rec.bodies.map((b) => b.variables)).toEqual([
       { owner: "acme", name: "gitops", environments: ["prod"], first: 100, after: null },
