@@ -21,7 +21,7 @@ import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock/clock.ts";
 import { systemClock } from "../clock/system-clock.ts";
 import { readAppConfig } from "../rollout/read-app-config.ts";
-import { secretKeyWords } from "../plan/secret-values.ts";
+import { secretWordsOf } from "../plan/secret-values.ts";
 import { silentLog, errorFields } from "../log/log.ts";
 import { freezeCommands } from "./freeze-commands.ts";
 import type { DeliveryMetrics } from "../metrics/metrics.ts";
@@ -117,7 +117,7 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
     }
   };
   const withGates = (context: Context, config: AppConfig) => {
-    const base = { ...deps(context, botLogin), secretWords: secretKeyWords(config.secrets.keyWords) };
+    const base = { ...deps(context, botLogin), secretWords: secretWordsOf(config) };
     return { ...base, gates: (subject: Parameters<GateService["evaluate"]>[1]) => gates.evaluate({ ...base, config }, subject) };
   };
 

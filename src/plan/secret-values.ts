@@ -2,6 +2,7 @@
 // whose key names a secret (WORDPRESS_DB_PASSWORD, API_TOKEN, ...). The plan masks each of them
 // wherever it shows up — a ConfigMap a `replacements:` copied a Secret value into, an env value,
 // a finding — not only in Secret objects.
+import type { AppConfig } from "../config/app-config.ts";
 import type { KubeObject } from "../k8s/manifest-types.ts";
 import { maskedMarker } from "./secret-masking.ts";
 
@@ -19,6 +20,15 @@ export function namesASecret(name: string, words: readonly string[] = defaultSec
 /** The defaults plus the repository's own words (`.github/kustodian.yml` `secrets.keyWords`): more, never fewer. */
 export function secretKeyWords(extra: readonly string[] = []): readonly string[] {
   return [...defaultSecretKeyWords, ...extra];
+}
+
+/**
+ * The secret key words in force for a repository: the defaults plus its `.github/kustodian.yml`
+ * `secrets.keyWords`. The one place the app (config from the default branch) and the CLI (config
+ * at the commits it plans) take them from.
+ */
+export function secretWordsOf(...configs: readonly Pick<AppConfig, "secrets">[]): readonly string[] {
+  return secretKeyWords([...new Set(configs.flatMap((c) => c.secrets.keyWords))]);
 }
 
 function decoded(value: string): string {
