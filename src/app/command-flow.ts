@@ -1,12 +1,7 @@
 import { errorFields } from "../log/log.ts";
-import { maskedText } from "../plan/secret-values.ts";
 import type { Command } from "../commands/command.ts";
 import { canWrite, isMutating, mayRun, refusalReply } from "../commands/authorize.ts";
 import { parseCommands } from "../commands/parse.ts";
-import { heldImageCheck, planAllow } from "../commands/allow.ts";
-import { planPromote } from "../commands/promote.ts";
-import { planScale } from "../commands/scale.ts";
-import { formatEditReply, type EditPlan } from "../commands/edit-plan.ts";
 import {
   helpReply,
   holdReply,
@@ -15,24 +10,17 @@ import {
   unholdReply,
   unknownCommandReply,
 } from "../commands/replies.ts";
-import { formatProblem } from "../environments/problems.ts";
-import { commitToBranch, commitWithRetry } from "../github/commit.ts";
 import type { RepoRef } from "../github/client.ts";
 import { repositoryPermission, type RepositoryPermission } from "../github/permission.ts";
 import { reactToComment, replyToIssue } from "../github/reactions.ts";
-import { readGitOpsFilesAt } from "../github/read-files.ts";
-import { renderSnapshot } from "../repo/render-snapshot.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import { syncPullRequest, type FlowDeps, type PullRequestRef } from "./pull-request-flow.ts";
-import { editedWorkloads } from "./edited-workloads.ts";
-import { decideHeadWrite } from "./head-write.ts";
 import { PlannedHeads } from "./planned-heads.ts";
 import { userMessageOf } from "../github/user-error.ts";
-import { unifiedDiff } from "../plan/line-diff.ts";
-import { bounded, fenced } from "../text/markdown.ts";
 import { quoteCommand } from "../commands/markdown.ts";
 import type { FreezeCommands } from "./freeze-commands.ts";
 import { promotionReport } from "./gate-report.ts";
+import { applyEditCommands, isEdit, type EditCommand, type Outcome } from "./edit-commands.ts";
 
 export interface PullRequestState extends PullRequestRef {
   title: string;
@@ -71,8 +59,6 @@ interface CommentWork {
   promotedTo?: string;
 }
 
-type Outcome = { reply: string; ok: boolean };
-
 /**
  * A PR comment: acknowledge with 👀, run each command in order (mutating ones only for
  * writers), answer in one reply, and end with 👍 when all went through or 👎 otherwise.
@@ -86,6 +72,8 @@ export async function handleCommandComment(deps: CommandDeps, event: CommentEven
   let pr: PullRequestState | undefined;
   const work: CommentWork = { sync: false };
   const outcomes: Outcome[] = [];
+  // The comment's edits, applied together after the loop (one render, one commit): where their replies go.
+  const edits: { command: EditCommand; at: number }[] = [];
   for (const command of commands) {
     try {
       if (isMutating(command)) {
@@ -94,6 +82,11 @@ export async function handleCommandComment(deps: CommandDeps, event: CommentEven
           outcomes.push({ reply: refusalReply(event.author, command, work.permission), ok: false });
           continue;
         }
+      }
+      if (isEdit(command)) {
+        edits.push({ command, at: outcomes.length });
+        outcomes.push({ reply: "", ok: true });
+        continue;
       }
       pr ??= await deps.loadPullRequest();
       const outcome = await runCommand(deps, event, command, pr, work);
@@ -105,6 +98,26 @@ export async function handleCommandComment(deps: CommandDeps, event: CommentEven
         reply: `${quoteCommand(command.line)}\n\nkustodian could not finish this command: ${userMessageOf(error)}\n\nNothing else was changed.`,
         ok: false,
       });
+    }
+  }
+  if (edits.length) {
+    try {
+      const batch = await applyEditCommands(
+        deps,
+        edits.map((e) => e.command),
+        await deps.loadPullRequest(),
+      );
+      batch.outcomes.forEach((outcome, i) => (outcomes[edits[i]!.at] = outcome));
+      // Our own push's synchronize event is skipped (no loops), so the plan is updated after the comment's commands.
+      if (batch.pushed) work.sync = true;
+      if (batch.promotedTo) work.promotedTo = batch.promotedTo;
+    } catch (error) {
+      deps.log.error({ err: errorFields(error), commands: edits.map((e) => e.command.line) }, "edit commands failed");
+      for (const { command, at } of edits)
+        outcomes[at] = {
+          reply: `${quoteCommand(command.line)}\n\nkustodian could not finish this command: ${userMessageOf(error)}\n\nNothing was changed.`,
+          ok: false,
+        };
     }
   }
   if (work.sync) {
@@ -188,102 +201,11 @@ async function runCommand(
     case "scale":
     case "promote":
     case "allow":
-      return editCommand(deps, command, pr, work);
+      throw new Error("unreachable: edit commands are applied together (src/app/edit-commands.ts)");
     case "freeze":
     case "unfreeze":
       if (!deps.freezes)
         return { reply: `${quoteCommand(command.line)}\n\nFreezes are not available in this kustodian deployment.`, ok: false };
       return { reply: await deps.freezes.run(command, { by: event.author, pr }), ok: true };
   }
-}
-
-/** /scale and /promote: edit one environment file, regenerate its overlay, ONE commit on the PR branch. */
-async function editCommand(
-  deps: CommandDeps,
-  command: Extract<Command, { kind: "scale" | "promote" | "allow" }>,
-  pr: PullRequestState,
-  work: CommentWork,
-): Promise<Outcome & { refresh?: boolean }> {
-  const refuse = (why: string): Outcome => ({ reply: `${quoteCommand(command.line)}\n\n${why}\n\nNothing was changed.`, ok: false });
-  const boundary = await decideHeadWrite(deps.octokit, pr);
-  if (!boundary.write && boundary.reason === "closed") return refuse(boundary.why);
-
-  const repo: RepoRef = { owner: pr.owner, repo: pr.repo };
-  const baseFiles = (await readGitOpsFilesAt(deps.octokit, repo, pr.baseSha)).files;
-  let headSha = pr.headSha;
-  let plan: EditPlan | undefined;
-  let problems: string[] = [];
-  let first = true;
-  const planAt = (files: ReadonlyMap<string, string>): EditPlan => {
-    // The whole tree read: the commands find the environment files through its layout.
-    const environmentFiles = files;
-    return command.kind === "scale"
-      ? planScale({
-          command,
-          environmentFiles,
-          touched: editedWorkloads(baseFiles, files),
-          maxReplicas: deps.config.scale.maxReplicas,
-        })
-      : command.kind === "allow"
-        ? planAllow({ command, environmentFiles })
-        : planPromote({
-            from: command.from,
-            to: command.to,
-            environmentFiles,
-            line: command.line,
-            held: heldImageCheck(environmentFiles),
-          });
-  };
-
-  if (!boundary.write) {
-    // Not ours to push to: the change, for a person to make.
-    plan = planAt((await readGitOpsFilesAt(deps.octokit, repo, headSha)).files);
-    if (!plan.ok || !plan.changed) return { reply: formatEditReply(plan), ok: plan.ok };
-    return refuse(proposedChange(boundary.why, plan.file, plan.before, plan.after, deps.secretWords));
-  }
-
-  const pushed = await commitWithRetry({
-    read: async () => {
-      if (!first) headSha = (await deps.loadPullRequest()).headSha;
-      first = false;
-      const files = (await readGitOpsFilesAt(deps.octokit, repo, headSha)).files;
-      plan = planAt(files);
-      if (!plan.ok || !plan.changed) return null;
-      const edited = new Map(files).set(plan.file, plan.after);
-      const snapshot = await renderSnapshot(edited);
-      problems = snapshot.problems.map(formatProblem);
-      if (problems.length) return null;
-      return {
-        headOid: headSha,
-        changes: [{ path: plan.file, after: plan.after }, ...snapshot.changes],
-        headline: `kustodian: ${command.line.replace(/^\/(kustodian\s+)?/i, "")} (requested in #${pr.number})`,
-        body: `${command.line}\n\nEdited ${plan.file} and regenerated ${snapshot.environments.get(plan.env)?.overlay ?? "its overlay"}/ from it.`,
-      };
-    },
-    commit: (c) =>
-      commitToBranch(deps.octokit, {
-        repo,
-        branch: pr.headRef,
-        expectedHeadOid: c.headOid,
-        headline: c.headline,
-        body: c.body ?? "",
-        changes: c.changes,
-      }),
-  });
-
-  if (!plan) return refuse("kustodian could not read the environment files.");
-  if (problems.length) return refuse(`The change would leave an invalid environment:\n\n${fenced(bounded(problems.join("\n")), "text")}`);
-  const reply = formatEditReply(plan, pushed ? { commitUrl: pushed.url } : {});
-  // Our own push's synchronize event is skipped (no loops), so the plan is updated after the comment's commands.
-  if (pushed) work.sync = true;
-  if (pushed && command.kind === "promote") work.promotedTo = command.to;
-  return { reply, ok: plan.ok, refresh: Boolean(pushed) };
-}
-
-/** A refused edit: why, and the environment file change a person can make in their own branch. */
-function proposedChange(why: string, file: string, before: string, after: string, words?: readonly string[]): string {
-  const lines = (text: string) => text.replace(/\n$/, "").split("\n");
-  // Context lines can be an environment's config: secret-named values masked.
-  const diff = maskedText(unifiedDiff(lines(before), lines(after), { fromFile: `a/${file}`, toFile: `b/${file}` }), undefined, words);
-  return `${why}\n\nThe change it would make (then run \`npx kustodian render\` and push both):\n\n${fenced(diff.trimEnd(), "diff")}`;
 }

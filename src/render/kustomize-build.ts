@@ -60,7 +60,8 @@ export async function renderManifests(dir: string, options: KustomizeBuildOption
   return parseManifestsAsync(await kustomizeOutput(dir, options));
 }
 
-export type BuildListener = (outcome: "ok" | "error", seconds: number) => void;
+/** Told of one kustomize run: how it ended, how long it took, and the directory built (relative to the repository root). */
+export type BuildListener = (outcome: "ok" | "error", seconds: number, directory: string) => void;
 const buildListeners = new Set<BuildListener>();
 
 /** Told of every build and its duration (the app counts them on /metrics); returns the unsubscribe. */
@@ -72,7 +73,8 @@ export function onKustomizeBuild(listener: BuildListener): () => void {
 async function kustomizeOutput(dir: string, options: KustomizeBuildOptions): Promise<Buffer> {
   const started = performance.now();
   const done = (outcome: "ok" | "error") => {
-    for (const listener of buildListeners) listener(outcome, (performance.now() - started) / 1000);
+    const directory = relativeLabel(resolve(options.root ?? dir), resolve(dir));
+    for (const listener of buildListeners) listener(outcome, (performance.now() - started) / 1000, directory);
   };
   try {
     const output = await sandboxedOutput(dir, options);

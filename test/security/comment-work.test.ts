@@ -4,6 +4,8 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { issueCommentEvent } from "../app/payloads.ts";
 import { openBranch, startHarness, type Harness } from "../app/harness.ts";
+import { onKustomizeBuild } from "../../src/render/kustomize-build.ts";
+import { renderCache } from "../../src/render/render-cache.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -59,4 +61,52 @@ it("/plan from a writer at the same head renders again (a writer may ask for it)
     await h.settle();
   }
   expect(renders()).toBe(2);
+});
+
+it("several edit commands in one comment: applied together in ONE commit with ONE render of the result; each answered, the bad one refused", async () => {
+  const head = h.github.head("bump-wordpress");
+  renderCache.clear();
+  const built: string[] = [];
+  const stop = onKustomizeBuild((_outcome, _seconds, directory) => built.push(directory));
+  try {
+    const body = ["/scale 6 wordpress staging", "/promote staging prod", "/scale 999 wordpress prod", "/scale 5 wordpress prod"].join("\n");
+    await h.deliver("issue_comment", issueCommentEvent({ body, user: "octo-writer", commentId: 830 }));
+    await h.settle();
+  } finally {
+    stop();
+  }
+
+  // ONE commit on the branch, carrying every good edit and the overlays regenerated from them.
+  expect(h.github.count("createCommitOnBranch")).toBe(1);
+  expect(h.github.git("rev-parse", "bump-wordpress^")).toBe(head);
+  const at = (path: string) => h.github.git("show", `bump-wordpress:${path}`);
+  expect(at("environments/staging.yaml")).toMatch(/minReplicas: 6/);
+  expect(at("environments/prod.yaml")).toContain("image: wordpress:6.7.1-apache");
+  expect(at("environments/prod.yaml")).toMatch(/minReplicas: 5/);
+  expect(at("overlays/prod/kustomization.yaml")).toContain("6.7.1-apache");
+
+  // The edits rendered once, the plan once: no environment is built for an intermediate state
+  // (before the fix, overlays/prod was built after /promote and again after /scale 5).
+  const builds = (directory: string) => built.filter((d) => d === directory).length;
+  // Each at most twice: the base side as committed, the head side after all the edits.
+  expect(new Set(built).size).toBeGreaterThan(1);
+  for (const directory of new Set(built))
+    expect({ directory, builds: Math.min(builds(directory), 3) }).toEqual({ directory, builds: expect.toBeOneOf([1, 2]) });
+  expect(builds("overlays/prod")).toBe(2);
+  expect(renders()).toBe(1);
+
+  // One reply answering every command in order; the out-of-bounds one refused, changing nothing.
+  const replies = (h.github.comments.get(7) ?? []).filter((c) => !c.body.includes("<!-- kustodian:plan"));
+  expect(replies).toHaveLength(1);
+  const parts = replies[0]!.body.split("\n\n---\n\n");
+  expect(parts[0]).toContain("> `/scale 6 wordpress staging`");
+  expect(parts[1]).toContain("> `/promote staging prod`");
+  expect(parts[2]).toContain("> `/scale 999 wordpress prod`");
+  expect(parts[2]).toContain("out of bounds");
+  expect(parts[2]).toContain("Nothing was changed.");
+  expect(parts[3]).toContain("> `/scale 5 wordpress prod`");
+  const commit = h.github.head("bump-wordpress");
+  for (const i of [0, 1, 3]) expect(parts[i]).toContain(`Committed: `);
+  expect(parts[0]).toContain(commit);
+  expect(h.github.reactions.filter((r) => r.commentId === 830).map((r) => r.content)).toEqual(["eyes", "-1"]);
 });
