@@ -25,6 +25,11 @@ export interface RecordedFreezeIssue extends RecordedFreeze {
 /** The freezes in force: ONE call. */
 export async function readFreezes(octokit: GitHubClient, repo: RepoRef, botLogin: string): Promise<RecordedFreezeIssue[]> {
   const issues = await openIssuesWithLabel(octokit, { repo, label: freezeLabel, creator: botLogin });
+  return freezesOfIssues(issues, botLogin);
+}
+
+/** The freezes in force among open `kustodian/freeze` issues already read (the app's own only). */
+export function freezesOfIssues(issues: readonly IssueRecord[], botLogin: string): RecordedFreezeIssue[] {
   return issues.flatMap((i) => freezeOf(i, botLogin));
 }
 

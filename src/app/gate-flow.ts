@@ -22,6 +22,7 @@ import { publishCheckRun } from "../github/checks.ts";
 import type { RepoRef } from "../github/client.ts";
 import { deploymentStatuses } from "../github/deployment-statuses.ts";
 import { listDeployments } from "../github/deployments.ts";
+import type { IssueRecord } from "../github/issues.ts";
 import { readFilesAt } from "../github/read-files.ts";
 import { layoutOfFiles } from "../layout/parse-layout.ts";
 import { environmentsOf } from "../layout/paths.ts";
@@ -29,7 +30,7 @@ import { environmentPathsOf } from "../rollout/payload.ts";
 import { kustodianDeployments, type TrackedDeployment } from "../rollout/record-deployments.ts";
 import { touchedEnvironments } from "../rollout/merge.ts";
 import { plain } from "../commands/markdown.ts";
-import { readFreezes } from "./freeze-record.ts";
+import { freezesOfIssues, readFreezes } from "./freeze-record.ts";
 import type { FlowDeps } from "./pull-request-flow.ts";
 
 export const promotionCheckName = "kustodian/promotion";
@@ -47,6 +48,8 @@ export interface GateSubject {
   /** Files at the head and at the base (environments/ and overlays/ at least). */
   headFiles: ReadonlyMap<string, string>;
   baseFiles: ReadonlyMap<string, string>;
+  /** The open `kustodian/freeze` issues, when already read (with a pull request event's context); read here otherwise. */
+  freezeIssues?: readonly IssueRecord[];
 }
 
 export interface GateOutcome {
@@ -122,7 +125,9 @@ export async function evaluateGates(
   }
 
   // Freezes.
-  const recorded = await readFreezes(deps.octokit, subject.repo, deps.botLogin);
+  const recorded = subject.freezeIssues
+    ? freezesOfIssues(subject.freezeIssues, deps.botLogin)
+    : await readFreezes(deps.octokit, subject.repo, deps.botLogin);
   if (options.config.freezes.length > 0 || recorded.length > 0 || options.forceFreezeCheck) {
     for (const env of changed) {
       const decision = freezesOn(env, options.now, options.config.freezes, recorded);

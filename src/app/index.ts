@@ -5,7 +5,8 @@ import { handleCommandComment, type PullRequestState } from "./command-flow.ts";
 import { AppConfig, configFileName, parseAppConfigText } from "../config/app-config.ts";
 import { readConfigText } from "../github/read-config.ts";
 import { statusOf } from "../github/http-error.ts";
-import { syncPullRequest } from "./pull-request-flow.ts";
+import { pullRequestContextRequest, syncPullRequest } from "./pull-request-flow.ts";
+import { readPullRequestContext, type ConfigFile } from "../github/pull-request-context.ts";
 import { contentFailure, reportPullRequestFailure } from "./pull-request-failure.ts";
 import { WorkQueue } from "./work-queue.ts";
 import { PlannedHeads } from "./planned-heads.ts";
@@ -136,13 +137,17 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
         `${repo.owner}/${repo.repo}#${payload.number}`,
         context.id,
         async () => {
-          const { config, problems } = await loadConfig(context);
           const pr = pullRequestState(repo, payload.pull_request);
+          // ONE request for the configuration, the comments, the head's protection, the freeze
+          // records and the layout files (src/github/pull-request-context.ts).
+          const prContext = await readPullRequestContext(context.octokit as unknown as GitHubClient, pullRequestContextRequest(pr));
+          const { config, problems } = configOf(prContext.config);
           const synced = await syncPullRequest(
             withGates(context, config),
             pr,
             () => loadPullRequest(context.octokit, repo, pr.number),
             problems,
+            prContext,
           ).catch(async (error: unknown) => {
             // The PR's own content stopped the job: say so on the PR (a failing check), not only in a log line.
             const failure = contentFailure(error);
@@ -280,14 +285,20 @@ async function loadConfig(context: Context): Promise<{ config: AppConfig; proble
   // Read raw (the repository's file, else the organisation's .github repository's, as Probot's
   // context.config does) and parsed here, so a problem carries its line and column, and never
   // the client's error text with API URLs in it.
-  let found: { text: string } | undefined;
+  let found: { repo: string; text: string } | undefined;
   try {
     found = await readConfigText(context.octokit as unknown as GitHubClient, context.repo(), `.github/${configFileName}`);
   } catch (error) {
     const status = statusOf(error);
     return { config: AppConfig.parse({}), problems: [`.github/${configFileName}: could not be read${status ? ` (HTTP ${status})` : ""}`] };
   }
+  return configOf(found);
+}
+
+/** The configuration a file holds: defaults, with the problems, when it is unreadable or invalid; defaults when there is none. */
+function configOf(found: ConfigFile | undefined): { config: AppConfig; problems: string[] } {
   if (!found) return { config: AppConfig.parse({}), problems: [] };
+  if ("unreadable" in found) return { config: AppConfig.parse({}), problems: [`.github/${configFileName}: ${found.unreadable}`] };
   const parsed = parseAppConfigText(found.text);
   return parsed.ok ? { config: parsed.config, problems: [] } : { config: AppConfig.parse({}), problems: parsed.problems };
 }

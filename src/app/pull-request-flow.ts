@@ -2,7 +2,8 @@ import type { Log } from "../log/log.ts";
 import type { GitHubClient, RepoRef } from "../github/client.ts";
 import { commitWithRetry, commitToBranch } from "../github/commit.ts";
 import { publishCheckRun } from "../github/checks.ts";
-import { readGitOpsFilesAt } from "../github/read-files.ts";
+import { readPullRequestContext, type PullRequestContext, type PullRequestContextRequest } from "../github/pull-request-context.ts";
+import { readGitOpsFilesAt, readGitOpsFilesAtCommits } from "../github/read-files.ts";
 import { partHeaderReserve, upsertStickyComments } from "../github/sticky-comments.ts";
 import { commentBodyLimit } from "../github/truncate.ts";
 import type { FileChange } from "../layout/file-change.ts";
@@ -15,12 +16,15 @@ import type { RenderedSnapshot } from "../plan/rendered-snapshot.ts";
 import { splitMarkdown } from "../plan/split-markdown.ts";
 import { renderSnapshot } from "../repo/render-snapshot.ts";
 import { notRendered, unchangedEnvironments } from "../repo/unchanged-environments.ts";
-import type { WriteDecision } from "../commands/write-boundary.ts";
+import { mayWriteToHead, type WriteDecision } from "../commands/write-boundary.ts";
+import { configFileName } from "../config/app-config.ts";
+import { layoutFiles } from "../layout/layout.ts";
 import { bounded, fenced } from "../text/markdown.ts";
 import { regenerationCommitMessage } from "./commit-message.ts";
 import { regeneratedMarker, staleFilesToShow } from "./regenerated-marker.ts";
 import { decideHeadWrite } from "./head-write.ts";
 import type { GateOutcome, GateSubject } from "./gate-flow.ts";
+import { freezeLabel } from "./freeze-record.ts";
 
 export const planMarker = "plan";
 export const checkName = "kustodian/plan";
@@ -67,22 +71,45 @@ export interface SyncOutcome {
 export type ReadHead = () => Promise<{ headSha: string }>;
 
 /**
+ * What a pull request event reads in its one context request (src/github/pull-request-context.ts):
+ * the app's configuration, the comments, the head branch's protection (only when nothing else
+ * already forbids writing to it), the freeze records, and the layout file at the base and the head.
+ */
+export function pullRequestContextRequest(pr: PullRequestRef): PullRequestContextRequest {
+  return {
+    repo: repoOf(pr),
+    number: pr.number,
+    configPath: `.github/${configFileName}`,
+    ...(mayWriteToHead(pr, undefined).write ? { headRef: pr.headRef } : {}),
+    issueLabel: freezeLabel,
+    prefetch: { commits: [pr.baseSha, pr.headSha], paths: layoutFiles },
+  };
+}
+
+/**
  * The pull request lifecycle step: regenerate overlays, push one commit if they changed,
  * then post the plan (one sticky comment) and the kustodian/plan check run.
+ *
+ * Reads (README "Call budget"): the context (given, or read here: 1 GraphQL), the base's and the
+ * head's trees (2), and per round of files one GraphQL request for both commits' blobs not cached.
  */
 export async function syncPullRequest(
   deps: FlowDeps,
   pr: PullRequestRef,
   readHead: ReadHead,
   extraProblems: string[] = [],
+  context?: PullRequestContext,
 ): Promise<SyncOutcome> {
+  const known = context ?? (await readPullRequestContext(deps.octokit, pullRequestContextRequest(pr)));
   let headSha = pr.headSha;
-  // The base first: image and replica edits made in generated overlays since then are lifted.
-  const baseFiles = (await readGitOpsFilesAt(deps.octokit, repoOf(pr), pr.baseSha)).files;
-  let head = await renderAt(deps, pr, headSha, baseFiles);
+  // The base too: image and replica edits made in generated overlays since then are lifted.
+  const [baseRead, headRead] = await readGitOpsFilesAtCommits(deps.octokit, repoOf(pr), [pr.baseSha, headSha]);
+  const baseFiles = baseRead!.files;
+  let head = await renderRead(headRead!.files, baseFiles);
   let commit: SyncOutcome["commit"];
-  // Asked only when there is something to commit (the branch protection read costs a call).
-  const decision: WriteDecision | undefined = head.snapshot.changes.length > 0 ? await decideHeadWrite(deps.octokit, pr) : undefined;
+  // Only when there is something to commit; the protection came with the context.
+  const decision: WriteDecision | undefined =
+    head.snapshot.changes.length > 0 ? await decideHeadWrite(deps.octokit, pr, known.headProtected) : undefined;
 
   if (head.snapshot.changes.length > 0 && decision?.write) {
     let firstRead = true;
@@ -149,6 +176,7 @@ export async function syncPullRequest(
       return parts;
     },
     ...(deps.botLogin ? { author: deps.botLogin } : {}),
+    existing: known.comments,
   });
   const comment = posted.comments[0]!;
 
@@ -170,6 +198,7 @@ export async function syncPullRequest(
         headSha,
         headFiles: head.files,
         baseFiles,
+        freezeIssues: known.issues,
       })
     : undefined;
   return {
@@ -189,6 +218,13 @@ async function renderAt(
   baseFiles: ReadonlyMap<string, string>,
 ): Promise<{ files: ReadonlyMap<string, string>; snapshot: RenderedSnapshot }> {
   const { files } = await readGitOpsFilesAt(deps.octokit, repoOf(pr), sha);
+  return renderRead(files, baseFiles);
+}
+
+async function renderRead(
+  files: ReadonlyMap<string, string>,
+  baseFiles: ReadonlyMap<string, string>,
+): Promise<{ files: ReadonlyMap<string, string>; snapshot: RenderedSnapshot }> {
   return { files, snapshot: await renderSnapshot(files, { before: baseFiles, unchanged: unchangedEnvironments(baseFiles, files) }) };
 }
 

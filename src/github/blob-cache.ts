@@ -1,3 +1,11 @@
+import { createHash } from "node:crypto";
+
+/** The git (SHA-1) object id of a blob holding `text` as UTF-8: what a tree lists for that file. */
+export function gitBlobId(text: string): string {
+  const bytes = Buffer.from(text, "utf8");
+  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+}
+
 export interface BlobCacheLimits {
   /** Most blobs held. */
   maxEntries: number;

@@ -1,6 +1,7 @@
 import { fullName, type GitHubClient, type RepoRef } from "./client.ts";
 import type { FileChange } from "../layout/file-change.ts";
 import { graphqlErrorsOf } from "./http-error.ts";
+import { blobCache, gitBlobId, type BlobCache } from "./blob-cache.ts";
 
 export interface CommitToBranchInput {
   repo: RepoRef;
@@ -13,6 +14,8 @@ export interface CommitToBranchInput {
   /** The rest of the message (paragraphs, trailers). */
   body?: string;
   changes: readonly FileChange[];
+  /** Where the committed texts are remembered by blob id (a re-read then costs no blob request). Defaults to the process-wide cache. */
+  cache?: BlobCache;
 }
 
 export interface CommitResult {
@@ -87,6 +90,8 @@ export async function commitToBranch(octokit: GitHubClient, input: CommitToBranc
   };
   try {
     const result = await octokit.graphql<{ createCommitOnBranch: { commit: CommitResult } }>(mutation, variables);
+    // GitHub stores these exact bytes: the next read of the branch finds its new blobs cached.
+    for (const change of sorted) if (change.after !== undefined) (input.cache ?? blobCache).set(gitBlobId(change.after), change.after);
     return { oid: result.createCommitOnBranch.commit.oid, url: result.createCommitOnBranch.commit.url };
   } catch (error) {
     if (isBranchMoved(error)) throw new BranchMovedError(input.branch, input.expectedHeadOid, { cause: error });

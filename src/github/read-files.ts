@@ -99,13 +99,28 @@ export async function readFilesAt(
  * refer to elsewhere in the repository), on ONE tree read; each round that needs blobs not in the
  * cache is one GraphQL request.
  */
-export function readGitOpsFilesAt(
+export async function readGitOpsFilesAt(
   octokit: GitHubClient,
   repo: RepoRef,
   commitSha: string,
   options: ReadFilesOptions = {},
 ): Promise<FilesAt> {
-  return readSelectedFilesAt(octokit, repo, commitSha, pathsToRead, options);
+  return (await readSelectedFilesAtCommits(octokit, repo, [commitSha], pathsToRead, options))[0]!;
+}
+
+/**
+ * readGitOpsFilesAt for several commits at once (a pull request's base and head): one tree read
+ * per commit, and the rounds run side by side, so each round that needs blobs is ONE GraphQL
+ * request for all the commits (blobs they share are asked once). Results in the order of
+ * `commitShas`; a file the first commit cannot read is reported before the second's.
+ */
+export function readGitOpsFilesAtCommits(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  commitShas: readonly string[],
+  options: ReadFilesOptions = {},
+): Promise<FilesAt[]> {
+  return readSelectedFilesAtCommits(octokit, repo, commitShas, pathsToRead, options);
 }
 
 async function readSelectedFilesAt(
@@ -115,11 +130,19 @@ async function readSelectedFilesAt(
   select: (tree: readonly string[], read: ReadonlyMap<string, string>) => readonly string[],
   options: ReadFilesOptions,
 ): Promise<FilesAt> {
-  const cache = options.cache ?? defaultBlobCache;
-  const maxFileBytes = options.maxFileBytes ?? 1024 * 1024;
-  const maxBlobs = Math.min(options.maxBlobsPerRequest ?? 100, 100);
-  const maxBytes = options.maxBytesPerRequest ?? 8 * 1024 * 1024;
+  return (await readSelectedFilesAtCommits(octokit, repo, [commitSha], select, options))[0]!;
+}
 
+interface CommitRead {
+  treeSha: string;
+  entries: Map<string, TreeEntry>;
+  paths: string[];
+  blobs: Map<string, string>;
+  files: Map<string, string>;
+  done: boolean;
+}
+
+async function readTree(octokit: GitHubClient, repo: RepoRef, commitSha: string): Promise<CommitRead> {
   const { data: tree } = await octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
     owner: repo.owner,
     repo: repo.repo,
@@ -142,24 +165,51 @@ async function readSelectedFilesAt(
     if (entry.mode !== "120000") blobs.set(entry.path, entry.sha);
     entries.set(entry.path, entry);
   }
-  const paths = [...entries.keys()];
-  const files = new Map<string, string>();
-  for (let round = 0; round < maxReadRounds; round++) {
-    const next = select(paths, files).filter((p) => !files.has(p) && entries.has(p));
-    if (next.length === 0) break;
-    const wantedEntries = next.map((p) => entries.get(p)!);
-    for (const entry of wantedEntries) {
-      if (entry.mode === "120000") throw new UnreadableFileError(entry.path, "symlink", "is a symbolic link, not a file");
-      if (entry.size !== undefined && entry.size > maxFileBytes) {
-        throw new UnreadableFileError(entry.path, "oversized", `is ${entry.size} bytes, more than the ${maxFileBytes} kustodian reads`);
-      }
-    }
+  return { treeSha: tree.sha, entries, paths: [...entries.keys()], blobs, files: new Map(), done: false };
+}
 
-    // Unique blobs not in the cache, in path order; identical files share one blob.
-    const missing = new Map<string, TreeEntry>();
-    for (const entry of wantedEntries) {
-      if (cache.get(entry.sha) === undefined && !missing.has(entry.sha)) missing.set(entry.sha, entry);
+async function readSelectedFilesAtCommits(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  commitShas: readonly string[],
+  select: (tree: readonly string[], read: ReadonlyMap<string, string>) => readonly string[],
+  options: ReadFilesOptions,
+): Promise<FilesAt[]> {
+  const cache = options.cache ?? defaultBlobCache;
+  const maxFileBytes = options.maxFileBytes ?? 1024 * 1024;
+  const maxBlobs = Math.min(options.maxBlobsPerRequest ?? 100, 100);
+  const maxBytes = options.maxBytesPerRequest ?? 8 * 1024 * 1024;
+
+  // One tree per distinct commit (a pull request whose head is its base reads it once).
+  const distinct = [...new Set(commitShas)];
+  const reads = new Map<string, CommitRead>();
+  for (const sha of distinct) reads.set(sha, await readTree(octokit, repo, sha));
+
+  for (let round = 0; round < maxReadRounds; round++) {
+    const wanted: { read: CommitRead; entries: TreeEntry[] }[] = [];
+    for (const sha of distinct) {
+      const read = reads.get(sha)!;
+      if (read.done) continue;
+      const next = select(read.paths, read.files).filter((p) => !read.files.has(p) && read.entries.has(p));
+      if (next.length === 0) {
+        read.done = true;
+        continue;
+      }
+      const entries = next.map((p) => read.entries.get(p)!);
+      for (const entry of entries) {
+        if (entry.mode === "120000") throw new UnreadableFileError(entry.path, "symlink", "is a symbolic link, not a file");
+        if (entry.size !== undefined && entry.size > maxFileBytes) {
+          throw new UnreadableFileError(entry.path, "oversized", `is ${entry.size} bytes, more than the ${maxFileBytes} kustodian reads`);
+        }
+      }
+      wanted.push({ read, entries });
     }
+    if (wanted.length === 0) break;
+
+    // Unique blobs not in the cache, commit by commit in path order; identical files share one blob.
+    const missing = new Map<string, TreeEntry>();
+    for (const { entries } of wanted)
+      for (const entry of entries) if (cache.get(entry.sha) === undefined && !missing.has(entry.sha)) missing.set(entry.sha, entry);
     const fetched = new Map<string, string>();
     let failure: UnreadableFileError | undefined;
     for (const chunk of chunks([...missing.values()], maxBlobs, maxBytes)) {
@@ -181,14 +231,23 @@ async function readSelectedFilesAt(
     }
     if (failure) throw failure;
 
-    for (const entry of wantedEntries) {
-      const text = fetched.get(entry.sha) ?? cache.get(entry.sha);
-      // Evicted between the lookup and now (a tiny cache); never expected with the default.
-      if (text === undefined) throw new UnreadableFileError(entry.path, "missing", "was evicted from the blob cache while being read");
-      files.set(entry.path, text);
+    for (const { read, entries } of wanted) {
+      for (const entry of entries) {
+        const text = fetched.get(entry.sha) ?? cache.get(entry.sha);
+        // Evicted between the lookup and now (a tiny cache); never expected with the default.
+        if (text === undefined) throw new UnreadableFileError(entry.path, "missing", "was evicted from the blob cache while being read");
+        read.files.set(entry.path, text);
+      }
     }
   }
-  return { treeSha: tree.sha, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), blobs };
+  return commitShas.map((sha) => {
+    const read = reads.get(sha)!;
+    return {
+      treeSha: read.treeSha,
+      files: new Map([...read.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      blobs: new Map(read.blobs),
+    };
+  });
 }
 
 async function fetchBlobs(octokit: GitHubClient, repo: RepoRef, shas: string[]): Promise<(BlobNode | null | undefined)[]> {

@@ -25,6 +25,11 @@ export interface StickyCommentsInput {
    * never makes a comment look like another part.
    */
   author?: string;
+  /**
+   * The pull request's comments as already read (src/github/pull-request-context.ts reads them in
+   * the same request as the rest of an event's context): then the list is not read again.
+   */
+  existing?: readonly ListedComment[];
 }
 
 export interface StickyCommentsResult {
@@ -41,7 +46,8 @@ export function partMarker(marker: string, part: number): string {
   return part === 1 ? marker : `${marker}:${part}`;
 }
 
-interface ListedComment {
+/** A comment as GET /issues/{n}/comments lists it (the fields kustodian reads). */
+export interface ListedComment {
   id: number | bigint;
   html_url: string;
   body?: string;
@@ -49,7 +55,8 @@ interface ListedComment {
 }
 
 /**
- * Calls: the whole comment list (⌈comments / 100⌉ pages: the parts may be anywhere in it), then
+ * Calls: the whole comment list (⌈comments / 100⌉ pages: the parts may be anywhere in it; none
+ * when `existing` is given), then
  * per part 0 writes (unchanged), 1 edit or 1 create, and 1 delete per surplus part. A plan that
  * fits one comment costs what upsertStickyComment costs, except that the list is read to its end.
  */
@@ -57,14 +64,7 @@ export async function upsertStickyComments(octokit: GitHubClient, input: StickyC
   const { owner, repo } = input.repo;
   const ours = (c: ListedComment) =>
     c.user?.type === "Bot" && (input.author === undefined || c.user.login === input.author) && typeof c.body === "string";
-  const existing: ListedComment[] = [];
-  const pages = octokit.paginate.iterator("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-    owner,
-    repo,
-    issue_number: input.issueNumber,
-    per_page: 100,
-  });
-  for await (const page of pages) existing.push(...(page.data as ListedComment[]).filter(ours));
+  const existing: ListedComment[] = input.existing ? input.existing.filter(ours) : await listComments(octokit, input, ours);
 
   const firstMarker = stickyMarker(partMarker(input.marker, 1));
   const previous = existing.find((c) => c.body!.trimStart().startsWith(firstMarker))?.body;
@@ -115,6 +115,22 @@ export async function upsertStickyComments(octokit: GitHubClient, input: StickyC
     await octokit.request("DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", { owner, repo, comment_id: c.id });
   }
   return { comments, deleted: surplus.length };
+}
+
+async function listComments(
+  octokit: GitHubClient,
+  input: StickyCommentsInput,
+  ours: (c: ListedComment) => boolean,
+): Promise<ListedComment[]> {
+  const found: ListedComment[] = [];
+  const pages = octokit.paginate.iterator("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+    owner: input.repo.owner,
+    repo: input.repo.repo,
+    issue_number: input.issueNumber,
+    per_page: 100,
+  });
+  for await (const page of pages) found.push(...(page.data as ListedComment[]).filter(ours));
+  return found;
 }
 
 function escapeRegExp(text: string): string {

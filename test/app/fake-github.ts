@@ -2,6 +2,7 @@
 // trees and blobs come from git's object store, and createCommitOnBranch writes real commits
 // with git plumbing. It records every call so tests can count them.
 import { execFile, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -88,6 +89,8 @@ export class FakeGitHub {
   readonly protectedBranches = new Set<string>();
   readonly unmatched: string[] = [];
   config: string | undefined;
+  /** The organisation's `.github` repository's `.github/kustodian.yml`; undefined: that repository does not exist. */
+  orgConfig: string | undefined;
   /** Answer the next check-run creation with a secondary rate limit asking to retry after N seconds. */
   rateLimitNextCheckRun: number | undefined;
   readonly deployments: FakeDeployment[] = [];
@@ -210,7 +213,9 @@ export class FakeGitHub {
     scope.get(new RegExp(`^/repos/${owner}/\\.github/contents/\\.github(%2F|/)kustodian\\.yml`)).reply(
       route(async (_uri, _body) => {
         this.calls.push({ method: "GET", path: "config" });
-        return [404, { message: "Not Found" }];
+        return this.orgConfig === undefined
+          ? [404, { message: "Not Found" }]
+          : [200, this.orgConfig, { "content-type": "text/plain; charset=utf-8" }];
       }),
     );
 
@@ -230,6 +235,11 @@ export class FakeGitHub {
           if (this.takeFailure("createCommitOnBranch")) return [502, { message: "Server Error" }];
           return [200, await this.createCommit(variables.input as CommitInput)];
         }
+        if (query.includes("kustodianPullRequestContext") || query.includes("kustodianPullRequestComments")) {
+          const operation = query.includes("kustodianPullRequestContext") ? "pull-request-context" : "pull-request-comments";
+          this.calls.push({ method: "POST", path: "/graphql", operation, body: variables });
+          return [200, this.pullRequestContext(query, variables)];
+        }
         if (query.includes("deployments(")) {
           this.calls.push({ method: "POST", path: "/graphql", operation: "deployments", body: variables });
           return [200, this.deploymentsPage(variables)];
@@ -238,8 +248,7 @@ export class FakeGitHub {
         const repository: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(variables)) {
           if (!/^b\d+$/.test(k)) continue;
-          const text = this.blobText(String(v));
-          repository[k] = { text, isBinary: false, isTruncated: false, byteSize: Buffer.byteLength(text) };
+          repository[k] = this.blobNode(String(v));
         }
         return [200, { data: { repository } }];
       }),
@@ -883,6 +892,84 @@ export class FakeGitHub {
     nock.enableNetConnect();
   }
 
+  /**
+   * The context query of src/github/pull-request-context.ts, answered from this fake's state:
+   * `object(expression: "<rev>:<path>")` from the git object store (`HEAD:` is main, the default
+   * branch; the configuration file lives in `config`), the comments as GraphQL pages them (a bot's
+   * login without `[bot]`), the head branch's protection (`refUpdateRule`, null when it is not
+   * protected; the ref null when the branch does not exist), open issues by label, newest first.
+   * The organisation's `.github` repository exists only when `orgConfig` is set; otherwise GitHub's
+   * NOT_FOUND error for that alias comes with the data.
+   */
+  pullRequestContext(query: string, variables: Record<string, unknown>) {
+    const repository: Record<string, unknown> = {};
+    const expression = String(variables.config ?? "");
+    const configPath = expression.replace(/^HEAD:/, "");
+    if (query.includes("config: object(")) repository.config = this.config === undefined ? null : textNode(this.config);
+    const number = Number(variables.number);
+    const all = this.comments.get(number) ?? [];
+    const offset = variables.after === undefined ? 0 : Number(variables.after);
+    const page = all.slice(offset, offset + 100);
+    const end = offset + page.length;
+    repository.pullRequest =
+      this.pulls.has(number) || all.length
+        ? {
+            comments: {
+              pageInfo: { hasNextPage: end < all.length, endCursor: String(end) },
+              nodes: page.map((c) => ({
+                fullDatabaseId: String(c.id),
+                url: c.html_url,
+                body: c.body,
+                author: { __typename: c.user.type, login: c.user.type === "Bot" ? c.user.login.replace(/\[bot\]$/, "") : c.user.login },
+              })),
+            },
+          }
+        : null;
+    if (typeof variables.headRef === "string") {
+      const branch = variables.headRef.replace(/^refs\/heads\//, "");
+      const exists = spawnSync("git", ["-C", this.gitDir, "rev-parse", "--verify", "-q", `refs/heads/${branch}`]).status === 0;
+      repository.head = exists ? { refUpdateRule: this.protectedBranches.has(branch) ? { pattern: branch } : null } : null;
+    }
+    if (typeof variables.label === "string") {
+      const label = variables.label;
+      repository.issues = {
+        nodes: this.issues
+          .filter((i) => i.state === "open" && i.labels.includes(label))
+          .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.number - a.number)
+          .slice(0, 100)
+          .map((i) => ({
+            number: i.number,
+            title: i.title,
+            body: i.body,
+            url: `https://github.com/${owner}/${repo}/issues/${i.number}`,
+            createdAt: i.createdAt,
+            author: { __typename: i.user.type, login: i.user.type === "Bot" ? i.user.login.replace(/\[bot\]$/, "") : i.user.login },
+          })),
+      };
+    }
+    for (const [k, v] of Object.entries(variables)) {
+      if (!/^p\d+$/.test(k)) continue;
+      const [rev, ...rest] = String(v).split(":");
+      const r = spawnSync("git", ["-C", this.gitDir, "rev-parse", "--verify", "-q", `${rev === "HEAD" ? "main" : rev}:${rest.join(":")}`], {
+        encoding: "utf8",
+      });
+      repository[k] = r.status === 0 ? this.blobNode(r.stdout.trim()) : null;
+    }
+    if (query.includes("kustodianPullRequestComments")) return { data: { repository } };
+    if (this.orgConfig !== undefined) return { data: { repository, org: { config: configPath ? textNode(this.orgConfig) : null } } };
+    return {
+      data: { repository, org: null },
+      errors: [{ type: "NOT_FOUND", path: ["org"], message: `Could not resolve to a Repository with the name '${owner}/.github'.` }],
+    };
+  }
+
+  /** A Blob as GraphQL shows it: text null for a binary blob (one with a NUL byte), as GitHub does. */
+  blobNode(sha: string) {
+    const bytes = spawnSync("git", ["-C", this.gitDir, "cat-file", "blob", sha]).stdout;
+    const binary = bytes.includes(0);
+    return { oid: sha, text: binary ? null : bytes.toString("utf8"), isBinary: binary, isTruncated: false, byteSize: bytes.length };
+  }
+
   blobText(sha: string): string {
     const r = spawnSync("git", ["-C", this.gitDir, "cat-file", "blob", sha]);
     return r.stdout.toString("utf8");
@@ -989,6 +1076,19 @@ export class FakeGitHub {
     );
     return result;
   }
+}
+
+function textNode(text: string) {
+  return {
+    oid: createHash("sha1")
+      .update(`blob ${Buffer.byteLength(text)}\0`)
+      .update(text)
+      .digest("hex"),
+    text,
+    isBinary: false,
+    isTruncated: false,
+    byteSize: Buffer.byteLength(text),
+  };
 }
 
 function staleData(expected: string) {

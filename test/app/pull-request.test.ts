@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { botLogin, pullRequestEvent } from "./payloads.ts";
 import { openBranch, startHarness, type Harness } from "./harness.ts";
+import type { Call } from "./fake-github.ts";
+import { sampleGitRepoWithEnvironments } from "../helpers/git-repo.ts";
 import { onKustomizeBuild } from "../../src/render/kustomize-build.ts";
 import { renderCache } from "../../src/render/render-cache.ts";
 
@@ -13,6 +15,16 @@ afterEach(() => {
   h.github.uninstall();
   expect(h.github.unmatched).toEqual([]);
 });
+
+/**
+ * How the call budget counts (README "Call budget"): a read is a GET or a GraphQL query; a write is
+ * any other REST method or a GraphQL mutation. One HTTP request is one call, whatever it holds
+ * (a GraphQL query with 100 aliases is one read; createCommitOnBranch with 50 files is one write).
+ */
+function budgetOf(calls: readonly Call[]): { reads: number; writes: number } {
+  const writes = calls.filter((c) => c.operation === "createCommitOnBranch" || (c.method !== "GET" && c.path !== "/graphql")).length;
+  return { reads: calls.length - writes, writes };
+}
 
 const bump = (text: string) => text.replace("image: wordpress:6.6.2-apache", "image: wordpress:6.7.1-apache");
 
@@ -63,25 +75,13 @@ describe("pull request events", () => {
     expect(h.github.checkRuns).toHaveLength(1);
     expect(h.github.checkRuns[0]).toMatchObject({ head_sha: newHead, name: "kustodian/plan", conclusion: "success" });
 
-    // The budget (README): config (repo, then the org's .github repo), 2 tree reads, 2 blob queries, the head branch's
-    // protection (read because there is something to commit), 1 commit, comment list + write, check run, and the freeze
-    // records (1 read: no freeze, so no kustodian/freeze check is written).
+    // The budget (README "Call budget"): ONE context query (configuration of the repository and of the organisation's
+    // .github repository, comments, the head branch's protection, freeze records, layout files), the base's and the head's
+    // trees, ONE blob query for both; then the commit, the comment and the check run.
     expect(h.github.callNames().sort()).toEqual(
-      [
-        "blobs",
-        "blobs",
-        "branch-protection",
-        "check-run",
-        "comment",
-        "comments",
-        "config",
-        "config",
-        "createCommitOnBranch",
-        "issues",
-        "tree",
-        "tree",
-      ].sort(),
+      ["pull-request-context", "tree", "tree", "blobs", "createCommitOnBranch", "comment", "check-run"].sort(),
     );
+    expect(budgetOf(h.github.calls)).toEqual({ reads: 4, writes: 3 });
   });
 
   it("answers the webhook before the work is done (GitHub waits only 10 s)", async () => {
@@ -294,6 +294,54 @@ describe("pull request events", () => {
     expect(body).not.toContain("api.github.com");
     expect(body).not.toContain("https://");
   });
+});
+
+describe("the call budget per pull request event: at most 5 reads and 3 writes, cold or warm", () => {
+  for (const environments of [1, 12, 50]) {
+    it(`${environments} environment(s): cold (nothing cached), then warm (a person's next push)`, async () => {
+      h.github.uninstall();
+      h = await startHarness({}, { repoDir: await sampleGitRepoWithEnvironments(environments) });
+      expect(h.github.git("ls-tree", "--name-only", "main", "environments/").split("\n")).toHaveLength(environments);
+
+      const { event } = await openPr();
+      await h.deliver("pull_request", event);
+      await h.settle();
+      // Cold: the work was done (one commit, one comment, one check), within the budget.
+      expect(h.github.count("createCommitOnBranch")).toBe(1);
+      expect(h.github.comments.get(7)).toHaveLength(1);
+      expect(h.github.checkRuns).toHaveLength(1);
+      const cold = budgetOf(h.github.calls);
+      expect(cold.reads).toBeLessThanOrEqual(5);
+      expect(cold.writes).toBeLessThanOrEqual(3);
+
+      // Warm: the blobs of the first event are cached; a person pushes another change on top of kustodian's commit.
+      const before = h.github.calls.length;
+      h.github.git("checkout", "-q", "bump-wordpress");
+      const { readFileSync, writeFileSync } = await import("node:fs");
+      const file = `${h.dir}/environments/staging.yaml`;
+      writeFileSync(file, readFileSync(file, "utf8").replace("    replicas: 3", "    replicas: 4"));
+      h.github.git("commit", "-qam", "four replicas");
+      h.github.git("checkout", "-q", "main");
+      await h.deliver(
+        "pull_request",
+        pullRequestEvent({
+          action: "synchronize",
+          headSha: h.github.head("bump-wordpress"),
+          baseSha: h.github.head("main"),
+          headRef: "bump-wordpress",
+        }),
+      );
+      await h.settle();
+      expect(h.github.count("createCommitOnBranch")).toBe(2);
+      expect(h.github.count("comment-edit")).toBe(1);
+      expect(h.github.checkRuns).toHaveLength(2);
+      const warm = budgetOf(h.github.calls.slice(before));
+      expect(warm.reads).toBeLessThanOrEqual(5);
+      expect(warm.writes).toBeLessThanOrEqual(3);
+      // Only the one file the person changed is read again (the trees say which blobs are new).
+      expect(h.github.calls.slice(before).filter((c) => c.operation === "blobs")).toHaveLength(1);
+    }, 240_000);
+  }
 });
 
 void parse;

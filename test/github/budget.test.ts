@@ -1,50 +1,67 @@
-import { createHash } from "node:crypto";
 import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { publishCheckRun } from "../../src/github/checks.ts";
 import { readBranchHead } from "../../src/github/branch-head.ts";
-import { isBranchProtected } from "../../src/github/branch-protection.ts";
+import { gitBlobId } from "../../src/github/blob-cache.ts";
 import { commitToBranch, commitWithRetry } from "../../src/github/commit.ts";
-import { readFilesAt } from "../../src/github/read-files.ts";
-import { upsertStickyComment } from "../../src/github/sticky-comment.ts";
+import { readPullRequestContext } from "../../src/github/pull-request-context.ts";
+import { readGitOpsFilesAt, readGitOpsFilesAtCommits } from "../../src/github/read-files.ts";
+import { upsertStickyComments } from "../../src/github/sticky-comments.ts";
+import { layoutFiles } from "../../src/layout/layout.ts";
 import { api, repo, sha, strictNock, testOctokit } from "./helpers.ts";
 
 strictNock();
 
 /**
- * The README's per-event budget, composed from the adapter as a pull request handler uses it:
- * read head and base, commit the regenerated overlay if it differs, post the plan and the check.
- * strictNock fails on any call without an interceptor and on any interceptor left unused, so the
- * interceptors below ARE the call count.
+ * The README's per-event budget ("Call budget"), composed from the adapter as the pull request
+ * handler uses it (src/app/pull-request-flow.ts): the context in one query, the base's and the
+ * head's trees, their blobs in one query per round and per 100, the commit if the regenerated
+ * overlays differ, the plan comment and the check run.
+ *
+ * How calls are counted: one HTTP request is one call. A read is a GET or a GraphQL query (one
+ * query with 100 aliases is ONE read); a write is any other REST method or a GraphQL mutation
+ * (createCommitOnBranch with 50 files is ONE write: kustodian never commits through the REST git
+ * data API, which would take a blob per file, a tree, a commit and a ref update). The hook below
+ * counts them, and strictNock fails on any request without an interceptor and on any
+ * interceptor left unused, so the interceptors ARE the calls.
  */
+function counted() {
+  const octokit = testOctokit();
+  const count = { reads: 0, writes: 0 };
+  octokit.hook.before("request", (options) => {
+    const query = (options as { query?: unknown }).query;
+    const read = options.method === "GET" || (options.url === "/graphql" && typeof query === "string" && !/^\s*mutation\b/.test(query));
+    count[read ? "reads" : "writes"]++;
+  });
+  return { octokit, count };
+}
 
-const blobId = (text: string) => {
-  const bytes = Buffer.from(text);
-  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
-};
+const base = sha("b");
+const bot = { __typename: "Bot", login: "kustodian" };
 
-/** n environments, each an environment file and an overlay. */
+/** n environments, each an environment file and an overlay, every file its own blob. */
 function files(n: number, tag: string, overlayTag: string): Map<string, string> {
   const out = new Map<string, string>();
   for (let i = 0; i < n; i++) {
-    out.set(`environments/env-${i}.yaml`, `image: wordpress:${tag}\n`);
-    out.set(`overlays/env-${i}/kustomization.yaml`, `newTag: ${overlayTag}\n`);
+    out.set(`environments/env-${i}.yaml`, `# env-${i}\nimage: wordpress:${tag}\n`);
+    out.set(`overlays/env-${i}/kustomization.yaml`, `# env-${i}\nnewTag: ${overlayTag}\n`);
   }
   return out;
 }
 
 function mockTree(commit: string, content: Map<string, string>) {
-  const tree = [...content].map(([path, text]) => ({ path, mode: "100644", type: "blob", sha: blobId(text), size: text.length }));
+  const tree = [...content].map(([path, text]) => ({ path, mode: "100644", type: "blob", sha: gitBlobId(text), size: text.length }));
   nock(api)
     .get(`/repos/acme/gitops/git/trees/${commit}`)
     .query({ recursive: "1" })
     .reply(200, { sha: sha("7"), truncated: false, tree });
 }
 
-function mockBlobs(content: Map<string, string>) {
-  const byId = new Map([...content.values()].map((t) => [blobId(t), t]));
+/** One blob query, answered from `content` by the object ids it asks for. */
+function mockBlobs(...contents: Map<string, string>[]) {
+  const byId = new Map(contents.flatMap((c) => [...c.values()]).map((t) => [gitBlobId(t), t]));
   nock(api)
-    .post("/graphql", (body: { query: string }) => body.query.includes("on Blob"))
+    .post("/graphql", (body: { query: string }) => body.query.includes("on Blob") && !body.query.includes("kustodianPullRequestContext"))
     .reply(200, async (req: Request) => {
       const { variables } = (await req.json()) as { variables: Record<string, string> };
       const repository = Object.fromEntries(
@@ -56,46 +73,31 @@ function mockBlobs(content: Map<string, string>) {
     });
 }
 
-const wanted = (p: string) => p.startsWith("environments/") || p.startsWith("overlays/");
-
-/** What a pull request handler does with the adapter, for an event whose payload names `payloadHead`. */
-async function pullRequestEvent(payloadHead: string) {
-  const octokit = testOctokit();
-  let first = true;
-  let protectedHead: boolean | undefined;
-  const committed = await commitWithRetry({
-    read: async () => {
-      const headOid = first ? payloadHead : await readBranchHead(octokit, { repo, branch: "bump" });
-      first = false;
-      const { files } = await readFilesAt(octokit, repo, headOid, wanted);
-      const changes = [...files]
-        .filter(([p, text]) => p.startsWith("overlays/") && text !== "newTag: 6.5.2\n")
-        .map(([path]) => ({ path, after: "newTag: 6.5.2\n" }));
-      if (!changes.length) return null;
-      // The write boundary: asked once, only when there is something to commit.
-      protectedHead ??= await isBranchProtected(octokit, { repo, branch: "bump" });
-      return protectedHead ? null : { headOid, headline: "kustodian: regenerate overlays", changes };
-    },
-    commit: (plan) => commitToBranch(octokit, { repo, branch: "bump", expectedHeadOid: plan.headOid, ...plan }),
-  });
-  await readFilesAt(octokit, repo, sha("b"), wanted);
-  const comment = await upsertStickyComment(octokit, { repo, issueNumber: 7, marker: "plan", body: "the plan" });
-  await publishCheckRun(octokit, { repo, headSha: committed?.oid ?? payloadHead, conclusion: "success", title: "plan", summary: "ok" });
-  return { committed, comment };
-}
-
-const marker = "<!-- kustodian:plan -->";
-
-function mockComments(existing: boolean) {
+/** The context query: no configuration, no organisation `.github` repository, the plan comment when there is one. */
+function mockContext(planComment: string | undefined) {
   nock(api)
-    .get("/repos/acme/gitops/issues/7/comments")
-    .query({ per_page: "100" })
-    .reply(200, existing ? [{ id: 10, user: { login: "kustodian[bot]", type: "Bot" }, body: `${marker}\nthe plan`, html_url: "c" }] : []);
-  if (!existing) nock(api).post("/repos/acme/gitops/issues/7/comments").reply(201, { id: 10, html_url: "c" });
-}
-
-function mockProtection() {
-  nock(api).get("/repos/acme/gitops/branches/bump").reply(200, { name: "bump", protected: false });
+    .post("/graphql", (body: { query: string }) => body.query.includes("kustodianPullRequestContext"))
+    .reply(200, {
+      data: {
+        repository: {
+          config: null,
+          pullRequest: {
+            comments: {
+              pageInfo: { hasNextPage: false, endCursor: null },
+              nodes: planComment ? [{ fullDatabaseId: "10", url: "c", body: planComment, author: bot }] : [],
+            },
+          },
+          head: { refUpdateRule: null },
+          issues: { nodes: [] },
+          p0: null,
+          p1: null,
+          p2: null,
+          p3: null,
+        },
+        org: null,
+      },
+      errors: [{ type: "NOT_FOUND", path: ["org"], message: "Could not resolve to a Repository with the name 'acme/.github'." }],
+    });
 }
 
 function mockCommit(answer: "ok" | "stale") {
@@ -112,57 +114,130 @@ function mockCommit(answer: "ok" | "stale") {
     );
 }
 
-describe("API calls per pull request event", () => {
-  for (const environments of [1, 12]) {
-    it(`is 9 with ${environments} environment(s) changed: 2 trees, 2 blob queries, 1 branch protection, 1 commit, 1 list, 1 comment, 1 check`, async () => {
+const fixedOverlay = (path: string, text: string) => text.replace(/newTag: .*/, "newTag: 6.5.2");
+
+/** What the pull request handler does with the adapter, for an event whose payload names `payloadHead`. */
+async function pullRequestEvent(payloadHead: string) {
+  const { octokit, count } = counted();
+  const context = await readPullRequestContext(octokit, {
+    repo,
+    number: 7,
+    configPath: ".github/kustodian.yml",
+    headRef: "bump",
+    issueLabel: "kustodian/freeze",
+    prefetch: { commits: [base, payloadHead], paths: layoutFiles },
+  });
+  let first = true;
+  const committed = await commitWithRetry({
+    read: async () => {
+      let headOid = payloadHead;
+      let headFiles: Map<string, string>;
+      if (first) headFiles = (await readGitOpsFilesAtCommits(octokit, repo, [base, payloadHead]))[1]!.files;
+      else {
+        headOid = await readBranchHead(octokit, { repo, branch: "bump" });
+        headFiles = (await readGitOpsFilesAt(octokit, repo, headOid)).files;
+      }
+      first = false;
+      const changes = [...headFiles]
+        .filter(([p, text]) => p.startsWith("overlays/") && text !== fixedOverlay(p, text))
+        .map(([path, text]) => ({ path, after: fixedOverlay(path, text) }));
+      // The write boundary: the head's protection came with the context.
+      if (!changes.length || context.headProtected) return null;
+      return { headOid, headline: "kustodian: regenerate overlays", changes };
+    },
+    commit: (plan) => commitToBranch(octokit, { repo, branch: "bump", expectedHeadOid: plan.headOid, ...plan }),
+  });
+  const posted = await upsertStickyComments(octokit, {
+    repo,
+    issueNumber: 7,
+    marker: "plan",
+    bodies: ["the plan"],
+    author: "kustodian[bot]",
+    existing: context.comments,
+  });
+  await publishCheckRun(octokit, { repo, headSha: committed?.oid ?? payloadHead, conclusion: "success", title: "plan", summary: "ok" });
+  return { committed, comment: posted.comments[0]!, count };
+}
+
+const planComment = "<!-- kustodian:plan -->\nthe plan";
+
+describe("API calls per pull request event: at most 5 reads and 3 writes", () => {
+  for (const environments of [1, 12, 50]) {
+    it(`${environments} environment(s), cold: 1 context query, 2 trees, ⌈new blobs / 100⌉ blob queries; 1 commit, 1 comment, 1 check`, async () => {
       const head = files(environments, "6.5.2", "6.5.1"); // environment files bumped, overlays stale
-      const base = files(environments, "6.5.1", "6.5.1");
+      const before = files(environments, "6.5.1", "6.5.1");
+      mockContext(undefined);
+      mockTree(base, before);
       mockTree(sha("h"), head);
-      mockBlobs(head);
-      mockProtection();
+      // Blobs of both commits in one query per 100 (the overlays they share are asked once).
+      const unique = new Set([...before.values(), ...head.values()]).size;
+      for (let i = 0; i < Math.ceil(unique / 100); i++) mockBlobs(before, head);
       mockCommit("ok");
-      mockTree(sha("b"), base);
-      mockBlobs(base);
-      mockComments(false);
+      nock(api).post("/repos/acme/gitops/issues/7/comments").reply(201, { id: 10, html_url: "c" });
       nock(api).post("/repos/acme/gitops/check-runs").reply(201, { id: 1, html_url: "r" });
 
-      const { committed, comment } = await pullRequestEvent(sha("h"));
+      const { committed, comment, count } = await pullRequestEvent(sha("h"));
 
       expect(committed?.oid).toBe(sha("n"));
-      expect(comment.created).toBe(true);
+      expect(comment.written).toBe(true);
+      expect(count.reads).toBe(3 + Math.ceil(unique / 100));
+      expect(count.reads).toBeLessThanOrEqual(5);
+      expect(count.writes).toBe(3);
+    });
+
+    it(`${environments} environment(s), warm (everything cached, the plan comment unchanged): 3 reads, 1 write`, async () => {
+      const head = files(environments, "6.5.2", "6.5.2"); // overlays in step: nothing to commit
+      const before = files(environments, "6.5.1", "6.5.1");
+      mockContext(undefined);
+      mockTree(base, before);
+      mockTree(sha("h"), head);
+      const unique = new Set([...before.values(), ...head.values()]).size;
+      for (let i = 0; i < Math.ceil(unique / 100); i++) mockBlobs(before, head);
+      nock(api).post("/repos/acme/gitops/issues/7/comments").reply(201, { id: 10, html_url: "c" });
+      nock(api).post("/repos/acme/gitops/check-runs").reply(201, { id: 1, html_url: "r" });
+      await pullRequestEvent(sha("h"));
+
+      mockContext(planComment);
+      mockTree(base, before);
+      mockTree(sha("h"), head);
+      nock(api).post("/repos/acme/gitops/check-runs").reply(201, { id: 2, html_url: "r" });
+      const { committed, comment, count } = await pullRequestEvent(sha("h"));
+
+      expect(committed).toBeNull();
+      expect(comment.written).toBe(false);
+      expect(count).toEqual({ reads: 3, writes: 1 });
     });
   }
 
-  it("a redelivered event makes no second commit and no comment write: the guard refuses, the re-read finds nothing to do", async () => {
+  it("a redelivered event makes no second commit and no comment write: the guard refuses, the re-read finds nothing to do (5 reads)", async () => {
     const head = files(12, "6.5.2", "6.5.1");
-    const base = files(12, "6.5.1", "6.5.1");
+    const before = files(12, "6.5.1", "6.5.1");
+    mockContext(undefined);
+    mockTree(base, before);
     mockTree(sha("h"), head);
-    mockBlobs(head);
-    mockProtection();
+    mockBlobs(before, head);
     mockCommit("ok");
-    mockTree(sha("b"), base);
-    mockBlobs(base);
-    mockComments(false);
+    nock(api).post("/repos/acme/gitops/issues/7/comments").reply(201, { id: 10, html_url: "c" });
     nock(api).post("/repos/acme/gitops/check-runs").reply(201, { id: 1, html_url: "r" });
     await pullRequestEvent(sha("h"));
 
-    // Same payload again (head h); the branch is at kustodian's commit n. Blobs read before are cached.
+    // Same payload again (head h); the branch is at kustodian's commit n, whose new blobs the
+    // commit itself left in the cache: no blob query at all.
     const fixed = files(12, "6.5.2", "6.5.2");
+    mockContext(planComment);
+    mockTree(base, before);
     mockTree(sha("h"), head);
-    mockProtection();
     mockCommit("stale");
     nock(api)
       .get(`/repos/acme/gitops/git/ref/${encodeURIComponent("heads/bump")}`)
       .reply(200, { object: { sha: sha("n") } });
     mockTree(sha("n"), fixed);
-    mockBlobs(new Map([["overlay", "newTag: 6.5.2\n"]])); // the one blob only kustodian's commit holds
-    mockTree(sha("b"), base);
-    mockComments(true);
     nock(api).post("/repos/acme/gitops/check-runs").reply(201, { id: 2, html_url: "r" });
 
-    const { committed, comment } = await pullRequestEvent(sha("h"));
+    const { committed, comment, count } = await pullRequestEvent(sha("h"));
 
     expect(committed).toBeNull();
-    expect(comment).toMatchObject({ created: false, written: false });
+    expect(comment).toMatchObject({ written: false });
+    expect(count).toEqual({ reads: 5, writes: 2 });
   });
 });
