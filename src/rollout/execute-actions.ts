@@ -88,20 +88,34 @@ export async function executeActions(context: ExecuteContext, actions: readonly 
   const { gh, deployment: d, log } = context;
   let reverted: RevertOutcome | undefined;
   let attribution: Attribution | undefined;
-  for (const action of actions) {
+  // A claim followed by its revert is written while the revert reads (the revert's commit waits for it).
+  let claim: Promise<void> | undefined;
+  for (const [index, action] of actions.entries()) {
     switch (action.kind) {
       case "claim":
-        await writeStatus(gh, d.id, { state: "in_progress", description: action.description });
+        claim = writeStatus(gh, d.id, { state: "in_progress", description: action.description });
+        if (actions[index + 1]?.kind === "revert")
+          claim.catch(() => undefined); // awaited by the revert
+        else await claim;
         break;
       case "revert": {
-        // Issue 13: back to the environment's last state verified Healthy, undoing every merge since.
-        const known = await knownGoodOf(gh, { environment: d.environment, mergeSha: d.payload.mergeSha });
-        const also = known.undoes.slice(0, -1);
-        attribution = await attribute(context, known, action);
+        // Issue 13: back to the environment's last state verified Healthy, undoing every merge
+        // since. The last known-good state and the failure's attribution (which images to hold)
+        // are read beside the revert's own first reads; the revert's edit waits for them.
+        const known = knownGoodOf(gh, { environment: d.environment, mergeSha: d.payload.mergeSha });
+        const undoneBefore = (k: KnownGoodSource) => k.undoes.slice(0, -1);
+        const knownGood = known.then((k) => {
+          const also = undoneBefore(k);
+          return also.length
+            ? { restoreTo: k.restoreTo, alsoUndoes: also.map((m) => ({ sha: m.sha, pullRequest: m.pullRequest })) }
+            : undefined;
+        });
+        const attributed = known.then((k) => attribute(context, k, action));
+        for (const early of [knownGood, attributed]) early.catch(() => undefined); // awaited by the revert
+        const file = environmentPathsOf(d.environment, d.payload.paths).file;
         reverted = await revertEnvironment(gh, {
-          ...(also.length
-            ? { knownGood: { restoreTo: known.restoreTo, alsoUndoes: also.map((m) => ({ sha: m.sha, pullRequest: m.pullRequest })) } }
-            : {}),
+          knownGood,
+          ...(claim ? { afterClaim: claim } : {}),
           environment: d.environment,
           mergeSha: d.payload.mergeSha,
           baseSha: d.payload.baseSha,
@@ -109,17 +123,20 @@ export async function executeActions(context: ExecuteContext, actions: readonly 
           reason: action.reason,
           details: action.details,
           paths: environmentPathsOf(d.environment, d.payload.paths),
-          environmentEdits: editsFor(
-            context.revertEdits,
-            d.environment,
-            d.payload.mergeSha,
-            environmentPathsOf(d.environment, d.payload.paths).file,
-            { ...action.edit, hold: attribution?.blame.images },
-          ),
+          environmentEdits: async (files) => {
+            attribution = await attributed;
+            const edits = editsFor(context.revertEdits, d.environment, d.payload.mergeSha, file, {
+              ...action.edit,
+              hold: attribution?.blame.images,
+            });
+            return edits?.(files) ?? [];
+          },
         });
+        if (claim) await claim;
         log.info({ deployment: d.id, environment: d.environment, outcome: reverted.kind }, "rollout failed: reverted");
         context.metrics?.revert(reverted.kind);
-        if (also.length) await tellUndone(context, known, reverted, action.reason, attribution);
+        const k = await known;
+        if (undoneBefore(k).length) await tellUndone(context, k, reverted, action.reason, attribution);
         break;
       }
       case "report-healthy": {

@@ -31,7 +31,13 @@ export interface RevertRequest {
    * (src/rollout/known-good-source.ts, from git and the app's own Deployments); absent: the
    * merge's own restore source.
    */
-  knownGood?: { restoreTo: string; alsoUndoes: readonly { sha: string; pullRequest: number | null }[] };
+  knownGood?: KnownGoodRestore | Promise<KnownGoodRestore | undefined>;
+  /**
+   * The claim that must be recorded before the revert is written (the "Reverting" Deployment
+   * status a restarted leader reads first): the reads go ahead while it is being written; the
+   * commit (or revert branch) waits for it, and is not made when it fails.
+   */
+  afterClaim?: Promise<unknown>;
   /** One line for the headline: "readiness not reached within the probe window", "requested by @octocat". */
   reason: string;
   /** Evidence lines for the commit body. */
@@ -40,7 +46,15 @@ export interface RevertRequest {
    * Extra edits of the restored environment file (issue 7 records the held image), computed from
    * the files before and at the merge.
    */
-  environmentEdits?: (files: { before: string | undefined; merged: string | undefined }) => readonly EnvironmentFileEdit[];
+  environmentEdits?: (files: {
+    before: string | undefined;
+    merged: string | undefined;
+  }) => readonly EnvironmentFileEdit[] | Promise<readonly EnvironmentFileEdit[]>;
+}
+
+export interface KnownGoodRestore {
+  restoreTo: string;
+  alsoUndoes: readonly { sha: string; pullRequest: number | null }[];
 }
 
 export type RevertOutcome =
@@ -82,52 +96,71 @@ export async function revertEnvironment(gh: RepoClient, request: RevertRequest):
   const { octokit, repo } = gh;
   const where = request.paths ?? pathsOf(request.environment);
   const wanted = (path: string) => isEnvironmentPath(where, path);
-  const baseSha =
-    request.knownGood?.restoreTo ??
-    (await restoreSourceOf(gh, { mergeSha: request.mergeSha, ...(request.baseSha ? { recorded: request.baseSha } : {}) }));
-  const [before, merged] = await Promise.all([
-    readFilesAt(octokit, repo, baseSha, wanted),
-    readFilesAt(octokit, repo, request.mergeSha, wanted),
-  ]);
+  // A commit's files never change: each commit is read once per revert (the head is often the merge).
+  const read = new Map<string, ReturnType<typeof readFilesAt>>();
+  const filesAt = (sha: string) => {
+    const known = read.get(sha) ?? readFilesAt(octokit, repo, sha, wanted);
+    read.set(sha, known);
+    return known;
+  };
+  // Everything the first attempt needs that does not depend on what is restored is read at once:
+  // the merge's files, the branch head, and (unless the last known-good state says otherwise) the
+  // merge's own restore source.
+  const merged = filesAt(request.mergeSha);
+  const firstHead = readBranchHead(octokit, { repo, branch: gh.defaultBranch });
+  const ownSource = restoreSourceOf(gh, { mergeSha: request.mergeSha, ...(request.baseSha ? { recorded: request.baseSha } : {}) });
+  for (const early of [merged, firstHead, ownSource]) early.catch(() => undefined); // awaited below, or not needed
+  const knownGood = await request.knownGood;
+  const baseSha = knownGood?.restoreTo || (await ownSource);
+  const [before, mergedFiles] = await Promise.all([filesAt(baseSha), merged]);
   const envFileIn = (files: ReadonlyMap<string, string>) => [...files].find(([p]) => !p.startsWith(`${where.overlay}/`))?.[1];
-  const edits = request.environmentEdits?.({ before: envFileIn(before.files), merged: envFileIn(merged.files) }) ?? [];
+  // The extra edits (issue 7's hold) may wait on their own reads: computed beside the first attempt's.
+  const edits = Promise.resolve(request.environmentEdits?.({ before: envFileIn(before.files), merged: envFileIn(mergedFiles.files) }));
+  edits.catch(() => undefined); // awaited by the first attempt
 
   // What the last attempt saw (written by `read` below).
   const seen: { plan?: RevertPlan; existing?: CommitSummary; head: string } = { head: "" };
-  const plannedFor = async (sha: string) =>
+  const plannedFor = async (sha: string) => planFor(sha, (await filesAt(sha)).files);
+  const planFor = async (sha: string, head: Map<string, string>) =>
     buildRevert({
       environment: request.environment,
       paths: where,
       before: before.files,
-      merged: merged.files,
-      head: (await readFilesAt(octokit, repo, sha, wanted)).files,
+      merged: mergedFiles.files,
+      head,
       mergeSha: request.mergeSha,
       ...(request.pullRequest ? { pullRequest: request.pullRequest } : {}),
-      ...(request.knownGood ? { alsoUndoes: request.knownGood.alsoUndoes } : {}),
+      ...(knownGood?.alsoUndoes.length ? { alsoUndoes: knownGood.alsoUndoes } : {}),
       reason: request.reason,
       details: request.details,
-      environmentEdits: edits,
+      environmentEdits: (await edits) ?? [],
     });
 
+  let attempt = 0;
   const committed = await commitWithRetry({
     attempts,
     read: async () => {
-      const head = await readBranchHead(octokit, { repo, branch: gh.defaultBranch });
+      const head = attempt++ === 0 ? await firstHead : await readBranchHead(octokit, { repo, branch: gh.defaultBranch });
+      // The search for an earlier revert and the head's files, side by side (the files are wasted only when a revert is found).
+      const headFiles = filesAt(head);
+      headFiles.catch(() => undefined);
       const existing = await findRevertCommit(gh, { mergeSha: request.mergeSha, environment: request.environment, head });
-      const plan = existing ? undefined : await plannedFor(head);
+      const plan = existing ? undefined : await planFor(head, (await headFiles).files);
       Object.assign(seen, { head, existing, plan });
       if (!plan || plan.kind !== "commit") return null;
       return { headOid: head, changes: plan.changes, headline: plan.headline, body: plan.body };
     },
-    commit: (c) =>
-      commitToBranch(octokit, {
+    commit: async (c) => {
+      await request.afterClaim;
+      return commitToBranch(octokit, {
         repo,
         branch: gh.defaultBranch,
         expectedHeadOid: c.headOid,
         headline: c.headline,
         body: c.body ?? "",
         changes: c.changes,
-      }),
+      });
+    },
   });
   const { plan, existing, head } = seen;
   if (existing)
@@ -149,6 +182,7 @@ async function revertPullRequest(
 ): Promise<RevertOutcome> {
   const { octokit, repo } = gh;
   const branch = revertBranchName(request.environment, request.mergeSha);
+  await request.afterClaim;
   const { created } = await createBranch(octokit, { repo, branch, sha: head });
   if (created) {
     await commitToBranch(octokit, { repo, branch, expectedHeadOid: head, headline: plan.headline, body: plan.body, changes: plan.changes });
