@@ -217,6 +217,32 @@ describe("pull request events", () => {
     expect(check.output.summary).toContain("-    newTag: 6.6.2-apache\n+    newTag: 6.7.1-apache");
   });
 
+  it("a protected head branch (its protection read in the context query): no commit, the plan says why and what to run", async () => {
+    h.github.protectedBranches.add("bump-wordpress");
+    const { headSha, event } = await openPr();
+    await h.deliver("pull_request", event);
+    await h.settle();
+    expect(h.github.count("createCommitOnBranch")).toBe(0);
+    expect(h.github.head("bump-wordpress")).toBe(headSha);
+    const context = h.github.calls.find((c) => c.operation === "pull-request-context")!;
+    expect(context.body).toMatchObject({ headRef: "refs/heads/bump-wordpress" });
+    expect(h.github.count("branch-protection")).toBe(0); // no REST read: it came with the context
+    expect(h.github.comments.get(7)![0]!.body).toContain("head branch is protected");
+    expect(h.github.checkRuns[0]).toMatchObject({
+      conclusion: "failure",
+      output: { title: "Overlays are stale: run npx kustodian render" },
+    });
+  });
+
+  it("a fork's PR: its head branch's protection is not even asked", async () => {
+    const { event } = await openPr("fork-bump", { fork: true });
+    await h.deliver("pull_request", event);
+    await h.settle();
+    const context = h.github.calls.find((c) => c.operation === "pull-request-context")!;
+    expect(context.body).not.toHaveProperty("headRef");
+    expect(h.github.count("createCommitOnBranch")).toBe(0);
+  });
+
   it("an invalid environment file: no commit, and the plan and check name file, line and field", async () => {
     const headSha = await openBranch(h.dir, "typo", (t) => t.replace("    replicas: 3", '    replicas: "six"'));
     h.github.pulls.set(7, {
@@ -282,6 +308,23 @@ describe("pull request events", () => {
     const body = h.github.comments.get(7)![0]!.body;
     expect(body).toContain("Unchanged: `dev`, `prod`.");
     expect(body).toContain("| **staging** |");
+  });
+
+  it("the organisation's .github repository's configuration applies when the repository has none (same query)", async () => {
+    h.github.orgConfig = "unknownKey: 1\n";
+    const { event } = await openPr();
+    await h.deliver("pull_request", event);
+    await h.settle();
+    expect(h.github.comments.get(7)![0]!.body).toContain(".github/kustodian.yml:1:1 unknownKey: unknown field");
+    expect(h.github.count("config")).toBe(0);
+    expect(h.github.count("pull-request-context")).toBe(1);
+    // The repository's own file wins.
+    h.github.config = "scale:\n  maxReplicas: lots\n";
+    await h.deliver("pull_request", { ...event, action: "reopened" });
+    await h.settle();
+    const body = h.github.comments.get(7)![0]!.body;
+    expect(body).toContain(".github/kustodian.yml:2:16 scale.maxReplicas");
+    expect(body).not.toContain("unknownKey");
   });
 
   it("a .github/kustodian.yml that is not YAML is reported with line and column, and no API URL", async () => {

@@ -62,4 +62,31 @@ describe("a pull request kustodian cannot read", () => {
     expect(comment).toMatch(/environments\/staging\.yaml: is \d+ bytes, more than the 1048576 kustodian reads/);
     expect(h.github.head("huge")).toBe(headSha);
   });
+
+  // Binary files, read through GraphQL (Blob.isBinary, text null): the layout file comes with the
+  // event's context query (prefetched by expression), base/ with the blob query; both are refused
+  // with their path, and nothing binary reaches the cache, the render or the comment.
+  for (const path of [".kustodian/layout.yaml", "base/logo.yaml"]) {
+    it(`a binary ${path}: failing check naming the file`, async () => {
+      const { mkdir, writeFile } = await import("node:fs/promises");
+      const { dirname } = await import("node:path");
+      await git(h.dir, "checkout", "-q", "-B", "binary", "main");
+      await mkdir(join(h.dir, dirname(path)), { recursive: true });
+      await writeFile(join(h.dir, path), Buffer.from([0x61, 0x70, 0x70, 0x73, 0x3a, 0x00, 0xff, 0x0a]));
+      await git(h.dir, "add", path);
+      await git(h.dir, "commit", "-qm", "binary");
+      const headSha = await git(h.dir, "rev-parse", "HEAD");
+      await git(h.dir, "checkout", "-q", "main");
+
+      await deliver("binary", headSha);
+      expect(h.github.checkRuns.at(-1)).toMatchObject({
+        head_sha: headSha,
+        conclusion: "failure",
+        output: { title: `Cannot read ${path}` },
+      });
+      const comment = h.github.comments.get(7)!.at(-1)!.body;
+      expect(comment).toContain(`${path}: is a binary file; kustodian reads only text`);
+      expect(h.github.head("binary")).toBe(headSha);
+    });
+  }
 });
