@@ -1,9 +1,11 @@
 // The renders behind a failed verdict's attribution (issue 13): the environment rendered at each
 // undone merge and at its first parent, the way detect-merge.ts rendered them when the merge was
-// pushed (renderSnapshot, overlays regenerated). Every build comes from the render cache when this
-// process rendered those bytes (the push), so the usual cost is one tree read per commit (blobs
-// are cached too) and no kustomize run; another replica or a restarted one renders the one
-// environment (others are left out). src/revert/blame.ts decides.
+// pushed (renderSnapshot, overlays regenerated). The push's renders are kept (the Deployments of
+// the environments it touched, a few dozen commits): the usual failure costs no read and no
+// render. Otherwise every build comes from the render cache when this process rendered those
+// bytes, so the cost is one tree read per commit (blobs are cached too) and no kustomize run;
+// another replica or a restarted one renders the one environment (others are left out).
+// src/revert/blame.ts decides.
 import { readGitOpsFilesAt } from "../github/read-files.ts";
 import type { KubeObject } from "../k8s/manifest-types.ts";
 import { layoutOfFiles } from "../layout/parse-layout.ts";
@@ -11,9 +13,33 @@ import { environmentsOf } from "../layout/paths.ts";
 import { blameByPodTemplate, maxBlamedMerges, type Blame, type FailingWorkload } from "../revert/blame.ts";
 import { renderSnapshot } from "../repo/render-snapshot.ts";
 import type { RepoClient } from "./repo-client.ts";
+import { fullName } from "../github/client.ts";
+import type { RenderedSnapshot } from "../plan/rendered-snapshot.ts";
+
+/** (repo@sha, environment) rendered by a push: the Deployments only. Oldest forgotten first. */
+const kept = new Map<string, KubeObject[] | undefined>();
+const keptCapacity = 64;
+const keyOf = (gh: RepoClient, sha: string, environment: string) => `${fullName(gh.repo)}@${sha}\u0000${environment}`;
+
+/** Keeps what a push rendered at `sha` for `environments` (detect-merge.ts), for a later attribution. */
+export function keepPushRenders(gh: RepoClient, sha: string, snapshot: RenderedSnapshot, environments: readonly string[]): void {
+  for (const environment of environments) {
+    const rendered = snapshot.environments.get(environment);
+    if (!rendered?.objects) continue;
+    const key = keyOf(gh, sha, environment);
+    kept.delete(key);
+    kept.set(
+      key,
+      rendered.objects.filter((o) => o.kind === "Deployment"),
+    );
+    if (kept.size > keptCapacity) kept.delete(kept.keys().next().value!);
+  }
+}
 
 /** One environment of a commit, rendered; undefined when it does not render there (or is not there). */
 export async function renderedEnvironmentAt(gh: RepoClient, sha: string, environment: string): Promise<KubeObject[] | undefined> {
+  const pushed = kept.get(keyOf(gh, sha, environment));
+  if (pushed) return pushed;
   const { files } = await readGitOpsFilesAt(gh.octokit, gh.repo, sha);
   const layout = layoutOfFiles(files);
   if (!layout.ok) return undefined;

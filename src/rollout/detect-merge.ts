@@ -18,6 +18,7 @@ import {
   type MergeCommit,
 } from "./merge.ts";
 import type { RepoClient } from "./repo-client.ts";
+import { keepPushRenders } from "./blame-source.ts";
 
 export interface DetectedMerge {
   mergeSha: string;
@@ -77,6 +78,9 @@ export async function detectMerge(gh: RepoClient, commit: MergeCommit, options: 
   if (!pullRequest && !revertOf) return { kind: "ignored", why: "not the merge of a pull request" };
 
   const [beforeSnapshot, afterSnapshot] = await Promise.all([renderSnapshot(before.files), renderSnapshot(after.files)]);
+  // Kept for a failed verdict's attribution (blame-source.ts): no read or render then.
+  keepPushRenders(gh, baseSha, beforeSnapshot, environments);
+  keepPushRenders(gh, commit.mergeSha, afterSnapshot, environments);
   const { rollouts, skipped } = rolloutsOfMerge(beforeSnapshot, afterSnapshot, environments, commit);
   return {
     kind: "merge",

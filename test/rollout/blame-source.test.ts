@@ -8,7 +8,7 @@ import { readGitOpsFilesAt } from "../../src/github/read-files.ts";
 import { onKustomizeBuild } from "../../src/render/kustomize-build.ts";
 import { renderCache } from "../../src/render/render-cache.ts";
 import { renderSnapshot } from "../../src/repo/render-snapshot.ts";
-import { blameOfFailure } from "../../src/rollout/blame-source.ts";
+import { blameOfFailure, keepPushRenders } from "../../src/rollout/blame-source.ts";
 import type { RepoClient } from "../../src/rollout/repo-client.ts";
 import { startHarness, type Harness } from "../app/harness.ts";
 import { installationId, owner, repo } from "../app/payloads.ts";
@@ -78,4 +78,20 @@ it("attributes by the rendered pod template: no kustomize build where the pushes
   } finally {
     stop();
   }
-});
+}, 120_000);
+
+it("what the push rendered is kept (detect-merge.ts): attributing costs no GitHub read", async () => {
+  const base = h.github.head("main");
+  const bad = commitOnMain((t) => t.replace("image: wordpress:6.5.5-apache", "image: wordpress:6.7.1-bad"), "bad");
+  for (const sha of [base, bad])
+    keepPushRenders(gh, sha, await renderSnapshot((await readGitOpsFilesAt(gh.octokit, gh.repo, sha)).files), ["prod"]);
+  const trees = h.github.count("tree");
+  expect(trees).toBeGreaterThan(0);
+  const blame = await blameOfFailure(gh, {
+    environment: "prod",
+    undoes: [{ sha: bad, parent: base }],
+    failing: { workload: "wordpress", container: "wordpress", reason: "ReadinessTimeout" },
+  });
+  expect(blame).toEqual({ sha: bad, fields: ["container wordpress: image"], images: ["wordpress:6.7.1-bad"], basis: "image" });
+  expect(h.github.count("tree")).toBe(trees);
+}, 60_000);
