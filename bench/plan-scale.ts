@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kustomizeBuild } from "../src/render/kustomize-build.ts";
 import { renderCache } from "../src/render/render-cache.ts";
-import { clearKustomizationEntries } from "../src/render/kustomization-entries.ts";
+import { clearTextMemos } from "../src/text/memo-by-text.ts";
 import { renderSettings } from "../src/render/render-settings.ts";
 import { planMarkdown } from "../src/plan/markdown.ts";
 import { planForTrees } from "../src/repo/plan-for-trees.ts";
@@ -112,7 +112,7 @@ git("checkout", "-q", "main");
 
 async function plan(branch: string, changed: number): Promise<number> {
   renderCache.clear();
-  clearKustomizationEntries();
+  clearTextMemos();
   const start = performance.now();
   const [base, head] = await Promise.all([readGitSnapshot(dir, "main"), readGitSnapshot(dir, branch)]);
   const result = await planForTrees(base, head, { base: "main", head: branch });

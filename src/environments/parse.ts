@@ -3,6 +3,7 @@ import { z } from "zod";
 import { EnvironmentFile } from "./schema.ts";
 import type { FileProblem } from "./problems.ts";
 import { keyOffset, valueOffset } from "./locate.ts";
+import { readYamlStream } from "../text/read-yaml.ts";
 
 /** Large enough for 500 workloads with resources, probes and config (~150 KiB); the GitHub reader refuses files over 1 MiB too. */
 export const maxEnvironmentFileBytes = 1024 * 1024;
@@ -32,6 +33,28 @@ export function parseEnvironmentFile(file: string, text: string, name: string = 
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > maxEnvironmentFileBytes) {
     return fail([at(1, 1, "", `file is ${bytes} bytes; environment files are limited to ${maxEnvironmentFileBytes}`)]);
+  }
+
+  // Plain YAML (no aliases, explicit tags or duplicate keys) that the schema accepts needs no
+  // Document: the fast reader gives yaml v2's values (src/text/read-yaml.ts), and the Document is
+  // parsed only if a position is asked for (a problem found against the base). Anything else takes
+  // the full path below, which says where it goes wrong.
+  const fast = readYamlStream(text);
+  if (fast.reader === "fast" && fast.documents.length === 1 && fast.documents[0] != null) {
+    const result = EnvironmentFile.safeParse(fast.documents[0]);
+    if (result.success) {
+      let doc: Document | undefined;
+      return {
+        ok: true,
+        name,
+        file,
+        env: result.data,
+        get doc() {
+          doc ??= parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+          return doc;
+        },
+      };
+    }
   }
 
   const lineCounter = new LineCounter();

@@ -4,6 +4,7 @@
 // repository (`../components`), until nothing new is referred to. Paths outside the repository
 // and remote references are never followed.
 import { posix } from "node:path";
+import { memoByText } from "../text/memo-by-text.ts";
 import { readYaml } from "../text/read-yaml.ts";
 import { layoutFiles } from "./layout.ts";
 import { layoutOfFiles } from "./parse-layout.ts";
@@ -42,18 +43,29 @@ export function pathsToRead(tree: readonly string[], read: ReadonlyMap<string, s
 }
 
 /**
+ * A kustomization's values (undefined when it does not parse), read once per text: the read
+ * rounds, the unchanged-environment digests, the render cache keys and the sandbox's scan all ask.
+ * Shared: never modify what it returns.
+ */
+export const kustomizationValues = memoByText(
+  (text): Record<string, unknown> | undefined => {
+    try {
+      return (readYaml(text) ?? {}) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+  },
+  16 * 1024 * 1024,
+);
+
+/**
  * Repository paths a kustomization refers to (resources, bases, components, patch and generator
  * files, ...), resolved against its directory; remote and absolute references and paths that
  * leave the repository are left out. A file that does not parse refers to nothing (kustomize
  * reports it when it builds).
  */
 export function kustomizationReferences(dir: string, text: string): string[] {
-  let k: Record<string, unknown>;
-  try {
-    k = (readYaml(text) ?? {}) as Record<string, unknown>;
-  } catch {
-    return [];
-  }
+  const k = kustomizationValues(text);
   if (typeof k !== "object" || k === null) return [];
   const refs: unknown[] = [];
   const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);

@@ -3,7 +3,7 @@
 // (scan-kustomization.ts) follows the paths on disk.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { memoByText } from "../text/memo-by-text.ts";
-import { readYaml } from "../text/read-yaml.ts";
+import { kustomizationValues } from "../layout/paths-to-read.ts";
 
 export interface Refusal {
   /** Repository-relative path of the kustomization. */
@@ -77,11 +77,6 @@ const memoizedEntries = memoByText(
   32 * 1024 * 1024,
 );
 
-/** Forgets the entries read so far (benchmarks start cold). */
-export function clearKustomizationEntries(): void {
-  memoizedEntries.clear();
-}
-
 /**
  * How the walk sees a kustomization: as plain values (fast: src/text/read-yaml.ts; no lines) or as
  * yaml v2 nodes (with lines, read only when a message needs one).
@@ -122,12 +117,9 @@ function nodeView(lineCounter: LineCounter): View<Node | null | undefined> {
 
 /** The entries of a kustomization, with lines. */
 function readEntries(text: string, file: string): KustomizationEntries {
-  let value: unknown;
-  try {
-    value = readYaml(text);
-  } catch {
-    return { references: [], refusals: [] }; // kustomize reports what does not parse
-  }
+  const value = kustomizationValues(text);
+  // kustomize reports what does not parse.
+  if (value === undefined) return { references: [], refusals: [] };
   const entries = walkEntries(valueView, value, file);
   // Lines come from yaml v2's nodes, read the first time one is asked for (the scan's messages).
   let lined: KustomizationEntries | undefined;

@@ -8,6 +8,13 @@ export interface TextMemo<T> {
   clear(): void;
 }
 
+const everyMemo = new Set<TextMemo<unknown>>();
+
+/** Forgets what every memo of the process holds (benchmarks start cold). */
+export function clearTextMemos(): void {
+  for (const memo of everyMemo) memo.clear();
+}
+
 /** `compute` memoised by its text argument, keeping at most `maxBytes` of keys (UTF-16 length x 2). */
 export function memoByText<T>(compute: (text: string) => T, maxBytes: number): TextMemo<T> {
   const entries = new Map<string, T>();
@@ -35,5 +42,6 @@ export function memoByText<T>(compute: (text: string) => T, maxBytes: number): T
     entries.clear();
     bytes = 0;
   };
+  everyMemo.add(memo);
   return memo;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { memoByText } from "../../src/text/memo-by-text.ts";
+import { clearTextMemos, memoByText } from "../../src/text/memo-by-text.ts";
 
 describe("memoByText", () => {
   const counting = (maxBytes: number) => {
@@ -38,5 +38,19 @@ describe("memoByText", () => {
     memo.clear();
     memo("ok");
     expect(calls).toEqual(["toolong", "toolong", "ok", "ok"]);
+  });
+
+  it("clearTextMemos() forgets what every memo holds", () => {
+    const a = counting(1024);
+    const b = counting(1024);
+    a.memo("x");
+    b.memo("y");
+    clearTextMemos();
+    a.memo("x");
+    b.memo("y");
+    expect([a.calls, b.calls]).toEqual([
+      ["x", "x"],
+      ["y", "y"],
+    ]);
   });
 });
