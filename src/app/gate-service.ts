@@ -10,7 +10,7 @@
 import type { Clock } from "../clock/clock.ts";
 import type { AppConfig } from "../config/app-config.ts";
 import type { GitHubClient, RepoRef } from "../github/client.ts";
-import { readGitOpsFilesAt } from "../github/read-files.ts";
+import { readGitOpsFilesAtCommits } from "../github/read-files.ts";
 import { evaluateGates, type GateOutcome, type GateSubject } from "./gate-flow.ts";
 import type { FlowDeps } from "./pull-request-flow.ts";
 
@@ -78,13 +78,11 @@ export function createGateService(options: GateServiceOptions): GateService {
         arm(deps, repo, number, null);
         return undefined;
       }
-      const [head, base] = await Promise.all([
-        readGitOpsFilesAt(deps.octokit, repo, pr.head.sha),
-        readGitOpsFilesAt(deps.octokit, repo, pr.base.sha),
-      ]);
+      // Both commits' blobs in one request per round (src/github/read-files.ts).
+      const [head, base] = await readGitOpsFilesAtCommits(deps.octokit, repo, [pr.head.sha, pr.base.sha]);
       return service.evaluate(
         deps,
-        { repo, number, title: pr.title, headRef: pr.head.ref, headSha: pr.head.sha, headFiles: head.files, baseFiles: base.files },
+        { repo, number, title: pr.title, headRef: pr.head.ref, headSha: pr.head.sha, headFiles: head!.files, baseFiles: base!.files },
         evalOptions,
       );
     },

@@ -181,9 +181,14 @@ async function readSelectedFilesAtCommits(
   const maxBytes = options.maxBytesPerRequest ?? 8 * 1024 * 1024;
 
   // One tree per distinct commit (a pull request whose head is its base reads it once).
+  // Read side by side; a failure is reported for the first commit in the given order.
   const distinct = [...new Set(commitShas)];
+  const settled = await Promise.allSettled(distinct.map((sha) => readTree(octokit, repo, sha)));
   const reads = new Map<string, CommitRead>();
-  for (const sha of distinct) reads.set(sha, await readTree(octokit, repo, sha));
+  settled.forEach((result, i) => {
+    if (result.status === "rejected") throw result.reason;
+    reads.set(distinct[i]!, result.value);
+  });
 
   for (let round = 0; round < maxReadRounds; round++) {
     const wanted: { read: CommitRead; entries: TreeEntry[] }[] = [];
