@@ -8,7 +8,7 @@ import { partHeaderReserve, upsertStickyComments } from "../github/sticky-commen
 import { commentBodyLimit } from "../github/truncate.ts";
 import type { FileChange } from "../layout/file-change.ts";
 import { buildPlan } from "../plan/compute-plan.ts";
-import { maskedText, sensitiveValues } from "../plan/secret-values.ts";
+import { maskedText, redact, sensitiveValues } from "../plan/secret-values.ts";
 import { unifiedDiff } from "../plan/line-diff.ts";
 import { planMarkdown } from "../plan/markdown.ts";
 import type { Plan } from "../plan/plan-types.ts";
@@ -123,7 +123,14 @@ export async function syncPullRequest(
         firstRead = false;
         if (head.snapshot.changes.length === 0) return null;
         const message = regenerationCommitMessage(head.snapshot.changes, head.files, head.snapshot.lifted);
-        return { headOid: headSha, changes: head.snapshot.changes, ...message };
+        // A lifted config value can hold a secret one (a DSN): masked in the commit message too.
+        const secrets = snapshotSecrets(head.snapshot, deps.secretWords);
+        return {
+          headOid: headSha,
+          changes: head.snapshot.changes,
+          headline: redact(message.headline, secrets),
+          body: redact(message.body, secrets),
+        };
       },
       commit: (c) =>
         commitToBranch(deps.octokit, {
@@ -147,6 +154,9 @@ export async function syncPullRequest(
   const plan = buildPlan(base, head.snapshot, { base: pr.baseRef, head: pr.headRef }, { secretWords: deps.secretWords });
 
   const unpushed = decision && !decision.write ? head.snapshot.changes : [];
+  // The last pass over the comment and the check run: a secret value anywhere in them (a finding, a
+  // problem, kustomize's stderr, a value embedded in a longer one) is masked.
+  const secrets = sensitiveValues([...snapshotObjects(base), ...snapshotObjects(head.snapshot)], deps.secretWords);
   const regeneratedNow = commit ? plan.environments.filter((e) => e.staleOverlay).map((e) => e.file) : [];
   let body = "";
   let parts: string[] = [];
@@ -172,6 +182,7 @@ export async function syncPullRequest(
       ]
         .filter(Boolean)
         .join("\n");
+      body = redact(body, secrets);
       parts = splitMarkdown(body, { limit: commentBodyLimit - partHeaderReserve });
       return parts;
     },
@@ -186,7 +197,7 @@ export async function syncPullRequest(
     headSha,
     name: checkName,
     conclusion: failing ? "failure" : "success",
-    title: checkTitle(plan, unpushed, extraProblems),
+    title: redact(checkTitle(plan, unpushed, extraProblems), secrets),
     summary: parts.length > 1 ? `${partLinks(posted.comments)}\n\n${parts[0]}` : body,
   });
   const gates = deps.gates
@@ -293,8 +304,9 @@ function configSection(problems: readonly string[]): string {
 
 /** Every secret value in a rendered snapshot's objects. */
 function snapshotSecrets(snapshot: RenderedSnapshot, words?: readonly string[]): Set<string> {
-  return sensitiveValues(
-    [...snapshot.environments.values()].flatMap((e) => e.objects ?? []),
-    words,
-  );
+  return sensitiveValues(snapshotObjects(snapshot), words);
+}
+
+function snapshotObjects(snapshot: RenderedSnapshot) {
+  return [...snapshot.environments.values()].flatMap((e) => e.objects ?? []);
 }

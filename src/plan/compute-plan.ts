@@ -1,6 +1,6 @@
 import { DEFAULT_SLACK_SECONDS } from "../health/probe-window.ts";
 import { maskedMarker } from "./secret-masking.ts";
-import { defaultSecretKeyWords, namesASecret, sensitiveValues } from "./secret-values.ts";
+import { defaultSecretKeyWords, maskedValue, namesASecret, sensitiveValues } from "./secret-values.ts";
 import { isDeepStrictEqual } from "node:util";
 import type { KubeObject } from "../k8s/manifest-types.ts";
 import { isDeployment } from "../k8s/manifest-types.ts";
@@ -153,5 +153,5 @@ function rollingDeployments(baseObjects: readonly KubeObject[], headObjects: rea
 function maskedChange<T>(field: string, value: T, hidden: ReadonlySet<string>, words: readonly string[]): T {
   const key = field.split(".").at(-1) ?? field;
   if (value !== undefined && value !== null && namesASecret(key, words)) return maskedMarker as T;
-  return typeof value === "string" && hidden.has(value) ? (maskedMarker as T) : value;
+  return typeof value === "string" ? (maskedValue(value, hidden) as T) : value;
 }
