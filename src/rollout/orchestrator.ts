@@ -147,8 +147,15 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     event: RolloutEvent,
     known?: TrackedDeployment["latestStatus"],
   ): Promise<RolloutFacts> {
-    const status =
-      known !== undefined ? known : await latestDeploymentStatus(gh.octokit, { repo: gh.repo, deploymentId: d.id, by: botLoginOf(gh) });
+    const failed = event.kind === "verdict" && event.verdict.status === "Failed";
+    // A Failed verdict reads the status, the config and the pull request side by side (the
+    // verdict-to-revert path): /hold may have come during the rollout, and the config may have
+    // changed. The last two are wasted only when another process has already acted.
+    const [status, config, pr] = await Promise.all([
+      known !== undefined ? known : latestDeploymentStatus(gh.octokit, { repo: gh.repo, deploymentId: d.id, by: botLoginOf(gh) }),
+      failed ? readConfig(gh) : undefined,
+      failed && d.payload.pr !== null ? readPullRequest(gh.octokit, { repo: gh.repo, number: d.payload.pr }) : undefined,
+    ]);
     const facts: RolloutFacts = {
       event,
       status,
@@ -159,15 +166,9 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
       syncTimeoutMs,
     };
     if (!isOpen(status)) return facts;
-    const failed = event.kind === "verdict" && event.verdict.status === "Failed";
     if (failed) {
-      // /hold may have come during the rollout, and the config may have changed.
-      const config = await readConfig(gh);
-      facts.config = { autoRevert: config.rollout.autoRevert, holdLabel: config.holdLabel };
-      if (d.payload.pr !== null) {
-        const pr = await readPullRequest(gh.octokit, { repo: gh.repo, number: d.payload.pr });
-        facts.pullRequest = { number: pr.number, title: pr.title, labels: pr.labels };
-      }
+      facts.config = { autoRevert: config!.rollout.autoRevert, holdLabel: config!.holdLabel };
+      if (pr) facts.pullRequest = { number: pr.number, title: pr.title, labels: pr.labels };
     } else if (isRevertingClaim(status)) {
       facts.claimedRevert = await findClaimedRevert(gh, d);
     }
