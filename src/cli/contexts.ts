@@ -8,7 +8,7 @@ import { loadKubeConfig } from "../cluster/load-kubeconfig.ts";
 import { contextLocation, unknownContextMessage } from "../environments/context-location.ts";
 import { keyOffset, positionOf } from "../environments/locate.ts";
 import { formatLayoutProblem, layoutOfFiles } from "../layout/parse-layout.ts";
-import { environmentsOf } from "../layout/paths.ts";
+import { environmentKey, environmentsOf } from "../layout/paths.ts";
 import { readWorkingTree, repositoryRoot } from "../repo/working-tree.ts";
 import type { CliIo } from "./io.ts";
 
@@ -55,19 +55,17 @@ export async function contextsCommand(io: CliIo, options: ContextsOptions): Prom
     const located = contextLocation(files.get(ref.file) ?? "");
     if (located) named.push({ environment: ref.key, file: ref.file, line: located.line, context: located.context });
   }
-  // The layout's `contexts` (for environment files without sync.context, which the schema requires today).
+  // The layout's `contexts` count only for an environment whose file names none (the schema
+  // requires sync.context today, so they are shown as unused).
   const layoutFile = layout.layout.file;
+  const unused: Named[] = [];
   if (layoutFile) {
     const doc = parseDocument(files.get(layoutFile) ?? "");
     for (const app of layout.layout.apps)
       for (const [env, context] of Object.entries(app.contexts)) {
-        const path = ["apps", app.name, "contexts", env];
-        named.push({
-          environment: `${app.name}/${env}`,
-          file: layoutFile,
-          line: positionOf(files.get(layoutFile)!, keyOffset(doc, path)).line,
-          context,
-        });
+        const key = environmentKey(layout.layout, app.name, env);
+        const line = positionOf(files.get(layoutFile)!, keyOffset(doc, ["apps", app.name, "contexts", env])).line;
+        (named.some((n) => n.environment === key) ? unused : named).push({ environment: key, file: layoutFile, line, context });
       }
   }
   let missing = 0;
@@ -78,5 +76,7 @@ export async function contextsCommand(io: CliIo, options: ContextsOptions): Prom
     missing++;
     io.stderr.write(`${unknownContextMessage({ ...n, known, source })}\n`);
   }
+  for (const n of unused)
+    io.stdout.write(`${n.environment}\t${n.file}:${n.line}\t${n.context}\tunused (the environment file's sync.context wins)\n`);
   return missing > 0 ? 1 : 0;
 }

@@ -41,8 +41,8 @@ commands:
                                   classify a recorded or live rollout as the watcher would;
                                   exit 0 Healthy, 1 Failed, 3 not decided yet
   contexts [--kubeconfig PATH | --known CTX,CTX]
-                                  the kube context each environment names (sync.context; the
-                                  layout's contexts), checked against the kubeconfig the app uses
+                                  the kube context each environment names (sync.context),
+                                  checked against the kubeconfig the app uses
                                   (default $KUBECONFIG, ~/.kube/config) or a list; exit 1 naming
                                   file:line of each context it lacks
   metrics [--since 30d] [--format markdown|json] [--repo OWNER/NAME] [--bot LOGIN] [--limit N]

@@ -1,9 +1,11 @@
 // `kustodian contexts` (issue 13): the kube context each environment names, checked against the
 // app's kubeconfig (or a list) before a merge needs it.
-import { rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { copySampleRepo, runCli } from "../helpers/cli.ts";
+import { repoRoot } from "../helpers/repo-root.ts";
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -64,6 +66,23 @@ describe("kustodian contexts", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
       `kustodian: KUBECONFIG names ${join(dir, "nope")}, which does not exist; or give the contexts with --known a,b\n`,
+    );
+  });
+
+  it("a declared layout: app/env keys; a layout context the environment file overrides is shown as unused, not checked", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "kustodian-contexts-"));
+    dirs.push(dir);
+    await cp(join(repoRoot, "test/fixtures/layout/multi-app"), dir, { recursive: true });
+    const run = await runCli(dir, "contexts", "--known", "prod,staging");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      [
+        "blog/prod\tapps/blog/environments/prod.yml:7\tprod\tok",
+        "shop/prod\tapps/shop/environments/prod.yaml:7\tprod\tok",
+        "shop/staging\tapps/shop/environments/staging.yaml:6\tstaging\tok",
+        "blog/prod\t.kustodian/layout.yaml:14\tprod-blog\tunused (the environment file's sync.context wins)",
+        "",
+      ].join("\n"),
     );
   });
 });
