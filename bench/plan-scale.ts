@@ -138,14 +138,14 @@ const overlay = (root: string, i: number) => kustomizeBuild(join(root, `overlays
 
 /**
  * The builds a base change cannot avoid: every overlay as committed on the base side; base/ then
- * every overlay on the head side; all at once as far as the sandbox's cap allows.
+ * every overlay on the head side; all at once as far as the sandbox's cap allows, base/ first.
  */
 async function unavoidable(before: string, after: string): Promise<number> {
   const all = Array.from({ length: environments }, (_, i) => i);
   return timed(() =>
     Promise.all([
-      ...all.map((i) => overlay(before, i)),
       kustomizeBuild(join(after, "base"), { root: after }).then(() => Promise.all(all.map((i) => overlay(after, i)))),
+      ...all.map((i) => overlay(before, i)),
     ]),
   );
 }

@@ -48,6 +48,8 @@ export interface KustomizeBuildOptions {
   root?: string;
   /** The kustomize command line before the directory (tests inject a fake binary). Default: kustomizeCommand(). */
   command?: readonly string[];
+  /** Waits ahead of the other builds for a slot: a build others wait on (the bases' inventory). */
+  first?: boolean;
 }
 
 /** Renders a kustomization directory with the real kustomize, in the sandbox; returns the YAML stream. */
@@ -93,13 +95,15 @@ async function sandboxedOutput(dir: string, options: KustomizeBuildOptions): Pro
   await scanKustomization(target, root);
   const [bin, ...args] = options.command ?? (await kustomizeCommand());
   const settings = renderSettings();
-  const result = await renders.run(() =>
-    runSandboxed({
-      command: bin!,
-      args: [...args, target, ...kustomizeSandboxFlags],
-      timeoutMs: settings.timeoutMs,
-      maxOutputBytes: settings.maxOutputBytes,
-    }),
+  const result = await renders.run(
+    () =>
+      runSandboxed({
+        command: bin!,
+        args: [...args, target, ...kustomizeSandboxFlags],
+        timeoutMs: settings.timeoutMs,
+        maxOutputBytes: settings.maxOutputBytes,
+      }),
+    { first: options.first ?? false },
   );
   if (result.outcome === "timed-out") throw new RenderTimedOut(label, settings.timeoutMs);
   if (result.outcome === "output-too-large") throw new RenderOutputTooLarge(label, settings.maxOutputBytes);

@@ -79,14 +79,14 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>, options
     // its bases) is a cache hit on the other side of the same change.
     // One build (and one parse) per directory and input bytes in this render, however often asked.
     const builds = new Map<string, Promise<KubeObject[]>>();
-    const build = (files: ReadonlyMap<string, string>, path: string): Promise<KubeObject[]> => {
+    const build = (files: ReadonlyMap<string, string>, path: string, first = false): Promise<KubeObject[]> => {
       const inputs = kustomizationInputs(files, path).map((p) => [p, files.get(p)!] as const);
       const tree: MaterialisedTree = { root: dir, digest: treeDigest(inputs) };
       const key = `${path}\0${tree.digest}`;
       let building = builds.get(key);
       if (!building) {
         building = renderCache
-          .render(tree, path, (target) => kustomizeBuild(target, { root: dir }), cacheOptions)
+          .render(tree, path, (target) => kustomizeBuild(target, { root: dir, first }), cacheOptions)
           .then((output) => parseManifestsAsync(output));
         builds.set(key, building);
       }
@@ -118,7 +118,8 @@ export async function renderSnapshot(files: ReadonlyMap<string, string>, options
         const inventories = await Promise.all(
           app.bases.map(async (b) => {
             const kustomization = kustomizationFileIn(b, files);
-            return baseInventory(await build(written, b), kustomization ? files.get(kustomization)! : "");
+            // Every regenerated overlay waits on the bases' inventory: their builds go first.
+            return baseInventory(await build(written, b, true), kustomization ? files.get(kustomization)! : "");
           }),
         );
         bases.set(app.name, mergeInventories(inventories));

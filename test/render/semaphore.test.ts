@@ -27,6 +27,27 @@ describe("Semaphore", () => {
     expect(semaphore.running).toBe(0);
   });
 
+  it("starts a task asked to go first ahead of the waiting ones, behind earlier first ones", async () => {
+    const semaphore = new Semaphore(1);
+    const release: (() => void)[] = [];
+    const started: string[] = [];
+    const task = (name: string, first = false) =>
+      semaphore.run(
+        async () => {
+          started.push(name);
+          await new Promise<void>((resolve) => release.push(resolve));
+        },
+        { first },
+      );
+    const all = [task("running"), task("a"), task("b"), task("base-1", true), task("base-2", true), task("c")];
+    while (started.length < 6 || release.length > 0) {
+      release.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(all);
+    expect(started).toEqual(["running", "base-1", "base-2", "a", "b", "c"]);
+  });
+
   it("frees the slot when a task fails", async () => {
     const semaphore = new Semaphore(1);
     await expect(semaphore.run(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
