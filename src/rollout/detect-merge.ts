@@ -6,6 +6,7 @@ import { pullRequestsOfCommit, type PullRequestSummary } from "../github/pull-re
 import { readGitOpsFilesAt } from "../github/read-files.ts";
 import { renderSnapshot } from "../repo/render-snapshot.ts";
 import { layoutOfFiles } from "../layout/parse-layout.ts";
+import { environmentsOf } from "../layout/paths.ts";
 import { parseRevertTrailers, type RevertTrailers } from "../revert/trailers.ts";
 import {
   mergedPullRequest,
@@ -77,7 +78,17 @@ export async function detectMerge(gh: RepoClient, commit: MergeCommit, options: 
   const revertOf = revertOfMerge({ message: commit.message, ...authorship }, pullRequest, gh.botLogin ?? defaultBotLogin());
   if (!pullRequest && !revertOf) return { kind: "ignored", why: "not the merge of a pull request" };
 
-  const [beforeSnapshot, afterSnapshot] = await Promise.all([renderSnapshot(before.files), renderSnapshot(after.files)]);
+  // Only the touched environments are built (and their bases): the others cannot roll out.
+  const touched = new Set(environments);
+  const unchanged = new Set(
+    environmentsOf(layout.layout, [...before.blobs.keys(), ...after.blobs.keys()])
+      .map((e) => e.key)
+      .filter((key) => !touched.has(key)),
+  );
+  const [beforeSnapshot, afterSnapshot] = await Promise.all([
+    renderSnapshot(before.files, { unchanged }),
+    renderSnapshot(after.files, { unchanged }),
+  ]);
   // Kept for a failed verdict's attribution (blame-source.ts): no read or render then.
   keepPushRenders(gh, baseSha, beforeSnapshot, environments);
   keepPushRenders(gh, commit.mergeSha, afterSnapshot, environments);

@@ -22,14 +22,23 @@ import { startLeaderPoll, type LeaderPoll } from "./leader-poll.ts";
 import { createLocks } from "./locks.ts";
 import { mergeOfPush, type PushInfo } from "./merge.ts";
 import { readAppConfig } from "./read-app-config.ts";
-import { deploymentOf, isOpen, readKustodianDeployments, recordDeployments, type TrackedDeployment } from "./record-deployments.ts";
+import {
+  deploymentOf,
+  isOpen,
+  readKustodianDeployments,
+  recordDeployments,
+  rolloutPayloadOf,
+  type TrackedDeployment,
+} from "./record-deployments.ts";
 import { botLoginOf, type RepoClient } from "./repo-client.ts";
 import type { RolloutMetrics } from "../metrics/metrics.ts";
 import { isRevertingClaim } from "./report.ts";
 import { scanRecentMerges, type RecoveredMerges } from "./restart-scan.ts";
 import { rollback } from "./rollback.ts";
 import { createTreeCache } from "./tree-cache.ts";
-import { watchUntilVerdict } from "./watch-loop.ts";
+import { watchUntilVerdict, type WatchedRollout, type WatchOutcome } from "./watch-loop.ts";
+import { targetOf } from "./payload.ts";
+import { isDeepStrictEqual } from "node:util";
 
 export type { RevertEditContext } from "./execute-actions.ts";
 
@@ -56,6 +65,18 @@ export interface RolloutOrchestratorOptions {
   onActivity?: (inFlight: number) => void;
   /** Verdicts and reverts are counted here (src/metrics); default: not counted. */
   metrics?: RolloutMetrics;
+  /**
+   * A replica without the Lease calls this with every merge it understood, before recording its
+   * Deployments, so the leader watches it at once (src/rollout/hand-off.ts). Default: none (the
+   * leader's poll finds the Deployments).
+   */
+  handOff?: (gh: RepoClient, merge: HandedOffMerge) => Promise<void>;
+}
+
+/** A merge as one replica hands it to the leader: what to watch before its Deployments exist. */
+export interface HandedOffMerge {
+  mergeSha: string;
+  rollouts: WatchedRollout[];
 }
 
 export type PushOutcome =
@@ -83,6 +104,11 @@ export interface RolloutOrchestrator {
   resume(gh: RepoClient): Promise<ResumeOutcome>;
   /** `/rollback` on a merged pull request: the same revert, on request. Returns the reply. */
   rollback(gh: RepoClient, pr: { number: number; title: string; mergeCommitSha: string | null }, requestedBy: string): Promise<string>;
+  /**
+   * As leader: watch a merge another replica understood (`handOff`) now; each verdict waits for
+   * the merge's Deployment, which that replica records (looked up on GitHub, with backoff).
+   */
+  adopt(gh: RepoClient, merge: HandedOffMerge): void;
   /** As leader: resume now and every `pollMs` (Deployments recorded by other replicas are picked up). */
   startLeading(repos: () => Promise<RepoClient[]>, options?: { pollMs?: number }): void;
   /** Lost the Lease or stopping: abort every watch (their Deployments stay in progress for the next leader) and wait for actions in flight. */
@@ -93,8 +119,19 @@ export interface RolloutOrchestrator {
   watching(): number[];
 }
 
+/**
+ * The watch of one environment of one merge, in this process. It starts the moment the push is
+ * understood; its Deployment is attached when it has been recorded (or found), and a verdict is
+ * acted on only then.
+ */
 interface Run {
-  id: number;
+  watched: WatchedRollout;
+  deployment: TrackedDeployment | undefined;
+  /** Resolves when a Deployment is attached. */
+  attached: Promise<void>;
+  markAttached(): void;
+  /** Handed off by another replica: its Deployment is looked up on GitHub, not recorded here. */
+  lookUp: boolean;
   controller: AbortController;
   done: Promise<void>;
 }
@@ -124,20 +161,87 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
   };
 
   const repoKey = (gh: RepoClient) => fullName(gh.repo);
-  const runKey = (gh: RepoClient, id: number) => `${repoKey(gh)}#${id}`;
+  const runKey = (gh: RepoClient, mergeSha: string, environment: string) => `${repoKey(gh)}@${mergeSha}:${environment}`;
   /** Detection and recording for one repository run one at a time (a push and a resume never race to create). */
   const serial = <T>(gh: RepoClient, work: () => Promise<T>) => locks.serial(repoKey(gh), () => acting(work));
+  /** Waits `ms` on the clock, or until `signal` aborts. */
+  const pause = (ms: number, signal: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      const cancel = clock.at(clock.now() + ms, resolve);
+      signal.addEventListener("abort", () => (cancel(), resolve()), { once: true });
+    });
 
-  function start(gh: RepoClient, d: TrackedDeployment): void {
-    const key = runKey(gh, d.id);
-    if (runs.has(key) || !isLeader()) return;
-    const controller = new AbortController();
-    const done = follow(gh, d, controller.signal)
+  /** Whether two payloads watch the same thing. */
+  const sameTarget = (a: WatchedRollout, b: WatchedRollout) =>
+    isDeepStrictEqual(targetOf(a.environment, a.payload), targetOf(b.environment, b.payload));
+
+  /** The Deployment is the one that counts for the run now; a concluded one ends the run. */
+  function attach(run: Run, d: TrackedDeployment): void {
+    run.deployment = d;
+    run.markAttached();
+    if (!isOpen(d.latestStatus)) run.controller.abort(new Error(`deployment ${d.id} is concluded`));
+  }
+
+  /**
+   * Watches one environment of one merge unless this process already does (then `deployment`, if
+   * given, is attached to that watch). Only the Lease holder watches.
+   */
+  function watch(gh: RepoClient, watched: WatchedRollout, deployment?: TrackedDeployment, lookUp = false): void {
+    const key = runKey(gh, watched.payload.mergeSha, watched.environment);
+    const existing = runs.get(key);
+    if (existing) {
+      if (deployment) attach(existing, deployment);
+      return;
+    }
+    if (!isLeader() || (deployment && !isOpen(deployment.latestStatus))) return;
+    let markAttached = () => {};
+    const attached = new Promise<void>((resolve) => (markAttached = resolve));
+    const run: Run = { watched, deployment: undefined, attached, markAttached, lookUp, controller: new AbortController(), done: attached };
+    runs.set(key, run);
+    if (deployment) attach(run, deployment);
+    run.done = follow(gh, run)
       .catch((error: unknown) =>
-        log.error({ err: errorFields(error), deployment: d.id, environment: d.environment }, "rollout follow-up failed"),
+        log.error(
+          { err: errorFields(error), deployment: run.deployment?.id, environment: watched.environment },
+          "rollout follow-up failed",
+        ),
       )
-      .finally(() => runs.delete(key));
-    runs.set(key, { id: d.id, controller, done });
+      .finally(() => {
+        if (runs.get(key) === run) runs.delete(key);
+      });
+  }
+
+  /** The Deployments of a merge could not be recorded: its watches without one end (the poll records and watches it again). */
+  function abandon(gh: RepoClient, merge: HandedOffMerge): void {
+    for (const w of merge.rollouts) {
+      const run = runs.get(runKey(gh, merge.mergeSha, w.environment));
+      if (run && !run.deployment) run.controller.abort(new Error("the merge's deployments were not recorded"));
+    }
+  }
+
+  /**
+   * The run's Deployment, once it exists: recorded by this process (attached by record()), or by
+   * the replica that handed the merge off (looked up: 1 GraphQL call, again after 0.5, 1, 2 … 30 s).
+   * Undefined when the run was aborted first.
+   */
+  async function deploymentFor(gh: RepoClient, run: Run): Promise<TrackedDeployment | undefined> {
+    const { signal } = run.controller;
+    let waitMs = 500;
+    while (!run.deployment && !signal.aborted) {
+      if (run.lookUp) {
+        const found = deploymentOf(await acting(() => readKustodianDeployments(gh)), run.watched.payload.mergeSha, run.watched.environment);
+        if (found && !run.deployment) attach(run, found);
+        if (run.deployment) break;
+        await Promise.race([run.attached, pause(waitMs, signal)]);
+        waitMs = Math.min(2 * waitMs, 30_000);
+      } else {
+        await Promise.race([
+          run.attached,
+          new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true })),
+        ]);
+      }
+    }
+    return signal.aborted ? undefined : run.deployment;
   }
 
   /** The facts decideActions needs for `event`, read fresh from GitHub (status, claimed revert, config, PR). */
@@ -181,14 +285,53 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     return actions.length > 0;
   }
 
-  async function follow(gh: RepoClient, d: TrackedDeployment, signal: AbortSignal): Promise<void> {
-    // A verdict was claimed before a restart: finish from git if the revert was made.
-    if (isRevertingClaim(d.latestStatus)) {
-      const finished = await acting(async () => act(gh, d, await factsFor(gh, d, { kind: "resumed" }, d.latestStatus)));
-      if (finished) return;
+  /**
+   * The watch of `run.watched` until an outcome; when the Deployment attached meanwhile says to
+   * watch more than the push's payload did (carried workloads), the watch goes on with it.
+   */
+  async function watchFollowingRecord(gh: RepoClient, run: Run): Promise<WatchOutcome> {
+    const { signal } = run.controller;
+    for (;;) {
+      const watching = run.watched;
+      const inner = new AbortController();
+      const forward = () => inner.abort(signal.reason);
+      signal.addEventListener("abort", forward, { once: true });
+      void run.attached.then(() => {
+        const d = run.deployment;
+        if (d && run.watched === watching && !sameTarget(watching, d)) {
+          run.watched = d;
+          inner.abort(new Error("watching the recorded payload"));
+        }
+      });
+      const outcome = await watchUntilVerdict({ watcher, syncTimeoutMs, trees, log, acting }, gh, watching, inner.signal);
+      signal.removeEventListener("abort", forward);
+      if (outcome.kind === "aborted" && !signal.aborted && run.watched !== watching) continue;
+      return outcome;
     }
-    const outcome = await watchUntilVerdict({ watcher, syncTimeoutMs, trees, log, acting }, gh, d, signal);
-    if (outcome.kind === "aborted") return;
+  }
+
+  async function follow(gh: RepoClient, run: Run): Promise<void> {
+    const { signal } = run.controller;
+    // A verdict claimed before a restart: finish from git if the revert was made (then the watch ends).
+    const claim = run.attached.then(async () => {
+      const d = run.deployment!;
+      if (signal.aborted || !isRevertingClaim(d.latestStatus)) return false;
+      const finished = await acting(async () => act(gh, d, await factsFor(gh, d, { kind: "resumed" }, d.latestStatus)));
+      if (finished) run.controller.abort(new Error("the claimed verdict was finished"));
+      return finished;
+    });
+    let outcome: WatchOutcome;
+    let d: TrackedDeployment | undefined;
+    for (;;) {
+      outcome = await watchFollowingRecord(gh, run);
+      if (outcome.kind === "aborted") return;
+      // Act only once the Deployment exists: a verdict reached while it is being recorded waits for it.
+      d = await deploymentFor(gh, run);
+      if (!d || (await claim)) return;
+      // The recorded payload watches more (workloads carried from earlier merges): a failure stands, anything else is judged again on all of them.
+      if (sameTarget(run.watched, d) || (outcome.kind === "verdict" && outcome.verdict.status === "Failed")) break;
+      run.watched = d;
+    }
     if (outcome.kind === "error") {
       const error = outcome.error;
       const event: RolloutEvent =
@@ -215,10 +358,9 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
 
   async function record(gh: RepoClient, merge: DetectedMerge, known?: readonly TrackedDeployment[]) {
     const recorded = await recordDeployments(gh, merge, known);
-    for (const { deployment } of recorded) if (isOpen(deployment.latestStatus)) start(gh, deployment);
+    for (const { deployment } of recorded) watch(gh, deployment, deployment);
     return recorded;
   }
-
   const orchestrator: RolloutOrchestrator = {
     async handlePush(gh, push) {
       const commit = mergeOfPush(push, gh.defaultBranch);
@@ -229,7 +371,33 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
           log.info({ merge: commit.mergeSha, why: detection.why }, "push starts no rollout");
           return detection;
         }
-        const recorded = await record(gh, detection.merge);
+        // Watch first: the watches start now, the Deployments are recorded meanwhile.
+        const merge = detection.merge;
+        const understood: HandedOffMerge = {
+          mergeSha: merge.mergeSha,
+          rollouts: merge.rollouts.map((r) => ({ environment: r.target.environment, payload: rolloutPayloadOf(merge, r) })),
+        };
+        for (const w of understood.rollouts) watch(gh, w);
+        const handedOff =
+          !isLeader() && options.handOff && understood.rollouts.length > 0
+            ? options
+                .handOff(gh, understood)
+                .catch((error: unknown) =>
+                  log.warn(
+                    { err: errorFields(error), merge: commit.mergeSha },
+                    "could not hand the merge to the leader; its poll finds it",
+                  ),
+                )
+            : undefined;
+        let recorded: Awaited<ReturnType<typeof record>>;
+        try {
+          recorded = await record(gh, merge);
+        } catch (error) {
+          abandon(gh, understood);
+          throw error;
+        } finally {
+          await handedOff;
+        }
         log.info(
           { merge: commit.mergeSha, deployments: recorded.map((r) => [r.deployment.environment, r.deployment.id, r.created]) },
           "merge recorded",
@@ -257,7 +425,7 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
             continue;
           }
           if (!isLeader()) continue;
-          start(gh, d);
+          watch(gh, d, d);
           resumed.push(d.id);
         }
         const recovered = isLeader() ? await scanRecentMerges({ scanDepth, trees, startsNothing, record, now, log }, gh, all) : [];
@@ -269,7 +437,10 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
       acting(() =>
         rollback(
           {
-            endWatch: (repo, id) => runs.get(runKey(repo, id))?.controller.abort(new Error("rolled back on request")),
+            endWatch: (repo, id) =>
+              [...runs.entries()]
+                .find(([key, run]) => run.deployment?.id === id && key.startsWith(`${repoKey(repo)}@`))?.[1]
+                .controller.abort(new Error("rolled back on request")),
             revertEdits: options.revertEdits,
             now,
             log,
@@ -279,6 +450,10 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
           requestedBy,
         ),
       ),
+
+    adopt(gh, merge) {
+      for (const w of merge.rollouts) watch(gh, w, undefined, true);
+    },
 
     startLeading(repos, leadOptions = {}) {
       poll?.stop();
@@ -307,7 +482,7 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
       }
     },
 
-    watching: () => [...runs.values()].map((r) => r.id),
+    watching: () => [...runs.values()].flatMap((r) => (r.deployment ? [r.deployment.id] : [])),
   };
   return orchestrator;
 }

@@ -77,6 +77,27 @@ export function isOpen(status: TrackedDeployment["latestStatus"]): boolean {
 }
 
 /**
+ * The Deployment payload of one environment of a merge, watching also the `carried` workloads
+ * (carried-workloads.ts). Without them: what the watch starts from before the Deployment exists
+ * (the watch then follows the recorded payload once it is attached).
+ */
+export function rolloutPayloadOf(
+  merge: DetectedMerge,
+  rollout: DetectedMerge["rollouts"][number],
+  carried: readonly string[] = [],
+): RolloutPayload {
+  const env = rollout.target.environment;
+  const target = carried.length ? { ...rollout.target, deployments: [...rollout.target.deployments, ...carried].sort() } : rollout.target;
+  return payloadOf(target, {
+    baseSha: merge.baseSha,
+    pr: merge.pullRequest?.number ?? null,
+    title: merge.title,
+    ...(merge.paths.get(env) ? { paths: merge.paths.get(env)! } : {}),
+    ...(merge.revertOf ? { revertOf: { mergeSha: merge.revertOf.reverts, pr: merge.revertOf.pullRequest ?? null } } : {}),
+  });
+}
+
+/**
  * The Deployments of a merge's rollouts: existing ones are reused, missing ones created with
  * status in_progress. Calls: 1 list (skipped when `known` is given), and per new Deployment
  * 1 create + 1 status.
@@ -102,14 +123,7 @@ export async function recordDeployments(
       own: rollout.target.deployments,
       present: new Set(rollout.present ?? []),
     });
-    const target = carried.length ? { ...rollout.target, deployments: [...rollout.target.deployments, ...carried].sort() } : rollout.target;
-    const payload = payloadOf(target, {
-      baseSha: merge.baseSha,
-      pr: merge.pullRequest?.number ?? null,
-      title: merge.title,
-      ...(merge.paths.get(env) ? { paths: merge.paths.get(env)! } : {}),
-      ...(merge.revertOf ? { revertOf: { mergeSha: merge.revertOf.reverts, pr: merge.revertOf.pullRequest ?? null } } : {}),
-    });
+    const payload = rolloutPayloadOf(merge, rollout, carried);
     const what = merge.revertOf
       ? `revert of ${merge.revertOf.reverts.slice(0, 7)}`
       : merge.pullRequest

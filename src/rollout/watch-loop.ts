@@ -25,10 +25,13 @@ export interface WatchLoopDeps {
   acting<T>(work: () => Promise<T>): Promise<T>;
 }
 
+/** What is watched: an environment of a merge, as its Deployment's payload says (the Deployment may not exist yet). */
+export type WatchedRollout = Pick<TrackedDeployment, "environment" | "payload"> & { id?: number };
+
 export async function watchUntilVerdict(
   deps: WatchLoopDeps,
   gh: RepoClient,
-  d: TrackedDeployment,
+  d: WatchedRollout,
   signal: AbortSignal,
 ): Promise<WatchOutcome> {
   let target = targetOf(d.environment, d.payload);
@@ -49,7 +52,7 @@ export async function watchUntilVerdict(
         error instanceof WatchError && error.code === "Superseded" && error.revision ? revisionSha(error.revision) : undefined;
       if (applied && applied !== target.mergeSha && (await deps.acting(() => rendersTheSame(deps.trees, gh, d, applied)))) {
         deps.log.info(
-          { deployment: d.id, environment: d.environment, revision: applied },
+          { deployment: d.id, merge: d.payload.mergeSha, environment: d.environment, revision: applied },
           "a later commit leaves the environment as merged; watching on",
         );
         target = { ...target, mergeSha: applied };
@@ -70,7 +73,7 @@ async function isLaterCommit(gh: RepoClient, mergeSha: string, sha: string): Pro
 }
 
 /** Whether `sha` holds the same environment file, overlay and base/ as the merge (blob ids from two tree reads, cached). */
-async function rendersTheSame(trees: TreeCache, gh: RepoClient, d: TrackedDeployment, sha: string): Promise<boolean> {
+async function rendersTheSame(trees: TreeCache, gh: RepoClient, d: WatchedRollout, sha: string): Promise<boolean> {
   if (!/^[0-9a-f]{40}$/.test(sha)) return false;
   const [merged, applied] = await Promise.all([trees(gh, d.payload.mergeSha).then((t) => t.blobs), trees(gh, sha).then((t) => t.blobs)]);
   const where = environmentPathsOf(d.environment, d.payload.paths);

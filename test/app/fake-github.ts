@@ -105,6 +105,8 @@ export class FakeGitHub {
   events: ((name: string, payload: object) => void) | undefined;
   /** Called once before the next createCommitOnBranch is applied (to simulate a concurrent push). */
   beforeNextCommit: (() => Promise<void>) | undefined;
+  /** Called once before the next Deployment is created (its answer waits for it: a slow GitHub). */
+  beforeNextDeployment: (() => Promise<void>) | undefined;
   #nextId = 1000;
   readonly gitDir: string;
   readonly botLogin: string;
@@ -534,6 +536,11 @@ export class FakeGitHub {
           payload?: unknown;
           production_environment?: boolean;
         };
+        if (this.beforeNextDeployment) {
+          const hook = this.beforeNextDeployment;
+          this.beforeNextDeployment = undefined;
+          await hook();
+        }
         this.calls.push({ method: "POST", path: "deployment", body });
         const deployment: FakeDeployment = {
           id: this.#nextId++,
