@@ -8,6 +8,9 @@
 // Expiry is judged as client-go does, by the local time at which this candidate last saw the
 // record change (not by the holder's renewTime), so clock skew between replicas does not matter:
 // a candidate that has just started waits a full lease duration before taking over a held Lease.
+// Unlike client-go, a candidate does not wait for its next retry once the Lease it watches
+// expires: it tries at the expiry itself, so a crashed leader is replaced within the lease
+// duration plus one retry period (the most a candidate can be late in seeing the last renewal).
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
 import type { Clock } from "../clock/clock.ts";
 import { silentLog, type Log, errorFields } from "../log/log.ts";
@@ -41,6 +44,8 @@ export interface LeaderElector {
   isLeader(): boolean;
   /** Resolves when no attempt is in flight (tests step simulated time after it). */
   idle(): Promise<void>;
+  /** Whether an attempt is in flight now. */
+  busy(): boolean;
 }
 
 function statusCode(error: unknown): number | undefined {
@@ -65,6 +70,8 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   let lastRenewAt = 0;
   let observedVersion: string | undefined;
   let observedAt = 0;
+  /** When the Lease another candidate holds expires, as this candidate sees it (undefined: not held by another). */
+  let expiresAt: number | undefined;
 
   function setLeading(value: boolean): void {
     if (leading === value) return;
@@ -88,6 +95,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   /** true: we hold the Lease now; false: someone else does (or won the race). Throws on API errors. */
   async function tryAcquireOrRenew(): Promise<boolean> {
     const now = clock.now();
+    expiresAt = undefined;
     let lease: V1Lease;
     try {
       lease = await api.readNamespacedLease({ name, namespace });
@@ -113,7 +121,10 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     const spec = lease.spec;
     const holder = spec?.holderIdentity;
     const duration = (spec?.leaseDurationSeconds ?? durationSeconds) * 1000;
-    if (holder && holder !== identity && observedAt + duration > now) return false;
+    if (holder && holder !== identity && observedAt + duration > now) {
+      expiresAt = observedAt + duration;
+      return false;
+    }
     try {
       const updated = await api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec: record(now, spec) } });
       observedVersion = updated.metadata?.resourceVersion;
@@ -145,7 +156,9 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       if (!running || attempt) return;
       attempt = tick().finally(() => {
         attempt = undefined;
-        if (running) schedule(clock.now() + renewMs);
+        // The next retry, or the moment the Lease expires when that comes first.
+        const next = clock.now() + renewMs;
+        if (running) schedule(expiresAt !== undefined && expiresAt > clock.now() ? Math.min(next, expiresAt) : next);
       });
     });
   }
@@ -184,5 +197,6 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     idle: async () => {
       await attempt;
     },
+    busy: () => attempt !== undefined,
   };
 }
