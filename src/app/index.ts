@@ -245,6 +245,7 @@ export function createKustodianApp(options: KustodianOptions = {}): KustodianApp
             repo,
             defaultBranch,
             botLogin,
+            ...(payload.installation?.id ? { installationId: payload.installation.id } : {}),
             ...(payload.repository.html_url ? { htmlUrl: payload.repository.html_url } : {}),
           },
           pushInfoOf(payload),

@@ -7,7 +7,7 @@ import { ListWatch, Watch, type KubernetesObject } from "@kubernetes/client-node
 import type { Connections } from "./connections.ts";
 import { silentLog, type Log, errorFields } from "../log/log.ts";
 import { backoffDelay, realDelay, type BackoffOptions, type Delay } from "./backoff.ts";
-import { fieldSelector, listFn, ownerKey, watchPath, type WatchedKind } from "./watched-kinds.ts";
+import { fieldSelector, labelSelector, listFn, ownerKey, watchPath, type WatchedKind } from "./watched-kinds.ts";
 
 export interface InformerKey {
   context: string;
@@ -138,7 +138,7 @@ class SharedInformer {
       this.watch,
       listFn(kc, key.kind, key.namespace),
       false,
-      undefined,
+      labelSelector(key.kind),
       fieldSelector(key.kind),
       { delayFn: options.delay },
     );

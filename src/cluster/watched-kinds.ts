@@ -9,9 +9,14 @@ import {
   type KubernetesObject,
 } from "@kubernetes/client-node";
 
-export type WatchedKind = "Deployment" | "ReplicaSet" | "Pod" | "Event" | "Application" | "Kustomization";
+export type WatchedKind = "Deployment" | "ReplicaSet" | "Pod" | "Event" | "Application" | "Kustomization" | "HandOff";
 
+/** The kinds a rollout watch follows (HandOff is the leader's own informer: src/cluster/hand-off-records.ts). */
 export const WATCHED_KINDS: readonly WatchedKind[] = ["Deployment", "ReplicaSet", "Pod", "Event", "Application", "Kustomization"];
+
+/** ConfigMaps with this label are hand-off records (src/cluster/hand-off-records.ts). */
+export const HAND_OFF_LABEL = "kustodian.dev/hand-off";
+const HAND_OFF_SELECTOR = `${HAND_OFF_LABEL}=merge`;
 
 interface CustomKind {
   group: string;
@@ -38,6 +43,8 @@ export function watchPath(kind: WatchedKind, namespace: string): string {
       return `/api/v1/namespaces/${ns}/pods`;
     case "Event":
       return `/api/v1/namespaces/${ns}/events`;
+    case "HandOff":
+      return `/api/v1/namespaces/${ns}/configmaps`;
     case "Application":
     case "Kustomization": {
       const c = CUSTOM[kind]!;
@@ -48,6 +55,11 @@ export function watchPath(kind: WatchedKind, namespace: string): string {
 
 export function fieldSelector(kind: WatchedKind): string | undefined {
   return kind === "Event" ? EVENT_FIELD_SELECTOR : undefined;
+}
+
+/** Only hand-off records among the namespace's ConfigMaps. */
+export function labelSelector(kind: WatchedKind): string | undefined {
+  return kind === "HandOff" ? HAND_OFF_SELECTOR : undefined;
 }
 
 export type ListFn = () => Promise<KubernetesListObject<KubernetesObject>>;
@@ -70,6 +82,10 @@ export function listFn(kc: KubeConfig, kind: WatchedKind, namespace: string): Li
     case "Event": {
       const api = kc.makeApiClient(CoreV1Api);
       return () => api.listNamespacedEvent({ namespace, fieldSelector: EVENT_FIELD_SELECTOR });
+    }
+    case "HandOff": {
+      const api = kc.makeApiClient(CoreV1Api);
+      return () => api.listNamespacedConfigMap({ namespace, labelSelector: HAND_OFF_SELECTOR });
     }
     case "Application":
     case "Kustomization": {

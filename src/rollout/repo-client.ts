@@ -9,6 +9,8 @@ export interface RepoClient {
   defaultBranch: string;
   /** The app's bot login: only Deployments and commits it made are trusted. Default src/github/bot-login.ts. */
   botLogin?: string;
+  /** The app's installation on the repository (from the webhook): lets another replica (the Lease holder) act on it. */
+  installationId?: number;
   /** The repository's web address from the API (`repository.html_url`): links point there (GitHub Enterprise too). */
   htmlUrl?: string;
 }

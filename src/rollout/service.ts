@@ -1,13 +1,13 @@
-// Production wiring of the rollout side: the cluster watcher (kubeconfig contexts), the Lease that
-// decides which replica watches, and the orchestrator, which on becoming leader resumes every
-// installation's repositories and polls for Deployments other replicas recorded.
+// Production wiring of the rollout side: the cluster watcher (kubeconfig contexts), the leadership
+// (leadership.ts: the Lease that decides which replica watches, the hand-off of merges other
+// replicas received) and the orchestrator, which on becoming leader resumes every installation's
+// repositories and polls for Deployments other replicas recorded.
 import { heldImageRevertEdits } from "./held-image-edits.ts";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Probot } from "probot";
 import { kubeConfigConnections } from "../cluster/connections.ts";
 import type { RuntimeSettings } from "../config/runtime-settings.ts";
 import { leaderIdentity } from "../cluster/leader-identity.ts";
-import { createLeaderElector, type LeaderElector } from "../cluster/lease.ts";
 import type { GitHubClient } from "../github/client.ts";
 import { createRolloutWatcher } from "../watch/rollout-watcher.ts";
 import { systemClock } from "../clock/system-clock.ts";
@@ -15,6 +15,8 @@ import { clusterReachable, type Reachability } from "../cluster/reachable.ts";
 import { createRolloutOrchestrator, type RolloutOrchestrator, type RolloutOrchestratorOptions } from "./orchestrator.ts";
 import type { Log } from "../log/log.ts";
 import type { RepoClient } from "./repo-client.ts";
+import type { HandOff } from "./hand-off.ts";
+import { createLeadership, type Leadership } from "./leadership.ts";
 
 /**
  * Every repository of every installation of the app, each with an installation Octokit: the
@@ -45,6 +47,18 @@ export async function installationRepos(app: Pick<Probot, "auth">): Promise<Repo
     }
   }
   return out;
+}
+
+/** A handed-off merge's repository, with its installation's Octokit (1 call when the token is not cached). */
+export async function handOffRepo(app: Pick<Probot, "auth">, handOff: HandOff): Promise<RepoClient> {
+  const octokit = await app.auth(handOff.installationId);
+  return {
+    octokit: octokit as unknown as GitHubClient,
+    repo: handOff.repository,
+    defaultBranch: handOff.defaultBranch,
+    installationId: handOff.installationId,
+    ...(handOff.htmlUrl ? { htmlUrl: handOff.htmlUrl } : {}),
+  };
 }
 
 export interface RolloutServiceOptions {
@@ -86,10 +100,11 @@ export function createRolloutService(options: RolloutServiceOptions): RolloutSer
     ...(settings?.contexts ? { contexts: settings.contexts } : {}),
   });
   const watcher = createRolloutWatcher({ connections, clock: systemClock, log: options.log });
-  let elector: LeaderElector | undefined;
+  let leadership: Leadership | undefined;
   const orchestrator = createRolloutOrchestrator({
     watcher,
-    isLeader: () => elector?.isLeader() ?? false,
+    isLeader: () => leadership?.isLeader() ?? false,
+    handOff: async (gh, merge) => leadership?.handOff(gh, merge),
     log: options.log,
     revertEdits: heldImageRevertEdits,
     ...(settings ? { syncTimeoutMs: settings.syncTimeoutMs } : {}),
@@ -98,24 +113,18 @@ export function createRolloutService(options: RolloutServiceOptions): RolloutSer
   return {
     orchestrator,
     start(app) {
-      elector = createLeaderElector({
+      leadership = createLeadership({
         kubeConfig,
         namespace: options.leaseNamespace ?? process.env.POD_NAMESPACE ?? "kustodian",
-        name: options.leaseName ?? "kustodian-watcher",
+        leaseName: options.leaseName ?? "kustodian-watcher",
         identity: options.identity ?? leaderIdentity(process.env.HOSTNAME),
         clock: systemClock,
         log: options.log,
-        ...(settings
-          ? {
-              leaseDurationSeconds: settings.lease.durationSeconds,
-              renewDeadlineSeconds: settings.lease.renewDeadlineSeconds,
-              renewSeconds: settings.lease.retrySeconds,
-            }
-          : {}),
-        onStartedLeading: () => orchestrator.startLeading(() => installationRepos(app), settings ? { pollMs: settings.pollMs } : {}),
-        onStoppedLeading: () => void orchestrator.stop(),
+        ...(settings ? { lease: settings.lease, pollMs: settings.pollMs } : {}),
+        repos: () => installationRepos(app),
+        repoOf: (handOff) => handOffRepo(app, handOff),
       });
-      elector.start();
+      leadership.start(orchestrator);
     },
     async stop(graceMs = 8000) {
       // Watches end at once; actions in flight get graceMs (a claimed verdict is finished by the
@@ -126,10 +135,10 @@ export function createRolloutService(options: RolloutServiceOptions): RolloutSer
       });
       await Promise.race([orchestrator.stop(), grace]);
       clearTimeout(timer);
-      await elector?.stop();
+      await leadership?.stop();
       await watcher.close();
     },
-    leading: () => elector?.isLeader() ?? false,
+    leading: () => leadership?.isLeader() ?? false,
     watching: () => watcher.stats().rollouts,
     reachable: () => clusterReachable(kubeConfig),
   };

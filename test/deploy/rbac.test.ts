@@ -3,9 +3,7 @@
 // by the ClusterRole/Role built from deploy/, and every permission they grant must be used.
 // (Every rollout end-to-end test also fails on a request deploy/ does not allow: test/rollout/harness.ts.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLeaderElector } from "../../src/cluster/lease.ts";
 import { startWorld, type World } from "../rollout/harness.ts";
-import { simClock } from "../watch/helpers.ts";
 import { checkRequests, deployPermissions, requestAttributes, type Permission } from "./rbac.ts";
 
 let w: World;
@@ -62,20 +60,12 @@ describe("deploy/ RBAC against the requests kustodian makes", () => {
   });
 
   it(
-    "a merge watched in an Argo CD and a Flux environment, and the Lease taken and released: every request allowed, every permission used",
+    "a merge watched in an Argo CD and a Flux environment, handed off by the replica without the Lease, and the Lease taken and released: every request allowed, every permission used",
     async () => {
-      const leaseNamespace = permissions.find((p) => p.resource === "leases")!.namespace!;
-      const elector = createLeaderElector({
-        kubeConfig: w.sim.kubeConfig,
-        namespace: leaseNamespace,
-        name: "kustodian-watcher",
-        identity: "kustodian-0",
-        clock: simClock(w.sim),
-        onStartedLeading: () => {},
-        onStoppedLeading: () => {},
-      });
-      elector.start();
+      const leader = await w.newReplica({ identity: "kustodian-0" });
       await w.deploy(["prod", "dev"]);
+      await w.run(() => leader.leadership.isLeader());
+      const standby = await w.newReplica({ identity: "kustodian-1" });
       const { mergeSha } = await w.merge({
         number: 9,
         title: "Bump wordpress in dev and prod",
@@ -84,16 +74,15 @@ describe("deploy/ RBAC against the requests kustodian makes", () => {
           ["environments/prod.yaml", "image: wordpress:6.5.5-apache", "image: wordpress:6.6.2-apache"],
           ["environments/dev.yaml", "image: wordpress:6.6.2-apache", "image: wordpress:6.7.1-apache"],
         ],
+        deliverWith: standby,
       });
       const done = (env: string) =>
         ["success", "failure"].includes(
           w.h.github.deployments.find((d) => d.environment === env && d.sha === mergeSha)?.statuses.at(-1)?.state ?? "",
         );
-      await w.run(async () => {
-        await elector.idle();
-        return elector.isLeader() && done("prod") && done("dev");
-      });
-      await elector.stop();
+      await w.run(() => leader.leadership.isLeader() && done("prod") && done("dev"));
+      expect(leader.orchestrator.watching()).toEqual([]);
+      await leader.leadership.stop();
 
       const result = checkRequests(permissions, w.sim.requests());
       expect(result.denied).toEqual([]);

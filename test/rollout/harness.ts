@@ -16,6 +16,9 @@ import { createSharedInformers, type SharedInformers } from "../../src/cluster/s
 import type { GitHubClient } from "../../src/github/client.ts";
 import { createRolloutOrchestrator, type RolloutOrchestrator, type RolloutOrchestratorOptions } from "../../src/rollout/orchestrator.ts";
 import type { RepoClient } from "../../src/rollout/repo-client.ts";
+import { createLeadership, type Leadership } from "../../src/rollout/leadership.ts";
+import { handOffRepo, installationRepos } from "../../src/rollout/service.ts";
+import { silentLog } from "../../src/log/log.ts";
 import { createRolloutWatcher, type ClusterRolloutWatcher } from "../../src/watch/rollout-watcher.ts";
 import { deliverTo, startHarness, testProbot, type Harness } from "../app/harness.ts";
 import { botLogin, installationId, owner, pushEvent, repo } from "../app/payloads.ts";
@@ -44,9 +47,20 @@ export interface Instance {
   settle(): Promise<void>;
   /** The repository as the orchestrator's restart path sees it (an installation Octokit from Probot). */
   repoClient(): Promise<RepoClient>;
-  /** What a kill looks like to the cluster and to GitHub: watches end, nothing more is acted on. */
+  /** What a kill looks like to the cluster and to GitHub: watches end, nothing more is acted on (a Lease held is not released). */
   kill(): Promise<void>;
   alive: boolean;
+  /** A replica made by newReplica: its Lease candidacy and hand-offs (src/rollout/leadership.ts). */
+  leadership?: Leadership;
+}
+
+export interface ReplicaOptions {
+  /** Unique per replica. */
+  identity: string;
+  /** Lease timings, seconds of simulated time. Default 15 / 10 / 2 (client-go's). */
+  lease?: { durationSeconds: number; renewDeadlineSeconds: number; retrySeconds: number };
+  /** The leader's poll. Default 60 s. */
+  pollMs?: number;
 }
 
 export interface World {
@@ -55,6 +69,11 @@ export interface World {
   first: Instance;
   instances: Instance[];
   newInstance(options?: Partial<RolloutOrchestratorOptions>): Promise<Instance>;
+  /**
+   * A replica as the server runs it: it competes for the Lease in deploy/'s namespace on the
+   * simulator's clock and, while not leading, hands the merges it understands to the leader.
+   */
+  newReplica(options: ReplicaOptions): Promise<Instance & { leadership: Leadership }>;
   /** Argo CD (prod, staging) / Flux (dev) objects syncing overlays/<env> from the fake GitHub's repository; rolled out. */
   deploy(envs: readonly Env[]): Promise<void>;
   /** A PR branch with edits of environment files and kustodian's regenerated overlays, merged with a merge commit; the push is delivered. */
@@ -131,6 +150,7 @@ export async function startWorld(
       },
       async kill() {
         instance.alive = false;
+        await instance.leadership?.stop({ release: false });
         await parts.orchestrator.stop();
         await parts.watcher.close();
         await parts.informers.close();
@@ -166,7 +186,13 @@ export async function startWorld(
     inflight === 0 &&
     instances
       .filter((i) => i.alive)
-      .every((i) => tracker.inSync(i.informers) && i.watcher.stats().pending === 0 && i.activity.inFlight === 0);
+      .every(
+        (i) =>
+          tracker.inSync(i.informers) &&
+          i.watcher.stats().pending === 0 &&
+          i.activity.inFlight === 0 &&
+          (!i.leadership || (!i.leadership.busy() && tracker.inSync(i.leadership.informers))),
+      );
   // Simulated time does not move until every bot has caught up, however long that takes on a busy
   // machine (moving on early would let the cluster run ahead of the bots watching it). Only a
   // bot that never catches up fails, long after any load could explain it. In sync twice, a turn
@@ -211,6 +237,29 @@ export async function startWorld(
       const app = createKustodianApp({ botLogin, rollout: parts.orchestrator, sleep: async () => {} });
       await probot.load(app.appFn);
       return finish(probot, app, parts);
+    },
+
+    async newReplica(o) {
+      const instance = await world.newInstance({
+        isLeader: () => instance.leadership?.isLeader() ?? false,
+        handOff: async (gh, merge) => instance.leadership?.handOff(gh, merge),
+      });
+      permissions ??= deployPermissions();
+      const leadership = createLeadership({
+        kubeConfig: sim.kubeConfig,
+        namespace: permissions.find((p) => p.resource === "leases")!.namespace!,
+        identity: o.identity,
+        clock: simClock(sim),
+        log: silentLog,
+        delay: noDelay,
+        ...(o.lease ? { lease: o.lease } : {}),
+        ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
+        repos: () => installationRepos(instance.probot),
+        repoOf: (handOff) => handOffRepo(instance.probot, handOff),
+      });
+      instance.leadership = leadership;
+      leadership.start(instance.orchestrator);
+      return instance as Instance & { leadership: Leadership };
     },
 
     async deploy(envs) {

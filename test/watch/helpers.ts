@@ -112,13 +112,15 @@ export function target(mergeSha: string, sync: SyncTarget, overrides: Partial<Ro
 export const ARGO: SyncTarget = { tool: "argocd", application: "wordpress-prod", namespace: "argocd" };
 export const FLUX: SyncTarget = { tool: "flux", kustomization: "wordpress-prod", namespace: "flux-system" };
 
-const API_VERSIONS: Record<WatchedKind, string> = {
-  Deployment: "apps/v1",
-  ReplicaSet: "apps/v1",
-  Pod: "v1",
-  Event: "v1",
-  Application: "argoproj.io/v1alpha1",
-  Kustomization: "kustomize.toolkit.fluxcd.io/v1",
+/** The apiVersion and kind of the objects each informer lists (a hand-off record is a ConfigMap). */
+const STORED_AS: Record<WatchedKind, string> = {
+  Deployment: "apps/v1 Deployment",
+  ReplicaSet: "apps/v1 ReplicaSet",
+  Pod: "v1 Pod",
+  Event: "v1 Event",
+  Application: "argoproj.io/v1alpha1 Application",
+  Kustomization: "kustomize.toolkit.fluxcd.io/v1 Kustomization",
+  HandOff: "v1 ConfigMap",
 };
 
 /**
@@ -135,7 +137,7 @@ export function changeTracker(sim: Simulator): { inSync(informers: SharedInforme
   return {
     inSync(informers) {
       return informers.stats().every((s) => {
-        const changed = last.get(`${API_VERSIONS[s.key.kind]} ${s.key.kind} ${s.key.namespace}`) ?? 0;
+        const changed = last.get(`${STORED_AS[s.key.kind]} ${s.key.namespace}`) ?? 0;
         return s.synced && Number(s.resourceVersion) >= changed;
       });
     },
