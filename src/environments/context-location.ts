@@ -44,5 +44,5 @@ export function unknownContextMessage(input: {
 /** The same, short enough for a GitHub Deployment status (140 characters). */
 export function unknownContextDescription(input: { file: string; line: number | undefined; context: string }): string {
   const where = input.line === undefined ? input.file : `${input.file}:${input.line}`;
-  return `kube context ${JSON.stringify(input.context)} (${where} sync.context) is not in kustodian's kubeconfig`;
+  return `kube context ${JSON.stringify(input.context)} (${where} sync.context) is not one of kustodian's kube contexts`;
 }

@@ -24,7 +24,7 @@ describe("the problem, as people read it", () => {
     );
   });
   it("fits a Deployment status (140 characters) after \"Watch failed: \"", () => {
-    expect(unknownContextDescription(where)).toBe('kube context "prod-eu" (environments/prod.yaml:9 sync.context) is not in kustodian\'s kubeconfig');
+    expect(unknownContextDescription(where)).toBe('kube context "prod-eu" (environments/prod.yaml:9 sync.context) is not one of kustodian\'s kube contexts');
     expect(unknownContextDescription(where).length).toBeLessThan(140 - "Watch failed: ".length);
   });
 });

@@ -37,7 +37,7 @@ it("a merge to an environment whose sync.context the kubeconfig lacks: an error 
 
   expect(statuses().at(-1)).toMatchObject({
     state: "error",
-    description: 'Watch failed: kube context "prod" (environments/prod.yaml:9 sync.context) is not in kustodian\'s kubeconfig',
+    description: 'Watch failed: kube context "prod" (environments/prod.yaml:9 sync.context) is not one of kustodian\'s kube contexts',
   });
   const line = logged.find((l) => l.message === "an environment names a kube context the kubeconfig lacks");
   expect(line?.level).toBe("error");
