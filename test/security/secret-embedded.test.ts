@@ -4,6 +4,8 @@
 // name the manifests show anyway (the sample's `wordpress`) only where a whole value equals it.
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { Writable } from "node:stream";
+import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/k8s/manifest-types.ts";
 import { embeddedMinimum, maskedValues, redact, sensitiveValues } from "../../src/plan/secret-values.ts";
@@ -110,15 +112,23 @@ describe("a Secret value inside longer strings (pure)", () => {
 
 describe("on the fake GitHub", () => {
   let h: Harness;
+  let lines: string[];
   beforeEach(async () => {
-    h = await startHarness();
+    lines = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+        done();
+      },
+    });
+    h = await startHarness({}, { log: pino({ level: "debug" }, sink) });
   });
   afterEach(() => {
     h.github.uninstall();
     expect(h.github.unmatched).toEqual([]);
   });
 
-  it("a DSN carrying the database Secret's password appears in no comment, check run or other request, the rest of it readable", async () => {
+  it("a DSN carrying the database Secret's password appears in no comment, check run, request or log line, the rest of it readable", async () => {
     // The repository's Secret holds a real password (the sample's is `wordpress`).
     const secretFile = join(h.dir, "base/db-secret.yaml");
     await writeFile(secretFile, (await readFile(secretFile, "utf8")).replace("dbpwd: wordpress", `dbpwd: ${password}`));
@@ -150,5 +160,7 @@ describe("on the fake GitHub", () => {
       if (body?.input?.fileChanges) body.input.fileChanges = "(file contents)";
       expect(JSON.stringify(body ?? "")).not.toContain(password);
     }
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.filter((l) => l.includes(password) || l.includes(Buffer.from(password).toString("base64")))).toEqual([]);
   });
 });
