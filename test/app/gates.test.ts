@@ -181,6 +181,30 @@ describe("promotion with evidence", () => {
     });
     expect(h.app.gates.pending().size).toBe(0);
   }, 120_000);
+
+  it("a success a person added to the app's own staging Deployment is not evidence (issue 11: only the app's statuses count)", async () => {
+    await commitOnMain("environments/prod.yaml", (t) =>
+      t.replace("workloads:\n", "promotion:\n  after: staging\n  soak: 30m\nworkloads:\n"),
+    );
+    const stagingMerge = await commitOnMain("environments/staging.yaml", (t) =>
+      t.replace("wordpress:6.6.2-apache", "wordpress:6.7.1-apache"),
+    );
+    // The app's Deployment, still rolling out; mallory's "Healthy" two hours ago would satisfy the 30 min soak.
+    const rolling = recordDeployment(stagingMerge, "staging", time.iso(-minutes(180)));
+    rolling.statuses.push({
+      id: 5,
+      state: "success",
+      description: "Healthy",
+      createdAt: time.iso(-minutes(120)),
+      creator: { type: "User", login: "mallory" },
+    });
+
+    await openPr("prod-bump", "environments/prod.yaml", (t) => t.replace("wordpress:6.5.5-apache", "wordpress:6.7.1-apache"));
+    const check = checks("kustodian/promotion").at(-1)!;
+    expect(check.conclusion).toBe("failure");
+    expect(check.output.title).not.toBe("Promoted with evidence");
+    expect(check.output.summary).not.toContain("Healthy 2 h");
+  }, 120_000);
 });
 
 describe("freezes", () => {
