@@ -142,7 +142,7 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
   const log = options.log ?? silentLog;
   const syncTimeoutMs = options.syncTimeoutMs ?? 30 * 60_000;
   const scanDepth = options.scanDepth ?? 20;
-  const readConfig = options.readConfig ?? ((gh: RepoClient) => readAppConfig(gh, log));
+  const readConfig = options.readConfig ?? ((gh: RepoClient) => readAppConfig(gh, log, { sideBySide: true }));
   const clock = options.clock ?? systemClock;
   const now = () => clock.now();
   const runs = new Map<string, Run>();

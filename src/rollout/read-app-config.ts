@@ -6,9 +6,9 @@ import { readConfigText } from "../github/read-config.ts";
 import type { Log } from "../log/log.ts";
 import type { RepoClient } from "./repo-client.ts";
 
-/** The app config in force now; defaults when there is none, and (logged) when it is invalid. */
-export async function readAppConfig(gh: RepoClient, log?: Log): Promise<AppConfig> {
-  const found = await readConfigText(gh.octokit, gh.repo, `.github/${configFileName}`);
+/** The app config in force now; defaults when there is none, and (logged) when it is invalid. `sideBySide`: see readConfigText. */
+export async function readAppConfig(gh: RepoClient, log?: Log, options: { sideBySide?: boolean } = {}): Promise<AppConfig> {
+  const found = await readConfigText(gh.octokit, gh.repo, `.github/${configFileName}`, options);
   if (!found) return AppConfig.parse({});
   const parsed = parseAppConfigText(found.text);
   if (parsed.ok) return parsed.config;

@@ -109,7 +109,10 @@ export async function revertEnvironment(gh: RepoClient, request: RevertRequest):
   const merged = filesAt(request.mergeSha);
   const firstHead = readBranchHead(octokit, { repo, branch: gh.defaultBranch });
   const ownSource = restoreSourceOf(gh, { mergeSha: request.mergeSha, ...(request.baseSha ? { recorded: request.baseSha } : {}) });
-  for (const early of [merged, firstHead, ownSource]) early.catch(() => undefined); // awaited below, or not needed
+  // The recorded branch head before the merge is usually the restore source (git decides; a
+  // payload is never trusted): its files are read beside, and used only if git agrees.
+  const recorded = request.baseSha ? filesAt(request.baseSha) : undefined;
+  for (const early of [merged, firstHead, ownSource, recorded]) early?.catch(() => undefined); // awaited below, or not needed
   const knownGood = await request.knownGood;
   const baseSha = knownGood?.restoreTo || (await ownSource);
   const [before, mergedFiles] = await Promise.all([filesAt(baseSha), merged]);
