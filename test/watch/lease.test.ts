@@ -19,16 +19,21 @@ afterEach(async () => {
   await sim.stop();
 });
 
-function elector(identity: string): LeaderElector {
+function elector(
+  identity: string,
+  timings: { leaseDurationSeconds: number; renewSeconds: number; renewDeadlineSeconds: number } = {
+    leaseDurationSeconds: 15,
+    renewSeconds: 2,
+    renewDeadlineSeconds: 10,
+  },
+): LeaderElector {
   const e = createLeaderElector({
     kubeConfig: sim.kubeConfig,
     namespace: "kustodian",
     name: "kustodian-watcher",
     identity,
     clock: simClock(sim),
-    leaseDurationSeconds: 15,
-    renewSeconds: 2,
-    renewDeadlineSeconds: 10,
+    ...timings,
     onStartedLeading: () => log.push(`${sim.clock.elapsed() / 1000}s ${identity} leads`),
     onStoppedLeading: () => log.push(`${sim.clock.elapsed() / 1000}s ${identity} stops`),
   });
@@ -138,4 +143,28 @@ it("a leader that cannot reach the API server steps down after the renew deadlin
   expect(steppedDownAfter).toBeGreaterThanOrEqual(8000);
   expect(steppedDownAfter).toBeLessThanOrEqual(12_000);
   sim.faults.clear();
+});
+
+it("a standby that saw the last renewal a retry late still takes over within the lease duration + one retry of the crash", async () => {
+  // Duration 13 s, retry 4 s: a standby retrying every 4 s from when it saw a renewal would look
+  // 12 s and 16 s later, 3 s after the expiry.
+  const timings = { leaseDurationSeconds: 13, renewSeconds: 4, renewDeadlineSeconds: 10 };
+  const a = elector("pod-a", timings);
+  const b = elector("pod-b", timings);
+  a.start(); // renews at 0, 4, 8, 12 s
+  await runFor(3000);
+  b.start(); // looks at 3, 7, 11, 15 s: 3 s after each renewal
+  await runFor(9000);
+  expect([a.isLeader(), b.isLeader()]).toEqual([true, false]);
+  // a crashes right after its renewal at 12 s, which b sees at 15 s: expired at 28 s by b's clock.
+  await a.stop({ release: false });
+  const stoppedAt = sim.clock.elapsed();
+  let tookOverAt: number | undefined;
+  await runFor(30_000, () => {
+    if (b.isLeader() && tookOverAt === undefined) tookOverAt = sim.clock.elapsed();
+  });
+  expect(stoppedAt).toBe(12_000);
+  // At its next retry after the expiry (client-go's way) b would lead at 31 s: 19 s after the crash.
+  expect(tookOverAt! - stoppedAt).toBe(16_000);
+  expect(tookOverAt! - stoppedAt).toBeLessThanOrEqual((13 + 4) * 1000);
 });
