@@ -8,7 +8,8 @@
 //   the render sandbox's concurrency cap (the base side needs no base/ build: its overlays are
 //   built as committed).
 // Both are measured in the same round as the plan (the machine may be shared: the ratio is what
-// counts), cold: the render cache and the kustomization reads are cleared before each plan.
+// counts; the one build is timed before and after the plan, and their mean taken), cold: the
+// render cache and the kustomization reads are cleared before each plan.
 // `node bench/plan-scale.ts [WORKLOADS] [ENVIRONMENTS] [one|base] [ROUNDS]` (default 200 x 10, both,
 // 1 round; also BENCH_WORKLOADS, BENCH_ENVIRONMENTS, BENCH_ROUNDS). With several rounds, the median.
 import { execFileSync } from "node:child_process";
@@ -150,7 +151,11 @@ async function unavoidable(before: string, after: string): Promise<number> {
   );
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
 const load = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 
 console.log(
@@ -161,11 +166,14 @@ try {
     const head = checkout("one-image");
     const ratios: number[] = [];
     for (let round = 0; round < rounds; round++) {
-      const oneBuild = await timed(() => overlay(head, 0));
+      // The build is timed before and after the plan: their mean follows a load that drifts meanwhile.
+      const before = await timed(() => overlay(head, 0));
       const onePlan = await plan("one-image", 1);
+      const after = await timed(() => overlay(head, 0));
+      const oneBuild = (before + after) / 2;
       ratios.push(onePlan / oneBuild);
       console.log(
-        `  one image in one environment: kustomize build of overlays/env-0 ${oneBuild.toFixed(0)} ms, plan ${onePlan.toFixed(0)} ms, ratio ${(onePlan / oneBuild).toFixed(2)} (load ${load()})`,
+        `  one image in one environment: kustomize build of overlays/env-0 ${before.toFixed(0)} ms before, ${after.toFixed(0)} ms after, plan ${onePlan.toFixed(0)} ms, ratio ${(onePlan / oneBuild).toFixed(2)} (load ${load()})`,
       );
     }
     console.log(`  ratio plan / one build:                 ${median(ratios).toFixed(2)} (goal ≤ 1.5)`);
