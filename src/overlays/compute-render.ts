@@ -87,7 +87,8 @@ export function computeRender(input: RenderInput): RenderResult {
   for (const ref of refs) {
     const path = ref.file;
     const text = input.environmentFiles.get(path)!;
-    const parsed = { ...parseEnvironmentFile(path, text, ref.name), ref };
+    // Not spread: a valid file's yaml v2 Document is parsed only when asked for (src/environments/parse.ts).
+    const parsed: RenderedEnvironmentFile = Object.assign(parseEnvironmentFile(path, text, ref.name), { ref });
     environments.push(parsed);
     const clash = keys.get(ref.key);
     if (clash) {
