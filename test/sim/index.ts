@@ -18,7 +18,7 @@ import { ResourceRegistry } from "./resources.ts";
 import { Scheduler, simNodes } from "./scheduler.ts";
 import { ApiServer, type OpenWatch, type RequestRecord } from "./server.ts";
 import { ObjectStore } from "./store.ts";
-import type { KubeObject } from "./types.ts";
+import type { KubeObject, WatchEvent } from "./types.ts";
 
 export interface SimulatorOptions {
   /** fast (default): simulated time moves only when the test moves it. real: wall-clock time. */
@@ -41,6 +41,8 @@ export interface SimulatorOptions {
   bookmarkIntervalSeconds?: number;
   /** How often an automated Argo CD Application polls git. Default 180. */
   argoRefreshSeconds?: number;
+  /** Called after each watch event is written to a client (e.g. to record when a change was served). */
+  onWatchEvent?: (event: WatchEvent) => void;
 }
 
 export interface Simulator {
@@ -129,6 +131,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const faults = new Faults();
   const serverOptions: ConstructorParameters<typeof ApiServer>[0] = { store, registry, clock, faults };
   if (options.bookmarkIntervalSeconds !== undefined) serverOptions.bookmarkIntervalMs = options.bookmarkIntervalSeconds * 1000;
+  if (options.onWatchEvent) serverOptions.onWatchEvent = options.onWatchEvent;
   const server = new ApiServer(serverOptions);
   faults.connect(server, store);
   const url = await server.listen(options.port ?? 0);

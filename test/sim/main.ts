@@ -5,6 +5,9 @@
 // overlays/<env>), lets them sync and the workloads roll out, writes a kubeconfig whose contexts
 // are the environments' `sync.context` names (all this simulator), and prints one JSON line:
 // {"ready":true,"url":...,"kubeconfig":...,"environments":[...]}. SIGTERM/SIGINT stop it.
+// `--control` (started with child_process.fork): --repo becomes optional, and requests on the IPC
+// channel drive the cluster (control.ts; client: control-client.ts). `--nodes N`,
+// `--history-limit N`: as startSimulator's options.
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +15,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { deployment, rolloutComplete } from "./helpers.ts";
+import { serveControl, ServedLog } from "./control.ts";
 import { startSimulator } from "./index.ts";
 import type { KubeObject } from "./types.ts";
 
@@ -23,9 +27,12 @@ const { values } = parseArgs({
     "request-log": { type: "string" },
     "argo-refresh-seconds": { type: "string", default: "2" },
     "flux-interval": { type: "string", default: "2s" },
+    control: { type: "boolean", default: false },
+    nodes: { type: "string" },
+    "history-limit": { type: "string" },
   },
 });
-if (!values.repo) {
+if (!values.repo && !values.control) {
   process.stderr.write("--repo DIR (the git repository Argo CD and Flux read) is required\n");
   process.exit(2);
 }
@@ -38,19 +45,27 @@ interface EnvironmentFile {
     | { tool: "flux"; kustomization: string; namespace?: string; context: string };
   workloads: Record<string, unknown>;
 }
-const environments = readdirSync(join(repo, "environments"))
+const environments = (repo === undefined ? [] : readdirSync(join(repo, "environments")))
   .filter((f) => f.endsWith(".yaml"))
   .sort()
-  .map((f) => ({ name: f.replace(/\.yaml$/, ""), file: parse(readFileSync(join(repo, "environments", f), "utf8")) as EnvironmentFile }));
+  .map((f) => ({ name: f.replace(/\.yaml$/, ""), file: parse(readFileSync(join(repo!, "environments", f), "utf8")) as EnvironmentFile }));
 
-const sim = await startSimulator({ clock: "real", port: Number(values.port), argoRefreshSeconds: Number(values["argo-refresh-seconds"]) });
+const served = values.control ? new ServedLog() : undefined;
+const sim = await startSimulator({
+  clock: "real",
+  port: Number(values.port),
+  argoRefreshSeconds: Number(values["argo-refresh-seconds"]),
+  ...(values.nodes ? { nodes: Number(values.nodes) } : {}),
+  ...(values["history-limit"] ? { historyLimit: Number(values["history-limit"]) } : {}),
+  ...(served ? { onWatchEvent: (event) => served.record(event) } : {}),
+});
 // The kubeconfig first (clients may start now), "ready" once every environment has rolled out.
 const kubeconfig = values.kubeconfig ?? join(tmpdir(), `kustodian-sim-${process.pid}.kubeconfig`);
 sim.writeKubeconfig(
   kubeconfig,
   environments.map((e) => e.file.sync.context),
 );
-const repoUrl = pathToFileURL(repo).href;
+const repoUrl = repo === undefined ? "" : pathToFileURL(repo).href;
 for (const { name, file } of environments) {
   const s = file.sync;
   if (s.tool === "argocd") {
@@ -120,6 +135,8 @@ await sim.clock.runUntil(
 process.stdout.write(
   `${JSON.stringify({ ready: true, url: sim.url, kubeconfig, environments: environments.map((e) => ({ name: e.name, namespace: e.file.namespace, context: e.file.sync.context, tool: e.file.sync.tool })) })}\n`,
 );
+
+if (served) serveControl(sim, served, () => process.exit(0));
 
 for (const signal of ["SIGTERM", "SIGINT"] as const)
   process.once(signal, () => {

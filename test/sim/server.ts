@@ -53,6 +53,8 @@ export interface ApiServerOptions {
   faults: Faults;
   /** Simulated ms between BOOKMARK events on watches that allow them. Default 60 s. */
   bookmarkIntervalMs?: number;
+  /** Called after each watch event is written to a client (e.g. to record when a change was served). */
+  onWatchEvent?: (event: WatchEvent) => void;
 }
 
 const JSON_TYPE = "application/json";
@@ -63,6 +65,7 @@ export class ApiServer {
   private readonly clock: SimClock;
   private readonly faults: Faults;
   private readonly bookmarkIntervalMs: number;
+  private readonly onWatchEvent: ((event: WatchEvent) => void) | undefined;
   private readonly server: Server;
   private readonly watches = new Set<WatchConnection>();
   private readonly log: RequestRecord[] = [];
@@ -75,6 +78,7 @@ export class ApiServer {
     this.clock = options.clock;
     this.faults = options.faults;
     this.bookmarkIntervalMs = options.bookmarkIntervalMs ?? 60_000;
+    this.onWatchEvent = options.onWatchEvent;
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => this.sendError(req, res, error));
     });
@@ -380,7 +384,9 @@ export class ApiServer {
   }
 
   private writeEvent(res: ServerResponse, event: WatchEvent): void {
-    if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify(event)}\n`);
+    if (res.writableEnded || res.destroyed) return;
+    res.write(`${JSON.stringify(event)}\n`);
+    this.onWatchEvent?.(event);
   }
 
   private watch(req: IncomingMessage, res: ServerResponse, target: Target, url: URL): void {
