@@ -46,6 +46,12 @@ export interface ClockOptions {
   start?: Date | string | number;
   /** Real mode: how often the ticker settles the controllers, in ms. Default 10. */
   tickMs?: number;
+  /**
+   * Real mode: the ticker runs the controllers only when a timer or a controller's wake-up is
+   * due (what the fast clock does), not on every tick. Writes still settle at once. For large
+   * clusters, where one pass over every object costs more than a tick. Default false.
+   */
+  lazyTicks?: boolean;
 }
 
 const DEFAULT_FAST_START = Date.parse("2025-01-01T00:00:00Z");
@@ -66,6 +72,7 @@ export class SimClock {
   private readonly realStart: number;
   private readonly simStart: number;
   private readonly tickMs: number;
+  private readonly lazyTicks: boolean;
   private driver: Driver | undefined;
   private driverWake: number | undefined;
   private timers: Timer[] = [];
@@ -81,6 +88,7 @@ export class SimClock {
     this.current = this.simStart;
     this.realStart = performance.now();
     this.tickMs = options.tickMs ?? 10;
+    this.lazyTicks = options.lazyTicks ?? false;
   }
 
   /** Simulated epoch milliseconds. */
@@ -222,7 +230,17 @@ export class SimClock {
   /** Real mode: starts the wall-clock ticker. */
   start(): void {
     if (this.mode !== "real" || this.ticker) return;
-    this.ticker = setInterval(() => this.moveTo(this.simStart + (performance.now() - this.realStart)), this.tickMs);
+    this.ticker = setInterval(() => {
+      const target = this.simStart + (performance.now() - this.realStart);
+      if (this.lazyTicks && !this.settling) {
+        const due = Math.min(this.timers[0]?.at ?? Infinity, this.driverWake ?? Infinity);
+        if (due > target) {
+          this.current = Math.max(this.current, target); // nothing due: time passes, no controller runs
+          return;
+        }
+      }
+      this.moveTo(target);
+    }, this.tickMs);
     this.ticker.unref();
   }
 

@@ -78,11 +78,19 @@ it("waits for every Deployment to roll out, and answers a bad request with an er
     spec: {
       replicas: 1,
       selector: { matchLabels: { app: "web" } },
-      template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "nginx:1.27" }] } },
+      template: {
+        metadata: { labels: { app: "web" } },
+        // Ready only after a probe 1 s after the start: the program's lazy ticks still run the kubelet when that is due.
+        spec: {
+          containers: [
+            { name: "web", image: "nginx:1.27", readinessProbe: { tcpSocket: { port: 80 }, initialDelaySeconds: 1, periodSeconds: 1 } },
+          ],
+        },
+      },
     },
   } as KubeObject;
   await sim.request({ op: "apply", objects: [deployment] });
-  expect(await sim.request<number>({ op: "wait-rolled-out", maxSimulatedMs: 30_000 })).toBeGreaterThan(0);
+  expect(await sim.request<number>({ op: "wait-rolled-out", maxSimulatedMs: 30_000 })).toBeGreaterThanOrEqual(1000);
 
   await expect(
     sim.request({

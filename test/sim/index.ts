@@ -37,6 +37,8 @@ export interface SimulatorOptions {
   pullSeconds?: number;
   /** Real mode: how often the controllers run, in ms. Default 10. */
   tickMs?: number;
+  /** Real mode: run the controllers on a tick only when a wake-up is due (see ClockOptions.lazyTicks). Default false. */
+  lazyTicks?: boolean;
   /** Simulated seconds between watch BOOKMARKs. Default 60. */
   bookmarkIntervalSeconds?: number;
   /** How often an automated Argo CD Application polls git. Default 180. */
@@ -73,6 +75,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const clockOptions: ConstructorParameters<typeof SimClock>[0] = { mode };
   if (options.startTime !== undefined) clockOptions.start = options.startTime;
   if (options.tickMs !== undefined) clockOptions.tickMs = options.tickMs;
+  if (options.lazyTicks !== undefined) clockOptions.lazyTicks = options.lazyTicks;
   const clock = new SimClock(clockOptions);
   const ids = new Ids(options.seed ?? 42);
   const registry = new ResourceRegistry();

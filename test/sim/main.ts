@@ -55,6 +55,7 @@ const sim = await startSimulator({
   clock: "real",
   port: Number(values.port),
   argoRefreshSeconds: Number(values["argo-refresh-seconds"]),
+  ...(values.control ? { lazyTicks: true } : {}), // clusters of thousands of objects: run the controllers when something is due
   ...(values.nodes ? { nodes: Number(values.nodes) } : {}),
   ...(values["history-limit"] ? { historyLimit: Number(values["history-limit"]) } : {}),
   ...(served ? { onWatchEvent: (event) => served.record(event) } : {}),
