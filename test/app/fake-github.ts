@@ -3,6 +3,7 @@
 // with git plumbing. It records every call so tests can count them.
 import { execFile, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -122,9 +123,35 @@ export class FakeGitHub {
     return r.stdout.trim();
   }
 
+  /**
+   * The same git command about objects named by full shas answers the same forever (objects
+   * never change): run once. Anything else (a branch, an abbreviation) goes to git every time.
+   */
+  gitOnce(command: string, ...args: string[]): string {
+    if (!args.every((a) => a.startsWith("-") || /^[0-9a-f]{40}(\^\{\w+\})?$/.test(a))) return this.git(command, ...args);
+    const key = [command, ...args].join("\0");
+    let out = this.#answers.get(key);
+    if (out === undefined) this.#answers.set(key, (out = this.git(command, ...args)));
+    return out;
+  }
+  readonly #answers = new Map<string, string>();
+
+  /**
+   * A branch's head. A loose ref is a file holding the sha, which git replaces whole (it writes a
+   * lock file and renames it), so reading it is what `git rev-parse` does; a packed ref (or
+   * another ref storage) goes to git. Asked hundreds of times per test file.
+   */
   head(branch: string): string {
+    this.#refsDir ??= join(this.git("rev-parse", "--absolute-git-dir"), "refs", "heads");
+    try {
+      const sha = readFileSync(join(this.#refsDir, branch), "utf8").trim();
+      if (/^[0-9a-f]{40}$/.test(sha)) return sha;
+    } catch {
+      // not a loose ref
+    }
     return this.git("rev-parse", `refs/heads/${branch}`);
   }
+  #refsDir: string | undefined;
 
   /** Counts of the calls that matter, by a short name. */
   count(name: string): number {
@@ -248,10 +275,9 @@ export class FakeGitHub {
         }
         this.calls.push({ method: "POST", path: "/graphql", operation: "blobs", body: variables });
         const repository: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(variables)) {
-          if (!/^b\d+$/.test(k)) continue;
-          repository[k] = this.blobNode(String(v));
-        }
+        const wanted = Object.entries(variables).filter(([k]) => /^b\d+$/.test(k));
+        this.objects(wanted.map(([, v]) => String(v)));
+        for (const [k, v] of wanted) repository[k] = this.blobNode(String(v));
         return [200, { data: { repository } }];
       }),
     );
@@ -406,7 +432,7 @@ export class FakeGitHub {
         this.calls.push({ method: "GET", path: "pull-commits" });
         if (!pr) return [404, { message: "Not Found" }];
         const shas = this.git("rev-list", "--reverse", `${pr.baseRef}..${pr.headRef}`).split("\n").filter(Boolean);
-        return [200, shas.map((sha) => ({ sha, commit: { author: { date: this.git("show", "-s", "--format=%aI", sha) } } }))];
+        return [200, shas.map((sha) => ({ sha, commit: { author: { date: this.gitOnce("show", "-s", "--format=%aI", sha) } } }))];
       }),
     );
     scope.post(`${base}/issues`).reply(
@@ -497,7 +523,9 @@ export class FakeGitHub {
    * verified, as createCommitOnBranch makes them; anything else: the git names, unverified).
    */
   restCommit(sha: string) {
-    const [parents, date, author, committer, message] = this.git("show", "-s", "--format=%P%x00%cI%x00%an%x00%cn%x00%B", sha).split("\0");
+    const [parents, date, author, committer, message] = this.gitOnce("show", "-s", "--format=%P%x00%cI%x00%an%x00%cn%x00%B", sha).split(
+      "\0",
+    );
     const byGitHub = committer === "GitHub";
     return {
       sha,
@@ -510,7 +538,7 @@ export class FakeGitHub {
       commit: {
         message: (message ?? "").trim(),
         committer: { date },
-        tree: { sha: this.git("rev-parse", `${sha}^{tree}`) },
+        tree: { sha: this.gitOnce("rev-parse", `${sha}^{tree}`) },
         verification: { verified: byGitHub, reason: byGitHub ? "valid" : "unsigned" },
       },
       html_url: `https://github.com/${owner}/${repo}/commit/${sha}`,
@@ -524,7 +552,14 @@ export class FakeGitHub {
 
   installRolloutRoutes(scope: RouteTable): void {
     const base = `/repos/${owner}/${repo}`;
-    const refExists = (ref: string) => spawnSync("git", ["-C", this.gitDir, "rev-parse", "--verify", "-q", ref]).status === 0;
+    // A commit, once there, stays (a full sha found is not asked again); a branch may come and go.
+    const found = new Set<string>();
+    const refExists = (ref: string) => {
+      if (found.has(ref)) return true;
+      const exists = spawnSync("git", ["-C", this.gitDir, "rev-parse", "--verify", "-q", ref]).status === 0;
+      if (exists && /^[0-9a-f]{40}$/.test(ref)) found.add(ref);
+      return exists;
+    };
 
     scope.post(`${base}/deployments`).reply(
       route(async (_uri, body) => {
@@ -954,13 +989,16 @@ export class FakeGitHub {
           })),
       };
     }
-    for (const [k, v] of Object.entries(variables)) {
-      if (!/^p\d+$/.test(k)) continue;
-      const [rev, ...rest] = String(v).split(":");
-      const r = spawnSync("git", ["-C", this.gitDir, "rev-parse", "--verify", "-q", `${rev === "HEAD" ? "main" : rev}:${rest.join(":")}`], {
-        encoding: "utf8",
+    const paths = Object.entries(variables)
+      .filter(([k]) => /^p\d+$/.test(k))
+      .map(([k, v]) => {
+        const [rev, ...rest] = String(v).split(":");
+        return [k, `${rev === "HEAD" ? "main" : rev}:${rest.join(":")}`] as const;
       });
-      repository[k] = r.status === 0 ? this.blobNode(r.stdout.trim()) : null;
+    const found = this.objects(paths.map(([, name]) => name));
+    for (const [k, name] of paths) {
+      const object = found.get(name);
+      repository[k] = object ? this.blobNode(object.oid) : null;
     }
     if (query.includes("kustodianPullRequestComments")) return { data: { repository } };
     if (this.orgConfig !== undefined) return { data: { repository, org: { config: configPath ? textNode(this.orgConfig) : null } } };
@@ -972,17 +1010,67 @@ export class FakeGitHub {
 
   /** A Blob as GraphQL shows it: text null for a binary blob (one with a NUL byte), as GitHub does. */
   blobNode(sha: string) {
-    const bytes = spawnSync("git", ["-C", this.gitDir, "cat-file", "blob", sha]).stdout;
+    const object = this.objects([sha]).get(sha);
+    const bytes = object?.type === "blob" ? object.bytes : Buffer.alloc(0);
     const binary = bytes.includes(0);
     return { oid: sha, text: binary ? null : bytes.toString("utf8"), isBinary: binary, isTruncated: false, byteSize: bytes.length };
   }
 
   blobText(sha: string): string {
-    const r = spawnSync("git", ["-C", this.gitDir, "cat-file", "blob", sha]);
-    return r.stdout.toString("utf8");
+    const object = this.objects([sha]).get(sha);
+    return object?.type === "blob" ? object.bytes.toString("utf8") : "";
+  }
+
+  // Git objects never change, so the fake reads each one from git once (calls are still recorded
+  // per request): the app and rollout tests asked for the same blobs, trees and commits hundreds
+  // of times per file, each time a git process.
+  readonly #objects = new Map<string, GitObject>();
+  readonly #trees = new Map<string, ReturnType<FakeGitHub["readTree"]>>();
+
+  /**
+   * Objects by name (a sha, or `<rev>:<path>`), the ones not read yet in one `git cat-file
+   * --batch`; a name git cannot resolve is left out. Objects are remembered by their sha.
+   */
+  objects(names: readonly string[]): Map<string, GitObject> {
+    const found = new Map<string, GitObject>();
+    const unread = [...new Set(names.filter((name) => !this.#objects.has(name)))].filter((name) => !name.includes("\n"));
+    if (unread.length > 0) {
+      const out = spawnSync("git", ["-C", this.gitDir, "cat-file", "--batch"], {
+        input: unread.map((name) => `${name}\n`).join(""),
+        maxBuffer: 1024 * 1024 * 1024,
+      }).stdout;
+      let at = 0;
+      for (const name of unread) {
+        const eol = out.indexOf(0x0a, at);
+        if (eol === -1) break;
+        // "<oid> <type> <size>", the content and a newline; or "<name> missing" (or "ambiguous").
+        const head = /^([0-9a-f]{40}) (\w+) (\d+)$/.exec(out.subarray(at, eol).toString("utf8"));
+        at = eol + 1;
+        if (!head) continue;
+        const end = at + Number(head[3]);
+        const object = { oid: head[1]!, type: head[2]!, bytes: out.subarray(at, end) };
+        at = end + 1;
+        this.#objects.set(object.oid, object);
+        found.set(name, object);
+      }
+    }
+    for (const name of names) {
+      const object = this.#objects.get(name);
+      if (object) found.set(name, object);
+    }
+    return found;
   }
 
   tree(sha: string) {
+    let tree = this.#trees.get(sha);
+    if (!tree) {
+      tree = this.readTree(sha);
+      if (/^[0-9a-f]{40}$/.test(sha)) this.#trees.set(sha, tree);
+    }
+    return tree;
+  }
+
+  readTree(sha: string) {
     const out = this.git("ls-tree", "-r", "-l", "--full-tree", sha);
     const tree = out
       .split("\n")
@@ -992,7 +1080,12 @@ export class FakeGitHub {
         const [mode, type, objectSha, size] = meta!.split(/\s+/);
         return { path, mode, type, sha: objectSha, size: Number(size), url: `${api}/repos/${owner}/${repo}/git/blobs/${objectSha}` };
       });
-    return { sha: this.git("rev-parse", `${sha}^{tree}`), url: `${api}/repos/${owner}/${repo}/git/trees/${sha}`, tree, truncated: false };
+    return {
+      sha: this.gitOnce("rev-parse", `${sha}^{tree}`),
+      url: `${api}/repos/${owner}/${repo}/git/trees/${sha}`,
+      tree,
+      truncated: false,
+    };
   }
 
   pullPayload(pr: PullRequest) {
@@ -1119,6 +1212,12 @@ interface CommitInput {
 }
 
 type Reply = [number, unknown?, Record<string, string>?];
+
+interface GitObject {
+  oid: string;
+  type: string;
+  bytes: Buffer;
+}
 type Handler = (path: string, body: unknown, request: Request) => Promise<Reply>;
 type Responder = (request: Request) => Promise<Reply>;
 

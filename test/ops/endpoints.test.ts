@@ -39,7 +39,9 @@ function sample(scrape: string, name: string, labels: string): number {
   return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;
 }
 
-async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+// Generous: a child Node process that imports the app can take tens of seconds to listen on a
+// machine busy with other test runs; the wait is a net for a hang, not a measurement.
+async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await f().catch(() => undefined);
@@ -81,7 +83,7 @@ beforeAll(async () => {
   app.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   base = `http://127.0.0.1:${port}`;
   await until("the app to listen", async () => ((await get("/healthz")).status === 200 ? true : undefined));
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   if (app && app.exitCode === null) {

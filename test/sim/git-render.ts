@@ -71,10 +71,22 @@ export function parseManifests(text: string): KubeObject[] {
  */
 const renders = new RenderCache({ maxBytes: 64 * 1024 * 1024 });
 
+/** A commit's tree id never changes: asked of git once per repository and commit (every refresh asked it again). */
+const trees = new Map<string, string>();
+function treeOf(repo: string, sha: string): string {
+  const key = `${repo}\0${sha}`;
+  let tree = trees.get(key);
+  if (tree === undefined) {
+    tree = git(repo, ["rev-parse", `${sha}^{tree}`]);
+    if (/^[0-9a-f]{40}$/.test(sha)) trees.set(key, tree);
+  }
+  return tree;
+}
+
 export function renderAt(repo: string, sha: string, path: string): RenderResult {
   const command = [...kustomize(), path].join(" ");
   // Error messages have the scratch directory removed, so renders are the same wherever they ran.
-  const key = RenderCache.key({ root: "", digest: git(repo, ["rev-parse", `${sha}^{tree}`]) }, path);
+  const key = RenderCache.key({ root: "", digest: treeOf(repo, sha) }, path);
   let rendered = renders.lookup(key, "");
   if (!rendered) {
     rendered = renderUncached(repo, sha, path);
