@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark in bench/, one after the other (they print ratios; none asserts).
 // revert-latency.ts runs the app, the simulator and the GitHub stand-in as processes in real time
-// (about 3 minutes per run; RUNS=3 by default): `npm run bench -- plan verdict` leaves it out.
+// (about 1.5 minutes per run of its three failures, RUNS=3 by default): `npm run bench -- plan verdict` leaves it out.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
