@@ -2,7 +2,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
 import { api, strictNock } from "../github/helpers.ts";
 
@@ -49,6 +49,14 @@ function io(cwd: string) {
     err: () => err,
   };
 }
+
+// The tests set and clear GITHUB_TOKEN; whatever this process had is put back after each (test
+// files share their process).
+const tokenBefore = process.env.GITHUB_TOKEN;
+afterEach(() => {
+  if (tokenBefore === undefined) delete process.env.GITHUB_TOKEN;
+  else process.env.GITHUB_TOKEN = tokenBefore;
+});
 
 describe("kustodian metrics", () => {
   it("reads the app's Deployments and each change's first commit, and prints the figures", async () => {
