@@ -70,6 +70,9 @@ function catFileBatch(repoDir: string, shas: readonly string[]): Promise<Map<str
     child.stdout.on("data", (c: Buffer) => chunks.push(c));
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     child.on("error", reject);
+    // git may exit before it has read all of stdin (a bad object name): the write then fails with
+    // EPIPE, which must not be an uncaught exception; the exit code and stderr say what happened.
+    child.stdin.on("error", () => {});
     child.on("close", (code) => {
       if (code !== 0) return reject(new Error(`git cat-file failed: ${stderr.trim()}`));
       const out = Buffer.concat(chunks);
