@@ -230,8 +230,10 @@ interface Decision {
 async function main(): Promise<void> {
   let peakRss = process.memoryUsage().rss;
   let peakHeap = process.memoryUsage().heapUsed;
+  let atPeak = process.memoryUsage();
   const sample = (): void => {
     const m = process.memoryUsage();
+    if (m.rss > peakRss) atPeak = m;
     peakRss = Math.max(peakRss, m.rss);
     peakHeap = Math.max(peakHeap, m.heapUsed);
   };
@@ -420,7 +422,10 @@ async function main(): Promise<void> {
           .map((l) => fmt(l, 1))
           .join(" ")} on ${cpus().length} cores`,
     );
-    console.log(`watcher process: peak RSS ${mb(peakRss)} (peak heapUsed ${mb(peakHeap)}), ${mb(process.memoryUsage().rss)} after close`);
+    console.log(
+      `watcher process: peak RSS ${mb(peakRss)} (then heapTotal ${mb(atPeak.heapTotal)}, heapUsed ${mb(atPeak.heapUsed)}, external ${mb(atPeak.external)}, ` +
+        `arrayBuffers ${mb(atPeak.arrayBuffers)}; peak heapUsed ${mb(peakHeap)}), ${mb(process.memoryUsage().rss)} after close`,
+    );
     console.log(
       `ratios: peak RSS / ${RSS_GOAL_MB} MB = ${fmt(peakRss / 1024 / 1024 / RSS_GOAL_MB)}; verdict latency p99 / 1 s = ${fmt(p99 / P99_GOAL_MS)} ` +
         `(the watcher's CPU time in it: ${fmt(p99Cpu / P99_GOAL_MS)}) (goals: < 1)`,

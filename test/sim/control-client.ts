@@ -18,7 +18,7 @@ const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 
 /** Starts `node test/sim/main.ts --control ...args` and resolves once it serves (its "ready" line). */
 export async function forkSimulator(args: readonly string[] = []): Promise<SimulatorProcess> {
-  const child: ChildProcess = fork(MAIN, ["--control", ...args], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
+  const child: ChildProcess = fork(MAIN, ["--control", ...args], { stdio: ["ignore", "pipe", "inherit", "ipc"], execArgv: [] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextId = 0;

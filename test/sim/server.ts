@@ -53,7 +53,7 @@ export interface ApiServerOptions {
   faults: Faults;
   /** Simulated ms between BOOKMARK events on watches that allow them. Default 60 s. */
   bookmarkIntervalMs?: number;
-  /** Called after each watch event is written to a client (e.g. to record when a change was served). */
+  /** Called once each watch event has been handed to the client's socket (e.g. to record when a change was served). */
   onWatchEvent?: (event: WatchEvent) => void;
 }
 
@@ -385,8 +385,12 @@ export class ApiServer {
 
   private writeEvent(res: ServerResponse, event: WatchEvent): void {
     if (res.writableEnded || res.destroyed) return;
-    res.write(`${JSON.stringify(event)}\n`);
-    this.onWatchEvent?.(event);
+    const line = `${JSON.stringify(event)}\n`;
+    // Served = handed to the socket: Node corks a response until the current tick ends, so the
+    // write callback, not the write call, is when the client can have it.
+    const served = this.onWatchEvent;
+    if (served) res.write(line, () => served(event));
+    else res.write(line);
   }
 
   private watch(req: IncomingMessage, res: ServerResponse, target: Target, url: URL): void {
