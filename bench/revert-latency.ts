@@ -24,19 +24,18 @@
 // watch (-> verdict) and GitHub (verdict -> revert commit).
 //
 // Run: npx node bench/revert-latency.ts     RUNS=5 LATENCY_MS=50 KINDS=bad,pullfail,crashloop
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, openSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { AppsV1Api, KubeConfig, Watch } from "@kubernetes/client-node";
 import { Octokit } from "@octokit/rest";
 import { readinessFailureWindowSeconds } from "../src/health/probe-window.ts";
 import type { Probe } from "../src/k8s/manifest-types.ts";
 import { startStandin } from "../test/github-standin/server.ts";
+import { childProcesses, freePort, readyLine, tail } from "../scripts/child-processes.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const RUNS = Number(process.env["RUNS"] ?? 3);
@@ -48,73 +47,12 @@ const user = "octo-dev";
 const namespace = "wordpress-prod";
 
 // ---- processes (each in its own process group, killed on exit) ------------------------------
-const children: { name: string; child: ChildProcess; log: string }[] = [];
-function start(name: string, args: string[], env: Record<string, string>): { child: ChildProcess; log: string } {
-  const log = join(work, `${name}.log`);
-  const out = openSync(log, "a");
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, detached: true, stdio: ["ignore", out, out] });
-  children.push({ name, child, log });
-  return { child, log };
-}
-function signal(child: ChildProcess, sig: NodeJS.Signals): void {
-  try {
-    if (child.pid !== undefined) process.kill(-child.pid, sig);
-  } catch {
-    // already gone
-  }
-}
-async function stopAll(): Promise<void> {
-  // kustodian first, while the simulator still answers its Lease release.
-  for (const name of ["kustodian", "simulator"]) {
-    for (const { child } of children.filter((c) => c.name === name)) {
-      if (child.exitCode !== null || child.signalCode !== null) continue;
-      const exited = new Promise<void>((r) => child.once("exit", () => r()));
-      signal(child, "SIGTERM");
-      const timer = setTimeout(() => signal(child, "SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
-      signal(child, "SIGKILL");
-    }
-  }
-}
-process.on("exit", () => {
-  for (const { child } of children) signal(child, "SIGKILL");
-});
-
-const tail = (file: string, lines = 20) =>
-  existsSync(file) ? readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n") : "";
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 90_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await Promise.resolve()
-      .then(probe)
-      .catch(() => undefined);
-    if (value !== undefined && value !== false) return value;
-    for (const { name, child, log } of children)
-      if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) while waiting for ${what}:\n${tail(log)}`);
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-function readyLine<T>(log: string): T | undefined {
-  if (!existsSync(log)) return undefined;
-  for (const line of readFileSync(log, "utf8").split("\n"))
-    if (line.startsWith("{") && line.includes('"ready":true')) return JSON.parse(line) as T;
-  return undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolvePort(port));
-    });
-  });
-}
+const processes = childProcesses({ root, work });
+const { children, start } = processes;
+const until = <T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 90_000) =>
+  processes.until(what, probe, timeoutMs);
+const stopAll = () => processes.stopAllAndWait();
+process.on("exit", () => processes.stopAllNow());
 
 // ---- what the bench sees in the cluster: its own watch of the prod pods -----------------------
 interface PodSeen {

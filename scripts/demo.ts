@@ -5,15 +5,15 @@
 // KUBECONFIG, and APP_ID/PRIVATE_KEY/WEBHOOK_SECRET made for this run. Then a person plays the
 // story through the stand-in's API, as on GitHub. Every child runs in its own process group,
 // which is killed on exit and on failure (unless --keep).
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdtempSync, openSync, readFileSync, existsSync } from "node:fs";
-import { createServer } from "node:net";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AppsV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { Octokit } from "@octokit/rest";
+import { childProcesses, freePort, readyLine, tail } from "./child-processes.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const keep = process.argv.includes("--keep");
@@ -37,117 +37,17 @@ const show = (text: string, indent = "          │ ") =>
 const section = (title: string) => process.stdout.write(`\n${stamp()} ── ${title} ──\n`);
 
 // ---- processes -------------------------------------------------------------------------------
-const children: { name: string; child: ChildProcess; log: string }[] = [];
-
-function start(name: string, args: string[], env: Record<string, string>): { child: ChildProcess; log: string } {
-  const log = join(work, `${name}.log`);
-  const out = openSync(log, "a");
-  // Its own process group (detached), output to a file: --keep can leave it running after we exit.
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, detached: true, stdio: ["ignore", out, out] });
-  children.push({ name, child, log });
-  return { child, log };
-}
-
-function stopAll(): void {
-  for (const { child } of children) {
-    if (child.pid === undefined || child.exitCode !== null) continue;
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
-  const deadline = Date.now() + 3000;
-  for (const { child } of children) {
-    if (child.pid === undefined) continue;
-    while (alive(child.pid) && Date.now() < deadline) execFileSync("sleep", ["0.05"]);
-    if (alive(child.pid))
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // gone between the check and the kill
-      }
-  }
-}
-
-/** Stops every process group and waits for each child to be reaped (SIGKILL after 5 s). */
-async function stopAllAndWait(): Promise<void> {
-  const exited = (child: ChildProcess) =>
-    child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once("exit", () => r()));
-  const signal = (child: ChildProcess, sig: NodeJS.Signals) => {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, sig);
-    } catch {
-      // already gone
-    }
-  };
-  const stop = async ({ child }: { child: ChildProcess }) => {
-    signal(child, "SIGTERM");
-    const timer = setTimeout(() => signal(child, "SIGKILL"), 5000);
-    await exited(child);
-    clearTimeout(timer);
-    // Whatever it started in its group (kustomize runs) goes with it.
-    signal(child, "SIGKILL");
-  };
-  // kustodian first, while the simulator still answers: it releases its Lease on SIGTERM, and a
-  // release sent to a simulator that is going away waits out the 5 s before SIGKILL.
-  await Promise.all(children.filter((c) => c.name === "kustodian").map(stop));
-  await Promise.all(children.filter((c) => c.name !== "kustodian").map(stop));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const processes = childProcesses({ root, work, pollMs: 150 });
+const { children, start, until } = processes;
 
 let finished = false;
 process.on("exit", () => {
-  if (!keep || !finished) stopAll();
+  if (!keep || !finished) processes.stopAllNow();
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const)
   process.on(signal, () => {
-    void stopAllAndWait().then(() => process.exit(130));
+    void processes.stopAllAndWait().then(() => process.exit(130));
   });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await Promise.resolve()
-      .then(probe)
-      .catch(() => undefined);
-    if (value !== undefined && value !== false) return value;
-    for (const { name, child, log } of children)
-      if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) while waiting for ${what}:\n${tail(log)}`);
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
-const tail = (file: string, lines = 30) =>
-  existsSync(file) ? readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n") : "";
-
-/** The first JSON line with `ready: true` a child printed. */
-function readyLine<T>(log: string): T | undefined {
-  if (!existsSync(log)) return undefined;
-  for (const line of readFileSync(log, "utf8").split("\n"))
-    if (line.startsWith("{") && line.includes('"ready":true')) return JSON.parse(line) as T;
-  return undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolvePort(port));
-    });
-  });
-}
 
 // ---- the story -------------------------------------------------------------------------------
 interface Timings {
@@ -458,14 +358,14 @@ function sumOf(metrics: string, name: string): number {
 
 main().then(
   async () => {
-    if (!keep) await stopAllAndWait();
+    if (!keep) await processes.stopAllAndWait();
     process.stdout.write(`${stamp()} done: ${keep ? "left running" : "every process stopped"}; logs in ${work}\n`);
     process.exit(0);
   },
   async (error: unknown) => {
     process.stderr.write(`\n${stamp()} demo failed: ${(error as Error).message}\n`);
     for (const { name, log } of children) process.stderr.write(`--- ${name} (${log}), last lines:\n${tail(log, 15)}\n`);
-    await stopAllAndWait();
+    await processes.stopAllAndWait();
     process.exit(1);
   },
 );
