@@ -105,6 +105,13 @@ export async function syncPullRequest(
   // The base too: image and replica edits made in generated overlays since then are lifted.
   const [baseRead, headRead] = await readGitOpsFilesAtCommits(deps.octokit, repoOf(pr), [pr.baseSha, headSha]);
   const baseFiles = baseRead!.files;
+  // The plan's "before" is what is deployed: the base's overlays as committed, not a regeneration.
+  // Rendered beside the head (the render sandbox caps the kustomize processes), for the
+  // environments the head's files leave unchanged; rendered again below only when the head turns
+  // out to skip other ones (a stale overlay, or the head moved under a refused commit).
+  const unchangedAtRead = unchangedEnvironments(baseFiles, headRead!.files);
+  const baseBeside = renderSnapshot(baseFiles, { asCommitted: true, unchanged: unchangedAtRead });
+  baseBeside.catch(() => {}); // awaited below; a head failure first must not leave it unhandled
   let head = await renderRead(headRead!.files, baseFiles);
   let commit: SyncOutcome["commit"];
   // Only when there is something to commit; the protection came with the context.
@@ -149,8 +156,9 @@ export async function syncPullRequest(
     }
   }
 
-  // The plan's "before" is what is deployed: the base's overlays as committed, not a regeneration.
-  const base = await renderSnapshot(baseFiles, { asCommitted: true, unchanged: notRendered(head.snapshot) });
+  const skipped = notRendered(head.snapshot);
+  const first = await baseBeside;
+  const base = sameNames(notRendered(first), skipped) ? first : await renderSnapshot(baseFiles, { asCommitted: true, unchanged: skipped });
   const plan = buildPlan(base, head.snapshot, { base: pr.baseRef, head: pr.headRef }, { secretWords: deps.secretWords });
 
   const unpushed = decision && !decision.write ? head.snapshot.changes : [];
@@ -237,6 +245,10 @@ async function renderRead(
   baseFiles: ReadonlyMap<string, string>,
 ): Promise<{ files: ReadonlyMap<string, string>; snapshot: RenderedSnapshot }> {
   return { files, snapshot: await renderSnapshot(files, { before: baseFiles, unchanged: unchangedEnvironments(baseFiles, files) }) };
+}
+
+function sameNames(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((name) => b.has(name));
 }
 
 /** Where each part of a plan too long for one comment is. */
