@@ -72,12 +72,14 @@ describe("the render sandbox", () => {
           .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
       );
       for (const value of Object.values(secrets)) expect(out).not.toContain(value);
-      // /bin/sh adds PWD (and may add SHLVL, _): nothing else comes from this process.
+      // /bin/sh adds PWD (and may add SHLVL, _): nothing else comes from this process (Go's collector
+      // settings for kustomize are the sandbox's own).
       expect(
         Object.keys(vars)
           .filter((k) => !["PWD", "SHLVL", "_", "CWD"].includes(k))
           .sort(),
-      ).toEqual(["HOME", "PATH"]);
+      ).toEqual(["GOGC", "GOMEMLIMIT", "HOME", "PATH"]);
+      expect([vars["GOGC"], vars["GOMEMLIMIT"]]).toEqual(["off", "512MiB"]);
       expect(vars["PATH"]).toBe(process.env.PATH);
       expect(vars["CWD"]).toBe(vars["HOME"]);
       expect(vars["HOME"]).toMatch(/kustodian-sandbox-/);
