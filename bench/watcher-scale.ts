@@ -9,7 +9,7 @@
 // 20% never ready, 5% crash-looping, 5% unpullable) and reports the new revision on every
 // Kustomization, in one turn of the simulator's event loop.
 //
-// Verdict latency, on the clock both processes share (performance.timeOrigin + now):
+// Verdict latency, on the clock both processes share (sharedNow, test/sim/shared-clock.ts):
 // - decided by a change: verdict time - the time the simulator wrote the deciding change to its
 //   watch stream. The deciding change is the last change of that rollout (or of its namespace's
 //   Kustomization) the informers delivered before the verdict: the watcher classifies after every
@@ -35,6 +35,7 @@ import { createRolloutWatcher } from "../src/watch/rollout-watcher.ts";
 import type { RolloutTarget, TerminalVerdict } from "../src/watch/types.ts";
 import { forkSimulator } from "../test/sim/control-client.ts";
 import type { ControlState, PatchRequest } from "../test/sim/control.ts";
+import { sharedNow } from "../test/sim/shared-clock.ts";
 import type { KubeObject } from "../test/sim/types.ts";
 
 const ROLLOUTS = Number(process.env["ROLLOUTS"] ?? 1000);
@@ -66,7 +67,6 @@ const rollouts: Rollout[] = Array.from({ length: ROLLOUTS }, (_, i) => ({
 }));
 const namespaces = [...new Set(rollouts.map((r) => r.namespace))];
 const keyOf = (namespace: string, name: string): string => `${namespace}/${name}`;
-const sharedNow = (): number => performance.timeOrigin + performance.now();
 
 function app(r: Rollout): KubeObject {
   return {

@@ -5,10 +5,9 @@ import { Watch } from "@kubernetes/client-node";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { forkSimulator, type SimulatorProcess } from "./control-client.ts";
 import type { ControlState } from "./control.ts";
+import { sharedNow } from "./shared-clock.ts";
 import { makeKubeConfig } from "./kubeconfig.ts";
 import type { KubeObject } from "./types.ts";
-
-const sharedNow = (): number => performance.timeOrigin + performance.now();
 
 let sim: SimulatorProcess;
 beforeAll(async () => {

@@ -1,11 +1,12 @@
 // The control channel of the simulator as a program (`main.ts --control`): requests and replies
 // as messages on the Node IPC channel of a forked process, so that a benchmark drives the cluster
 // from another process (its own memory, its own event loop) and learns when each change was
-// served on a watch stream. Times are on the clock every process of this machine shares:
-// performance.timeOrigin + performance.now() (epoch ms, sub-millisecond). The client side is
+// served on a watch stream. Times are on the clock every process of this machine shares
+// (shared-clock.ts). The client side is
 // control-client.ts, which imports none of the simulator.
 import { applyPatch, type PatchType } from "./patch.ts";
 import { rolloutComplete } from "./helpers.ts";
+import { sharedNow } from "./shared-clock.ts";
 import type { Simulator } from "./index.ts";
 import type { ObjectRef } from "./store.ts";
 import type { Deployment, KubeObject, WatchEvent } from "./types.ts";
@@ -45,9 +46,6 @@ export interface ControlState {
   /** Changes whose serving time is remembered. */
   served: number;
 }
-
-/** The clock every process on this machine shares (epoch ms). */
-export const sharedNow = (): number => performance.timeOrigin + performance.now();
 
 /** When each change was first written to a watch stream, by resourceVersion; keeps the newest `limit`. */
 export class ServedLog {
