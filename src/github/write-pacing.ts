@@ -25,7 +25,13 @@ export interface ThrottleGroup {
 }
 
 export interface WritePacingOptions {
-  /** Writes that go out at once after a quiet spell. Default 10. */
+  /**
+   * Writes that go out at once after a quiet spell. Default 20: with the 1/s refill, at most
+   * 20 + 60 = 80 in any minute, GitHub's content-creation limit, though GraphQL reads take tokens
+   * too (the plugin cannot tell a query from a mutation). With 10, the GraphQL reads of a pull
+   * request event and a merge emptied the bucket, and a crash loop's revert right after waited
+   * ~2 s (bench/revert-latency.ts).
+   */
   burst?: number;
   /** Writes per second a longer burst is paced at. Default 1. */
   perSecond?: number;
@@ -52,7 +58,7 @@ export function tokenBucket(options: { burst: number; perSecond: number; now: ()
 
 /** The plugin's `write` limiter: one bucket for the process (every installation shares GitHub's limits per app). */
 export function pacedWrites(options: WritePacingOptions): ThrottleGroup {
-  const bucket = tokenBucket({ burst: options.burst ?? 10, perSecond: options.perSecond ?? 1, now: options.now });
+  const bucket = tokenBucket({ burst: options.burst ?? 20, perSecond: options.perSecond ?? 1, now: options.now });
   const group = {
     async schedule<R, A extends unknown[]>(
       jobOptions: { weight?: number },
