@@ -35,7 +35,7 @@ import { Octokit } from "@octokit/rest";
 import { readinessFailureWindowSeconds } from "../src/health/probe-window.ts";
 import type { Probe } from "../src/k8s/manifest-types.ts";
 import { startStandin } from "../test/github-standin/server.ts";
-import { childProcesses, freePort, readyLine, tail } from "../scripts/child-processes.ts";
+import { appEnvironment, childProcesses, freePort, readyLine, tail } from "../scripts/child-processes.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const RUNS = Number(process.env["RUNS"] ?? 3);
@@ -149,18 +149,15 @@ async function main(): Promise<void> {
   const sim = start("simulator", ["test/sim/main.ts", "--repo", standin.gitDir, "--kubeconfig", kubeconfig], {});
   await until("the simulator's kubeconfig", () => existsSync(kubeconfig), 30_000);
   const app = start("kustodian", ["src/app/server.ts"], {
-    APP_ID: "1",
-    PRIVATE_KEY: privateKey,
-    WEBHOOK_SECRET: secret,
-    PORT: String(appPort),
-    HOST: "127.0.0.1",
-    GHE_HOST: standin.host,
-    GHE_PROTOCOL: "http",
-    KUBECONFIG: kubeconfig,
-    POD_NAMESPACE: "kustodian",
-    LOG_LEVEL: process.env["LOG_LEVEL"] ?? "info",
+    ...appEnvironment({
+      privateKey,
+      webhookSecret: secret,
+      port: appPort,
+      githubHost: standin.host,
+      kubeconfig,
+      logLevel: process.env["LOG_LEVEL"],
+    }),
     LOG_FORMAT: "json",
-    NODE_ENV: "production",
   });
   await until("the simulator to roll out every environment", () => readyLine(sim.log), 120_000);
   await until("kustodian's /readyz", async () => (await fetch(`http://127.0.0.1:${appPort}/readyz`)).status === 200, 60_000);

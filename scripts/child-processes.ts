@@ -131,3 +131,27 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** The settings `node src/app/server.ts` runs with against the GitHub stand-in and the simulator, as a deployment would set them. */
+export function appEnvironment(options: {
+  privateKey: string;
+  webhookSecret: string;
+  port: number;
+  githubHost: string;
+  kubeconfig: string;
+  logLevel?: string;
+}): Record<string, string> {
+  return {
+    APP_ID: "1",
+    PRIVATE_KEY: options.privateKey,
+    WEBHOOK_SECRET: options.webhookSecret,
+    PORT: String(options.port),
+    HOST: "127.0.0.1",
+    GHE_HOST: options.githubHost,
+    GHE_PROTOCOL: "http",
+    KUBECONFIG: options.kubeconfig,
+    POD_NAMESPACE: "kustodian",
+    LOG_LEVEL: options.logLevel ?? "info",
+    NODE_ENV: "production",
+  };
+}

@@ -13,7 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AppsV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { Octokit } from "@octokit/rest";
-import { childProcesses, freePort, readyLine, tail } from "./child-processes.ts";
+import { appEnvironment, childProcesses, freePort, readyLine, tail } from "./child-processes.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const keep = process.argv.includes("--keep");
@@ -88,19 +88,18 @@ async function main(): Promise<void> {
   );
   // The app reads its kubeconfig at start: the simulator writes it at once, then rolls out.
   await until("the simulator's kubeconfig", () => existsSync(kubeconfig), 30_000);
-  const appProc = start("kustodian", ["src/app/server.ts"], {
-    APP_ID: "1",
-    PRIVATE_KEY: privateKey,
-    WEBHOOK_SECRET: secret,
-    PORT: String(appPort),
-    HOST: "127.0.0.1",
-    GHE_HOST: standin.host,
-    GHE_PROTOCOL: "http",
-    KUBECONFIG: kubeconfig,
-    POD_NAMESPACE: "kustodian",
-    LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
-    NODE_ENV: "production",
-  });
+  const appProc = start(
+    "kustodian",
+    ["src/app/server.ts"],
+    appEnvironment({
+      privateKey,
+      webhookSecret: secret,
+      port: appPort,
+      githubHost: standin.host,
+      kubeconfig,
+      logLevel: process.env["LOG_LEVEL"],
+    }),
+  );
   const sim = await until(
     "the simulator (Argo CD and Flux sync every environment; the workloads roll out)",
     () => readyLine<{ url: string; environments: { name: string; namespace: string; context: string; tool: string }[] }>(simProc.log),
