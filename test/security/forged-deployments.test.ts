@@ -15,6 +15,7 @@ import { startHarness, type Harness } from "../app/harness.ts";
 import { installationId, issueCommentEvent, owner, repo } from "../app/payloads.ts";
 import { startSimulator, type Simulator } from "../sim/index.ts";
 import { noDelay, simClock } from "../watch/helpers.ts";
+import { prodRolloutPayload } from "../helpers/prod-rollout-payload.ts";
 
 const clusterAdmin = `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
@@ -103,21 +104,7 @@ beforeEach(async () => {
     task: "deploy",
     description: "kustodian: #7 to prod",
     creator: { type: "User", login: "mallory" },
-    payload: {
-      kustodian: 1,
-      mergeSha: merge,
-      baseSha: evil,
-      pr: 7,
-      title: "Bump wordpress in prod",
-      workloads: ["wordpress"],
-      target: {
-        context: "prod",
-        namespace: "wordpress-prod",
-        sync: { tool: "argocd", application: "wordpress-prod", namespace: "argocd" },
-        slackSeconds: 5,
-        mergedAt: "2026-01-01T00:00:00Z",
-      },
-    },
+    payload: prodRolloutPayload({ mergeSha: merge, baseSha: evil, pr: 7, title: "Bump wordpress in prod" }),
     createdAt: "2026-01-01T00:00:00Z",
     statuses: [{ id: 78, state: "in_progress", description: "Watching", createdAt: "2026-01-01T00:00:01Z" }],
   });

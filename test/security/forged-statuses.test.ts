@@ -15,6 +15,7 @@ import { startHarness, type Harness } from "../app/harness.ts";
 import { installationId, owner, repo } from "../app/payloads.ts";
 import { startSimulator, type Simulator } from "../sim/index.ts";
 import { noDelay, simClock } from "../watch/helpers.ts";
+import { prodRolloutPayload } from "../helpers/prod-rollout-payload.ts";
 
 let h: Harness;
 let sim: Simulator;
@@ -51,21 +52,7 @@ function appDeployment(id: number, mergeSha: string, baseSha: string, pr: number
     environment: "prod",
     task: "deploy",
     description: `kustodian: #${pr} to prod`,
-    payload: {
-      kustodian: 1,
-      mergeSha,
-      baseSha,
-      pr,
-      title: `PR ${pr}`,
-      workloads: ["wordpress"],
-      target: {
-        context: "prod",
-        namespace: "wordpress-prod",
-        sync: { tool: "argocd", application: "wordpress-prod", namespace: "argocd" },
-        slackSeconds: 5,
-        mergedAt: "2026-01-01T00:00:00Z",
-      },
-    },
+    payload: prodRolloutPayload({ mergeSha, baseSha, pr, title: `PR ${pr}` }),
     createdAt: "2026-01-01T00:00:00Z",
     statuses,
   };
