@@ -1,11 +1,9 @@
 // Secrets never leave, logs included: during a pull request whose environment sets
 // WORDPRESS_DB_PASSWORD, the value appears in no log line (at debug level), no request body sent to
 // the fake GitHub (comments, check runs) and no commit message.
-import { Writable } from "node:stream";
-import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { pullRequestEvent } from "../app/payloads.ts";
-import { openBranch, startHarness, type Harness } from "../app/harness.ts";
+import type { Harness } from "../app/harness.ts";
+import { deliverOpened, pullRequestSetting, requestsCarrying, startHarnessCapturingLogs } from "./secret-leaks.ts";
 
 const secret = "Pw-3f9c1e7a-unique-db-password";
 
@@ -24,14 +22,7 @@ describe("secret values in logs", () => {
   let h: Harness;
   let lines: string[];
   beforeEach(async () => {
-    lines = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-        done();
-      },
-    });
-    h = await startHarness({}, { log: pino({ level: "debug" }, sink) });
+    ({ h, lines } = await startHarnessCapturingLogs());
   });
   afterEach(() => {
     h.github.uninstall();
@@ -39,33 +30,13 @@ describe("secret values in logs", () => {
   });
 
   it("a PR setting WORDPRESS_DB_PASSWORD: the value is in no log line, comment, check run or commit message", async () => {
-    const headSha = await openBranch(h.dir, "db-password", (t) =>
-      t.replace('WORDPRESS_DEBUG: "0"', `WORDPRESS_DEBUG: "0"\n      WORDPRESS_DB_PASSWORD: "${secret}"`),
-    );
-    h.github.pulls.set(7, {
-      number: 7,
-      title: "t",
-      headRef: "db-password",
-      baseRef: "main",
-      fork: false,
-      state: "open",
-      merged: false,
-      labels: [],
-    });
-    await h.deliver(
-      "pull_request",
-      pullRequestEvent({ action: "opened", headSha, baseSha: h.github.head("main"), headRef: "db-password" }),
-    );
-    await h.settle();
+    const headSha = await pullRequestSetting(h, "db-password", "WORDPRESS_DB_PASSWORD", secret);
+    await deliverOpened(h, "db-password", headSha);
     // The job ran and logged (the regeneration commit), so the capture is live.
     expect(h.github.count("createCommitOnBranch")).toBe(1);
     expect(lines.some((l) => l.includes("pushed regenerated overlays"))).toBe(true);
     expect(leaking(lines)).toEqual([]);
-    for (const call of h.github.calls) {
-      const body = structuredClone(call.body) as { input?: { fileChanges?: unknown; message?: unknown } } | undefined;
-      if (body?.input?.fileChanges) body.input.fileChanges = "(file contents)";
-      expect(JSON.stringify(body ?? "")).not.toContain(secret);
-    }
+    expect(requestsCarrying(h, secret)).toEqual([]);
     // The commit on the branch: its message names files, never values.
     const message = h.github.git("log", "-1", "--format=%B", h.github.head("db-password"));
     expect(message).toContain("kustodian: regenerate overlays/staging");
@@ -73,25 +44,9 @@ describe("secret values in logs", () => {
   });
 
   it("a GitHub error while committing: the error is logged without the commit's contents", async () => {
-    const headSha = await openBranch(h.dir, "db-password", (t) =>
-      t.replace('WORDPRESS_DEBUG: "0"', `WORDPRESS_DEBUG: "0"\n      WORDPRESS_DB_PASSWORD: "${secret}"`),
-    );
-    h.github.pulls.set(7, {
-      number: 7,
-      title: "t",
-      headRef: "db-password",
-      baseRef: "main",
-      fork: false,
-      state: "open",
-      merged: false,
-      labels: [],
-    });
+    const headSha = await pullRequestSetting(h, "db-password", "WORDPRESS_DB_PASSWORD", secret);
     h.github.failNext.push("createCommitOnBranch", "createCommitOnBranch", "createCommitOnBranch");
-    await h.deliver(
-      "pull_request",
-      pullRequestEvent({ action: "opened", headSha, baseSha: h.github.head("main"), headRef: "db-password" }),
-    );
-    await h.settle();
+    await deliverOpened(h, "db-password", headSha);
     // The failure was logged (and reported on the PR), with the secret in neither.
     expect(lines.some((l) => l.includes("kustodian work failed"))).toBe(true);
     expect(h.github.checkRuns.at(-1)).toMatchObject({ conclusion: "failure" });
@@ -99,24 +54,8 @@ describe("secret values in logs", () => {
   });
 
   it("a fork's PR (never pushed to): the overlay diff the plan proposes masks the value", async () => {
-    const headSha = await openBranch(h.dir, "db-password", (t) =>
-      t.replace('WORDPRESS_DEBUG: "0"', `WORDPRESS_DEBUG: "0"\n      WORDPRESS_DB_PASSWORD: "${secret}"`),
-    );
-    h.github.pulls.set(7, {
-      number: 7,
-      title: "t",
-      headRef: "db-password",
-      baseRef: "main",
-      fork: true,
-      state: "open",
-      merged: false,
-      labels: [],
-    });
-    await h.deliver(
-      "pull_request",
-      pullRequestEvent({ action: "opened", headSha, baseSha: h.github.head("main"), headRef: "db-password", fork: true }),
-    );
-    await h.settle();
+    const headSha = await pullRequestSetting(h, "db-password", "WORDPRESS_DB_PASSWORD", secret, true);
+    await deliverOpened(h, "db-password", headSha, true);
     expect(h.github.count("createCommitOnBranch")).toBe(0);
     const plan = h.github.comments.get(7)!.find((c) => c.body.includes("<!-- kustodian:plan"))!.body;
     expect(plan).toContain("Generated overlays are out of date");

@@ -4,8 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/k8s/manifest-types.ts";
 import { parseAppConfig } from "../../src/config/app-config.ts";
 import { maskedText, maskedValues, namesASecret, secretKeyWords, sensitiveValues } from "../../src/plan/secret-values.ts";
-import { pullRequestEvent } from "../app/payloads.ts";
-import { openBranch, startHarness, type Harness } from "../app/harness.ts";
+import { startHarness, type Harness } from "../app/harness.ts";
+import { deliverOpened, pullRequestSetting, requestsCarrying } from "./secret-leaks.ts";
 
 const secret = "hunter2-Sup3rS3cret";
 
@@ -85,63 +85,26 @@ describe("on the fake GitHub", () => {
   });
 
   it("a config value under WORDPRESS_DB_PASSWORD appears in no comment, check run or commit message", async () => {
-    const headSha = await openBranch(h.dir, "db-password", (t) =>
-      t.replace('WORDPRESS_DEBUG: "0"', `WORDPRESS_DEBUG: "0"\n      WORDPRESS_DB_PASSWORD: "${secret}"`),
-    );
-    h.github.pulls.set(7, {
-      number: 7,
-      title: "t",
-      headRef: "db-password",
-      baseRef: "main",
-      fork: false,
-      state: "open",
-      merged: false,
-      labels: [],
-    });
-    await h.deliver(
-      "pull_request",
-      pullRequestEvent({ action: "opened", headSha, baseSha: h.github.head("main"), headRef: "db-password" }),
-    );
-    await h.settle();
+    const headSha = await pullRequestSetting(h, "db-password", "WORDPRESS_DB_PASSWORD", secret);
+    await deliverOpened(h, "db-password", headSha);
     // The plan was made (the change is there, its value masked).
     const plan = h.github.comments.get(7)!.find((c) => c.body.includes("<!-- kustodian:plan"))!.body;
     expect(plan).toContain("WORDPRESS_DB_PASSWORD");
     expect(plan).toContain("<masked>");
     // Nowhere in anything sent to GitHub, except the file contents the commit carries back to the author's own branch.
-    for (const call of h.github.calls) {
-      const body = structuredClone(call.body) as { input?: { fileChanges?: unknown } } | undefined;
-      if (body?.input?.fileChanges) body.input.fileChanges = "(file contents)";
-      expect(JSON.stringify(body ?? "")).not.toContain(secret);
-    }
+    expect(requestsCarrying(h, secret)).toEqual([]);
   });
 
   it("a key word configured in .github/kustodian.yml (STRIPE_SIGNING) is masked in the plan comment and check run", async () => {
     const signing = "whsec_Xy7-unique-signing-value";
     h.github.config = "secrets:\n  keyWords: [signing]\n";
-    const headSha = await openBranch(h.dir, "stripe", (t) =>
-      t.replace('WORDPRESS_DEBUG: "0"', `WORDPRESS_DEBUG: "0"\n      STRIPE_SIGNING: "${signing}"`),
-    );
-    h.github.pulls.set(7, {
-      number: 7,
-      title: "t",
-      headRef: "stripe",
-      baseRef: "main",
-      fork: false,
-      state: "open",
-      merged: false,
-      labels: [],
-    });
-    await h.deliver("pull_request", pullRequestEvent({ action: "opened", headSha, baseSha: h.github.head("main"), headRef: "stripe" }));
-    await h.settle();
+    const headSha = await pullRequestSetting(h, "stripe", "STRIPE_SIGNING", signing);
+    await deliverOpened(h, "stripe", headSha);
     const plan = h.github.comments.get(7)!.find((c) => c.body.includes("<!-- kustodian:plan"))!.body;
     expect(plan).toContain("STRIPE_SIGNING");
     expect(plan).toContain("<masked>");
     expect(plan).not.toContain(signing);
     expect(JSON.stringify(h.github.checkRuns)).not.toContain(signing);
-    for (const call of h.github.calls) {
-      const body = structuredClone(call.body) as { input?: { fileChanges?: unknown } } | undefined;
-      if (body?.input?.fileChanges) body.input.fileChanges = "(file contents)";
-      expect(JSON.stringify(body ?? "")).not.toContain(signing);
-    }
+    expect(requestsCarrying(h, signing)).toEqual([]);
   });
 });
