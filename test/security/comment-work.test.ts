@@ -110,3 +110,25 @@ it("several edit commands in one comment: applied together in ONE commit with ON
   expect(parts[0]).toContain(commit);
   expect(h.github.reactions.filter((r) => r.commentId === 830).map((r) => r.content)).toEqual(["eyes", "-1"]);
 });
+
+it("a flood of edit commands in one comment (40 lines): ten run, in ONE commit with ONE render; the rest answered as not run", async () => {
+  renderCache.clear();
+  const built: string[] = [];
+  const stop = onKustomizeBuild((_outcome, _seconds, directory) => built.push(directory));
+  try {
+    const body = Array.from({ length: 40 }, (_, i) => `/scale ${3 + (i % 4)} wordpress prod`).join("\n");
+    await h.deliver("issue_comment", issueCommentEvent({ body, user: "octo-writer", commentId: 840 }));
+    await h.settle();
+  } finally {
+    stop();
+  }
+  expect(h.github.count("createCommitOnBranch")).toBe(1);
+  expect(renders()).toBe(1);
+  expect(built.filter((d) => d === "overlays/prod")).toHaveLength(2); // the base as committed, the head after the edits
+  // The tenth command is the last that ran: /scale 4 (3 + 9 % 4).
+  expect(h.github.git("show", "bump-wordpress:environments/prod.yaml")).toMatch(/minReplicas: 4\b/);
+  const replies = (h.github.comments.get(7) ?? []).filter((c) => !c.body.includes("<!-- kustodian:plan"));
+  expect(replies).toHaveLength(1);
+  expect(replies[0]!.body).toContain("at most 10 commands are run per comment; this one and any after it were not");
+  expect(replies[0]!.body.length).toBeLessThan(20_000);
+});
