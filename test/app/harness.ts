@@ -6,7 +6,7 @@ import { requestBodiesOutOfLogs } from "../../src/github/request-log.ts";
 import { createKustodianApp, type KustodianApp, type KustodianOptions } from "../../src/app/index.ts";
 import { sampleGitRepo, git } from "../helpers/git-repo.ts";
 import { FakeGitHub } from "./fake-github.ts";
-import { botLogin } from "./payloads.ts";
+import { botLogin, pullRequestEvent } from "./payloads.ts";
 
 const secret = "kustodian-test-secret";
 const { privateKey } = generateKeyPairSync("rsa", {
@@ -105,4 +105,26 @@ export async function openBranch(
   const sha = await git(dir, "rev-parse", "HEAD");
   await git(dir, "checkout", "-q", "main");
   return sha;
+}
+
+/** PR 7 from `branch` (at `headSha`) into main, open on the fake GitHub; delivers its `opened` event and waits for kustodian's work on it. */
+export async function deliverPullRequestOpened(
+  h: Harness,
+  branch: string,
+  headSha: string,
+  options: { title?: string; fork?: boolean } = {},
+): Promise<void> {
+  const fork = options.fork ?? false;
+  h.github.pulls.set(7, {
+    number: 7,
+    title: options.title ?? "t",
+    headRef: branch,
+    baseRef: "main",
+    fork,
+    state: "open",
+    merged: false,
+    labels: [],
+  });
+  await h.deliver("pull_request", pullRequestEvent({ action: "opened", headSha, baseSha: h.github.head("main"), headRef: branch, fork }));
+  await h.settle();
 }

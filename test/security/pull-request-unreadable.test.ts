@@ -4,8 +4,7 @@
 import { symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openBranch, startHarness, type Harness } from "../app/harness.ts";
-import { pullRequestEvent } from "../app/payloads.ts";
+import { deliverPullRequestOpened, openBranch, startHarness, type Harness } from "../app/harness.ts";
 import { git } from "../helpers/git-repo.ts";
 
 let h: Harness;
@@ -17,20 +16,7 @@ afterEach(() => {
   expect(h.github.unmatched).toEqual([]);
 });
 
-async function deliver(branch: string, headSha: string) {
-  h.github.pulls.set(7, {
-    number: 7,
-    title: "Change",
-    headRef: branch,
-    baseRef: "main",
-    fork: false,
-    state: "open",
-    merged: false,
-    labels: [],
-  });
-  await h.deliver("pull_request", pullRequestEvent({ action: "opened", headSha, baseSha: h.github.head("main"), headRef: branch }));
-  await h.settle();
-}
+const deliver = (branch: string, headSha: string) => deliverPullRequestOpened(h, branch, headSha, { title: "Change" });
 
 describe("a pull request kustodian cannot read", () => {
   it("a symbolic link under base/: failing check, and the comment names the file", async () => {

@@ -4,8 +4,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { openBranch, startHarness, type Harness } from "../app/harness.ts";
-import { pullRequestEvent } from "../app/payloads.ts";
+import { deliverPullRequestOpened, openBranch, startHarness, type Harness } from "../app/harness.ts";
 
 let h: Harness;
 let internal: Server;
@@ -30,19 +29,7 @@ afterEach(() => {
 });
 
 async function openPr(branch: string, file: string, edit: (text: string) => string) {
-  const headSha = await openBranch(h.dir, branch, edit, file);
-  h.github.pulls.set(7, {
-    number: 7,
-    title: "Change base",
-    headRef: branch,
-    baseRef: "main",
-    fork: false,
-    state: "open",
-    merged: false,
-    labels: [],
-  });
-  await h.deliver("pull_request", pullRequestEvent({ action: "opened", headSha, baseSha: h.github.head("main"), headRef: branch }));
-  await h.settle();
+  await deliverPullRequestOpened(h, branch, await openBranch(h.dir, branch, edit, file), { title: "Change base" });
 }
 
 describe("a refused render on a pull request", () => {

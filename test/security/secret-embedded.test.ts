@@ -8,8 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/k8s/manifest-types.ts";
 import { embeddedMinimum, maskedValues, redact, sensitiveValues } from "../../src/plan/secret-values.ts";
 import { git } from "../helpers/git-repo.ts";
-import type { Harness } from "../app/harness.ts";
-import { deliverOpened, pullRequestSetting, requestsCarrying, startHarnessCapturingLogs } from "./secret-leaks.ts";
+import { deliverPullRequestOpened, type Harness } from "../app/harness.ts";
+import { branchSetting, requestsCarrying, startHarnessCapturingLogs } from "./secret-leaks.ts";
 
 const password = "Pa55-w0rd-Very-S3cret";
 const dsn = (value: string) => `mysql://wordpress:${value}@wordpress-mysql:3306/wordpress`;
@@ -124,8 +124,8 @@ describe("on the fake GitHub", () => {
     const secretFile = join(h.dir, "base/db-secret.yaml");
     await writeFile(secretFile, (await readFile(secretFile, "utf8")).replace("dbpwd: wordpress", `dbpwd: ${password}`));
     await git(h.dir, "commit", "-qam", "a real password");
-    const headSha = await pullRequestSetting(h, "db-url", "WORDPRESS_DB_URL", dsn(password));
-    await deliverOpened(h, "db-url", headSha);
+    const headSha = await branchSetting(h, "db-url", "WORDPRESS_DB_URL", dsn(password));
+    await deliverPullRequestOpened(h, "db-url", headSha);
 
     const plan = h.github.comments.get(7)!.find((c) => c.body.includes("<!-- kustodian:plan"))!.body;
     expect(plan).toContain("WORDPRESS_DB_URL");

@@ -2,8 +2,8 @@
 // WORDPRESS_DB_PASSWORD, the value appears in no log line (at debug level), no request body sent to
 // the fake GitHub (comments, check runs) and no commit message.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Harness } from "../app/harness.ts";
-import { deliverOpened, pullRequestSetting, requestsCarrying, startHarnessCapturingLogs } from "./secret-leaks.ts";
+import { deliverPullRequestOpened, type Harness } from "../app/harness.ts";
+import { branchSetting, requestsCarrying, startHarnessCapturingLogs } from "./secret-leaks.ts";
 
 const secret = "Pw-3f9c1e7a-unique-db-password";
 
@@ -30,8 +30,8 @@ describe("secret values in logs", () => {
   });
 
   it("a PR setting WORDPRESS_DB_PASSWORD: the value is in no log line, comment, check run or commit message", async () => {
-    const headSha = await pullRequestSetting(h, "db-password", "WORDPRESS_DB_PASSWORD", secret);
-    await deliverOpened(h, "db-password", headSha);
+    const headSha = await branchSetting(h, "db-password", "WORDPRESS_DB_PASSWORD", secret);
+    await deliverPullRequestOpened(h, "db-password", headSha);
     // The job ran and logged (the regeneration commit), so the capture is live.
     expect(h.github.count("createCommitOnBranch")).toBe(1);
     expect(lines.some((l) => l.includes("pushed regenerated overlays"))).toBe(true);
@@ -44,9 +44,9 @@ describe("secret values in logs", () => {
   });
 
   it("a GitHub error while committing: the error is logged without the commit's contents", async () => {
-    const headSha = await pullRequestSetting(h, "db-password", "WORDPRESS_DB_PASSWORD", secret);
+    const headSha = await branchSetting(h, "db-password", "WORDPRESS_DB_PASSWORD", secret);
     h.github.failNext.push("createCommitOnBranch", "createCommitOnBranch", "createCommitOnBranch");
-    await deliverOpened(h, "db-password", headSha);
+    await deliverPullRequestOpened(h, "db-password", headSha);
     // The failure was logged (and reported on the PR), with the secret in neither.
     expect(lines.some((l) => l.includes("kustodian work failed"))).toBe(true);
     expect(h.github.checkRuns.at(-1)).toMatchObject({ conclusion: "failure" });
@@ -54,8 +54,8 @@ describe("secret values in logs", () => {
   });
 
   it("a fork's PR (never pushed to): the overlay diff the plan proposes masks the value", async () => {
-    const headSha = await pullRequestSetting(h, "db-password", "WORDPRESS_DB_PASSWORD", secret, true);
-    await deliverOpened(h, "db-password", headSha, true);
+    const headSha = await branchSetting(h, "db-password", "WORDPRESS_DB_PASSWORD", secret);
+    await deliverPullRequestOpened(h, "db-password", headSha, { fork: true });
     expect(h.github.count("createCommitOnBranch")).toBe(0);
     const plan = h.github.comments.get(7)!.find((c) => c.body.includes("<!-- kustodian:plan"))!.body;
     expect(plan).toContain("Generated overlays are out of date");

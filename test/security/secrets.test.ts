@@ -4,8 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/k8s/manifest-types.ts";
 import { parseAppConfig } from "../../src/config/app-config.ts";
 import { maskedText, maskedValues, namesASecret, secretKeyWords, sensitiveValues } from "../../src/plan/secret-values.ts";
-import { startHarness, type Harness } from "../app/harness.ts";
-import { deliverOpened, pullRequestSetting, requestsCarrying } from "./secret-leaks.ts";
+import { deliverPullRequestOpened, startHarness, type Harness } from "../app/harness.ts";
+import { branchSetting, requestsCarrying } from "./secret-leaks.ts";
 
 const secret = "hunter2-Sup3rS3cret";
 
@@ -85,8 +85,8 @@ describe("on the fake GitHub", () => {
   });
 
   it("a config value under WORDPRESS_DB_PASSWORD appears in no comment, check run or commit message", async () => {
-    const headSha = await pullRequestSetting(h, "db-password", "WORDPRESS_DB_PASSWORD", secret);
-    await deliverOpened(h, "db-password", headSha);
+    const headSha = await branchSetting(h, "db-password", "WORDPRESS_DB_PASSWORD", secret);
+    await deliverPullRequestOpened(h, "db-password", headSha);
     // The plan was made (the change is there, its value masked).
     const plan = h.github.comments.get(7)!.find((c) => c.body.includes("<!-- kustodian:plan"))!.body;
     expect(plan).toContain("WORDPRESS_DB_PASSWORD");
@@ -98,8 +98,8 @@ describe("on the fake GitHub", () => {
   it("a key word configured in .github/kustodian.yml (STRIPE_SIGNING) is masked in the plan comment and check run", async () => {
     const signing = "whsec_Xy7-unique-signing-value";
     h.github.config = "secrets:\n  keyWords: [signing]\n";
-    const headSha = await pullRequestSetting(h, "stripe", "STRIPE_SIGNING", signing);
-    await deliverOpened(h, "stripe", headSha);
+    const headSha = await branchSetting(h, "stripe", "STRIPE_SIGNING", signing);
+    await deliverPullRequestOpened(h, "stripe", headSha);
     const plan = h.github.comments.get(7)!.find((c) => c.body.includes("<!-- kustodian:plan"))!.body;
     expect(plan).toContain("STRIPE_SIGNING");
     expect(plan).toContain("<masked>");
