@@ -7,9 +7,8 @@ import { parseDocument } from "yaml";
 import { loadKubeConfig } from "../cluster/load-kubeconfig.ts";
 import { contextLocation, unknownContextMessage } from "../environments/context-location.ts";
 import { keyOffset, positionOf } from "../environments/locate.ts";
-import { formatLayoutProblem, layoutOfFiles } from "../layout/parse-layout.ts";
 import { environmentKey, environmentsOf } from "../layout/paths.ts";
-import { readWorkingTree, repositoryRoot } from "../repo/working-tree.ts";
+import { readWorkingLayout } from "./working-layout.ts";
 import type { CliIo } from "./io.ts";
 
 export interface ContextsOptions {
@@ -43,27 +42,23 @@ export async function contextsCommand(io: CliIo, options: ContextsOptions): Prom
     known = loaded.kubeConfig.getContexts().map((c) => c.name);
     source = loaded.source;
   }
-  const root = await repositoryRoot(io.cwd);
-  const files = await readWorkingTree(root);
-  const layout = layoutOfFiles(files);
-  if (!layout.ok) {
-    for (const p of layout.problems) io.stderr.write(`${formatLayoutProblem(p)}\n`);
-    return 2;
-  }
+  const working = await readWorkingLayout(io);
+  if (!working) return 2;
+  const { files } = working;
   const named: Named[] = [];
-  for (const ref of environmentsOf(layout.layout, files.keys())) {
+  for (const ref of environmentsOf(working.layout, files.keys())) {
     const located = contextLocation(files.get(ref.file) ?? "");
     if (located) named.push({ environment: ref.key, file: ref.file, line: located.line, context: located.context });
   }
   // The layout's `contexts` count only for an environment whose file names none (the schema
   // requires sync.context today, so they are shown as unused).
-  const layoutFile = layout.layout.file;
+  const layoutFile = working.layout.file;
   const unused: Named[] = [];
   if (layoutFile) {
     const doc = parseDocument(files.get(layoutFile) ?? "");
-    for (const app of layout.layout.apps)
+    for (const app of working.layout.apps)
       for (const [env, context] of Object.entries(app.contexts)) {
-        const key = environmentKey(layout.layout, app.name, env);
+        const key = environmentKey(working.layout, app.name, env);
         const line = positionOf(files.get(layoutFile)!, keyOffset(doc, ["apps", app.name, "contexts", env])).line;
         (named.some((n) => n.environment === key) ? unused : named).push({ environment: key, file: layoutFile, line, context });
       }

@@ -1,9 +1,8 @@
 import { formatProblem } from "../environments/problems.ts";
 import type { KubeObject } from "../k8s/manifest-types.ts";
-import { layoutOfFiles, formatLayoutProblem } from "../layout/parse-layout.ts";
 import { environmentsOf } from "../layout/paths.ts";
 import { renderSnapshot } from "../repo/render-snapshot.ts";
-import { readWorkingTree, repositoryRoot } from "../repo/working-tree.ts";
+import { readWorkingLayout } from "./working-layout.ts";
 import type { CliIo } from "./io.ts";
 
 /** One environment as `kustodian list --format json` prints it. */
@@ -27,14 +26,10 @@ const podWorkloadKinds = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
  * image of the main container (the one named like the workload, else the first).
  */
 export async function listCommand(io: CliIo, options: { format: "text" | "json" }): Promise<number> {
-  const root = await repositoryRoot(io.cwd);
-  const files = await readWorkingTree(root);
-  const layout = layoutOfFiles(files);
-  if (!layout.ok) {
-    for (const p of layout.problems) io.stderr.write(`${formatLayoutProblem(p)}\n`);
-    return 2;
-  }
-  const refs = environmentsOf(layout.layout, files.keys());
+  const working = await readWorkingLayout(io);
+  if (!working) return 2;
+  const { files } = working;
+  const refs = environmentsOf(working.layout, files.keys());
   const snapshot = await renderSnapshot(files);
   const listed: ListedEnvironment[] = refs.map((ref) => {
     const rendered = snapshot.environments.get(ref.key);
@@ -51,7 +46,7 @@ export async function listCommand(io: CliIo, options: { format: "text" | "json" 
   if (options.format === "json") {
     io.stdout.write(`${JSON.stringify(listed, null, 2)}\n`);
   } else if (listed.length === 0) {
-    io.stdout.write(`no environments (${layout.layout.file ? `layout: ${layout.layout.file}` : "default layout"})\n`);
+    io.stdout.write(`no environments (${working.layout.file ? `layout: ${working.layout.file}` : "default layout"})\n`);
   } else {
     for (const e of listed) {
       io.stdout.write(`${e.app}\t${e.name}\t${e.file}\t${e.overlay}\n`);

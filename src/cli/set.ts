@@ -2,10 +2,9 @@ import { planScale } from "../commands/scale.ts";
 import { planSetImage } from "../commands/set-image.ts";
 import type { EditPlan } from "../commands/edit-plan.ts";
 import { formatProblem } from "../environments/problems.ts";
-import { formatLayoutProblem, layoutOfFiles } from "../layout/parse-layout.ts";
 import { environmentsOf, findEnvironment } from "../layout/paths.ts";
 import { applyChanges } from "../repo/fs-snapshot.ts";
-import { readWorkingTree, repositoryRoot } from "../repo/working-tree.ts";
+import { readWorkingLayout } from "./working-layout.ts";
 import type { CliIo } from "./io.ts";
 import { renderFiles } from "./render.ts";
 
@@ -24,14 +23,10 @@ export interface SetOptions {
  * written when the result would be invalid. Exit 0 done (or nothing to do), 2 refused.
  */
 export async function setCommand(io: CliIo, options: SetOptions): Promise<number> {
-  const root = await repositoryRoot(io.cwd);
-  const files = await readWorkingTree(root);
-  const layout = layoutOfFiles(files);
-  if (!layout.ok) {
-    for (const p of layout.problems) io.stderr.write(`${formatLayoutProblem(p)}\n`);
-    return 2;
-  }
-  const found = findEnvironment(environmentsOf(layout.layout, files.keys()), options.env, options.app);
+  const working = await readWorkingLayout(io);
+  if (!working) return 2;
+  const { root, files } = working;
+  const found = findEnvironment(environmentsOf(working.layout, files.keys()), options.env, options.app);
   if (!found.ok) {
     io.stderr.write(
       found.why === "ambiguous"
