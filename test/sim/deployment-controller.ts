@@ -7,7 +7,7 @@ import { getCondition, newCondition, removeCondition, setCondition } from "./con
 import type { EventRecorder } from "./events.ts";
 import { fnv32a, safeEncode } from "./ids.ts";
 import { canonicalJson, clone, deepEqual } from "./json.ts";
-import { byCreation, isControlledBy, newControllerRef } from "./ownership.ts";
+import { byCreation, newControllerRef } from "./ownership.ts";
 import { isRollingUpdate, maxSurge, maxUnavailable } from "./rollout-math.ts";
 import type { ObjectStore } from "./store.ts";
 import { refOf } from "./store.ts";
@@ -88,8 +88,8 @@ export class DeploymentController {
 
   private replicaSetsOf(d: Deployment): ReplicaSet[] {
     return this.store
-      .scan<ReplicaSet>({ apiVersion: "apps/v1", kind: "ReplicaSet", namespace: d.metadata.namespace })
-      .filter((rs) => isControlledBy(rs, d) && !rs.metadata.deletionTimestamp)
+      .scanOwned<ReplicaSet>({ apiVersion: "apps/v1", kind: "ReplicaSet", namespace: d.metadata.namespace }, d.metadata.uid)
+      .filter((rs) => !rs.metadata.deletionTimestamp)
       .map((rs) => clone(rs))
       .sort(byCreation);
   }
@@ -461,9 +461,7 @@ export class DeploymentController {
     if (sum(oldRSs, (rs) => rs.status?.replicas ?? 0) > 0) return true;
     for (const rs of oldRSs) {
       if (newRS && rs.metadata.uid === newRS.metadata.uid) continue;
-      const pods = this.store
-        .scan<Pod>({ apiVersion: "v1", kind: "Pod", namespace: rs.metadata.namespace })
-        .filter((p) => isControlledBy(p, rs));
+      const pods = this.store.scanOwned<Pod>({ apiVersion: "v1", kind: "Pod", namespace: rs.metadata.namespace }, rs.metadata.uid);
       if (pods.some((p) => p.status?.phase !== "Failed" && p.status?.phase !== "Succeeded")) return true;
     }
     return false;

@@ -5,7 +5,7 @@ import type { SimClock } from "./clock.ts";
 import { getCondition } from "./conditions.ts";
 import type { EventRecorder } from "./events.ts";
 import { clone, deepEqual } from "./json.ts";
-import { byCreation, isControlledBy, newControllerRef } from "./ownership.ts";
+import { byCreation, newControllerRef } from "./ownership.ts";
 import { selectorMatches } from "./selectors.ts";
 import type { ObjectStore } from "./store.ts";
 import { refOf } from "./store.ts";
@@ -70,7 +70,7 @@ export class ReplicaSetController {
   }
 
   private podsOf(rs: ReplicaSet): Pod[] {
-    return this.store.scan<Pod>({ apiVersion: "v1", kind: "Pod", namespace: rs.metadata.namespace }).filter((p) => isControlledBy(p, rs));
+    return this.store.scanOwned<Pod>({ apiVersion: "v1", kind: "Pod", namespace: rs.metadata.namespace }, rs.metadata.uid);
   }
 
   private syncReplicaSet(rs: ReplicaSet): number | undefined {

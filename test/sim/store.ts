@@ -65,13 +65,43 @@ function matches(query: Query, object: KubeObject): boolean {
   return true;
 }
 
+/** Objects of one namespace (or of none: "") of one type, by name; `sorted`: their names in list order, until one comes or goes. */
+interface Bucket {
+  objects: Map<string, KubeObject>;
+  sorted: string[] | undefined;
+}
+
+/** The buckets of one type by namespace; `sorted`: the namespaces in list order, until a new one comes. */
+interface TypeIndex {
+  namespaces: Map<string, Bucket>;
+  sorted: string[] | undefined;
+}
+
+/** The names of a bucket or the namespaces of a type, in list order (cached until the set changes). */
+function sortedKeys(index: Bucket | TypeIndex): string[] {
+  const keys = "objects" in index ? index.objects : index.namespaces;
+  index.sorted ??= [...keys.keys()].sort((a, b) => a.localeCompare(b));
+  return index.sorted;
+}
+
+/** List order: by namespace, then name (as etcd returns them). */
+function byNamespaceAndName(a: KubeObject, b: KubeObject): number {
+  return (a.metadata.namespace ?? "").localeCompare(b.metadata.namespace ?? "") || a.metadata.name.localeCompare(b.metadata.name);
+}
+
+function controllerUid(object: KubeObject): string | undefined {
+  return object.metadata.ownerReferences?.find((r) => r.controller === true)?.uid;
+}
+
 export class ObjectStore {
   readonly registry: ResourceRegistry;
   private readonly clock: SimClock;
   private readonly ids: Ids;
   private readonly objects = new Map<string, KubeObject>();
   /** The same objects by "apiVersion kind" then namespace, so scans do not visit every object. */
-  private readonly byType = new Map<string, Map<string, Map<string, KubeObject>>>();
+  private readonly byType = new Map<string, TypeIndex>();
+  /** The same objects by the uid of their controller (ownerReference with controller: true). */
+  private readonly byController = new Map<string, Map<string, KubeObject>>();
   private readonly log: Change[] = [];
   private readonly historyLimit: number;
   private rv = 100;
@@ -120,16 +150,30 @@ export class ObjectStore {
   /** Like list, without the copies; the same caveat as peek. */
   scan<T extends KubeObject = KubeObject>(query: Query): T[] {
     const items: KubeObject[] = [];
-    const namespaces = this.byType.get(`${query.apiVersion} ${query.kind}`);
-    const buckets = !namespaces
-      ? []
-      : query.namespace === undefined
-        ? [...namespaces.values()]
-        : [namespaces.get(query.namespace) ?? new Map()];
-    for (const bucket of buckets) for (const object of bucket.values()) if (matches(query, object)) items.push(object);
-    items.sort(
-      (a, b) => (a.metadata.namespace ?? "").localeCompare(b.metadata.namespace ?? "") || a.metadata.name.localeCompare(b.metadata.name),
-    );
+    const index = this.byType.get(`${query.apiVersion} ${query.kind}`);
+    if (!index) return [];
+    const namespaces = query.namespace === undefined ? sortedKeys(index) : [query.namespace];
+    for (const namespace of namespaces) {
+      const bucket = index.namespaces.get(namespace);
+      if (!bucket) continue;
+      for (const name of sortedKeys(bucket)) {
+        const object = bucket.objects.get(name)!;
+        if (matches(query, object)) items.push(object);
+      }
+    }
+    return items as T[];
+  }
+
+  /**
+   * Like scan, only the objects whose controller (ownerReference with controller: true) has
+   * this uid: a controller's pods or ReplicaSets without visiting the namespace's others.
+   */
+  scanOwned<T extends KubeObject = KubeObject>(query: Query, ownerUid: string | undefined): T[] {
+    const owned = ownerUid === undefined ? undefined : this.byController.get(ownerUid);
+    if (!owned) return [];
+    const items: KubeObject[] = [];
+    for (const object of owned.values()) if (matches(query, object)) items.push(object);
+    items.sort(byNamespaceAndName);
     return items as T[];
   }
 
@@ -233,14 +277,27 @@ export class ObjectStore {
   }
 
   private put(key: string, object: KubeObject): void {
+    const previous = this.objects.get(key);
     this.objects.set(key, object);
     const type = `${object.apiVersion} ${object.kind}`;
-    let namespaces = this.byType.get(type);
-    if (!namespaces) this.byType.set(type, (namespaces = new Map()));
+    let index = this.byType.get(type);
+    if (!index) this.byType.set(type, (index = { namespaces: new Map(), sorted: undefined }));
     const namespace = object.metadata.namespace ?? "";
-    let bucket = namespaces.get(namespace);
-    if (!bucket) namespaces.set(namespace, (bucket = new Map()));
-    bucket.set(key, object);
+    let bucket = index.namespaces.get(namespace);
+    if (!bucket) {
+      index.namespaces.set(namespace, (bucket = { objects: new Map(), sorted: undefined }));
+      index.sorted = undefined;
+    }
+    if (!bucket.objects.has(object.metadata.name)) bucket.sorted = undefined;
+    bucket.objects.set(object.metadata.name, object);
+    const before = previous && controllerUid(previous);
+    const after = controllerUid(object);
+    if (before !== undefined && before !== after) this.byController.get(before)?.delete(key);
+    if (after !== undefined) {
+      let owned = this.byController.get(after);
+      if (!owned) this.byController.set(after, (owned = new Map()));
+      owned.set(key, object);
+    }
   }
 
   /** Removes an object now, whatever its finalizers or grace period. */
@@ -250,10 +307,14 @@ export class ObjectStore {
     const type = this.typeOf({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { namespace: ref.namespace } });
     if (!existing) throw notFound(type.group, type.plural, ref.name);
     this.objects.delete(key);
-    this.byType
-      .get(`${existing.apiVersion} ${existing.kind}`)
-      ?.get(existing.metadata.namespace ?? "")
-      ?.delete(key);
+    const bucket = this.byType.get(`${existing.apiVersion} ${existing.kind}`)?.namespaces.get(existing.metadata.namespace ?? "");
+    if (bucket?.objects.delete(existing.metadata.name)) bucket.sorted = undefined;
+    const owner = controllerUid(existing);
+    if (owner !== undefined) {
+      const owned = this.byController.get(owner);
+      owned?.delete(key);
+      if (owned?.size === 0) this.byController.delete(owner);
+    }
     const object = clone(existing);
     object.metadata.resourceVersion = String(++this.rv);
     this.record({ rv: this.rv, type: "DELETED", object, previous: existing });
