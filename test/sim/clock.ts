@@ -56,9 +56,19 @@ export interface ClockOptions {
 
 const DEFAULT_FAST_START = Date.parse("2025-01-01T00:00:00Z");
 
+/** rfc3339's recent answers: controllers format the same few seconds thousands of times a pass. */
+const formatted = new Map<number, string>();
+
 /** RFC 3339 with second precision, as metav1.Time is serialised. */
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const second = Math.floor(ms / 1000);
+  let text = formatted.get(second);
+  if (text === undefined) {
+    if (formatted.size >= 4096) formatted.clear();
+    text = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    formatted.set(second, text);
+  }
+  return text;
 }
 
 /** RFC 3339 with microseconds, as metav1.MicroTime is serialised (Lease times, events.k8s.io). */

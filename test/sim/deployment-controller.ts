@@ -65,6 +65,7 @@ export class DeploymentController {
   private readonly clock: SimClock;
   private readonly events: EventRecorder;
   private wake: number | undefined;
+  private readonly templateMatch = new Map<string, { key: string; equal: boolean }>();
 
   constructor(store: ObjectStore, clock: SimClock, events: EventRecorder) {
     this.store = store;
@@ -82,6 +83,23 @@ export class DeploymentController {
     return this.wake;
   }
 
+  /**
+   * equalIgnoreHash(rs template, d template), remembered per ReplicaSet: a spec change bumps
+   * the generation, so the same Deployment and ReplicaSet generations give the same answer.
+   */
+  private templateMatches(rs: ReplicaSet, d: Deployment): boolean {
+    const uid = rs.metadata.uid;
+    if (uid === undefined || rs.metadata.generation === undefined || d.metadata.generation === undefined) {
+      return equalIgnoreHash(rs.spec.template, d.spec.template);
+    }
+    const key = `${d.metadata.uid ?? ""}/${d.metadata.generation}/${rs.metadata.generation}`;
+    const known = this.templateMatch.get(uid);
+    if (known?.key === key) return known.equal;
+    const equal = equalIgnoreHash(rs.spec.template, d.spec.template);
+    this.templateMatch.set(uid, { key, equal });
+    return equal;
+  }
+
   private fresh(d: Deployment): Deployment {
     return this.store.peek<Deployment>(refOf(d)) ?? d;
   }
@@ -90,7 +108,6 @@ export class DeploymentController {
     return this.store
       .scanOwned<ReplicaSet>({ apiVersion: "apps/v1", kind: "ReplicaSet", namespace: d.metadata.namespace }, d.metadata.uid)
       .filter((rs) => !rs.metadata.deletionTimestamp)
-      .map((rs) => clone(rs))
       .sort(byCreation);
   }
 
@@ -137,7 +154,7 @@ export class DeploymentController {
   }
 
   private split(d: Deployment, rsList: ReplicaSet[]): { newRS: ReplicaSet | undefined; oldRSs: ReplicaSet[] } {
-    const newRS = rsList.find((rs) => equalIgnoreHash(rs.spec.template, d.spec.template));
+    const newRS = rsList.find((rs) => this.templateMatches(rs, d));
     return { newRS, oldRSs: rsList.filter((rs) => rs !== newRS) };
   }
 

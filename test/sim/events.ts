@@ -1,6 +1,6 @@
 // Records core/v1 Events the way client-go's recorder does: one Event object per involved
 // object + reason + message, whose count and lastTimestamp go up when it happens again.
-import type { SimClock } from "./clock.ts";
+import { rfc3339, type SimClock } from "./clock.ts";
 import type { ObjectStore } from "./store.ts";
 import type { CoreEvent, KubeObject } from "./types.ts";
 
@@ -36,7 +36,7 @@ export class EventRecorder {
     const key = [involved.metadata.uid, input.reason, input.message, input.type, input.source.component, input.fieldPath ?? ""].join(
       "\u0000",
     );
-    const timestamp = new Date(Math.floor((input.at ?? this.clock.now()) / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const timestamp = rfc3339(input.at ?? this.clock.now());
     const existingName = this.byKey.get(key);
     if (existingName) {
       const updated = this.store.mutate<CoreEvent>({ apiVersion: "v1", kind: "Event", namespace, name: existingName }, (e) => {

@@ -12,6 +12,22 @@ export function clone<T>(value: T): T {
   return out as T;
 }
 
+/** Deletes the keys whose value is undefined, in place, at every depth: what clone leaves out. */
+export function withoutUndefined<T>(value: T): T {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    for (const item of value) withoutUndefined(item);
+    return value;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    const v = record[key];
+    if (v === undefined) delete record[key];
+    else if (typeof v === "object" && v !== null) withoutUndefined(v);
+  }
+  return value;
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,7 @@
 // The kubelet of every simulated node: starts the containers of bound pods, replays their
 // image-decided timelines (pod-behaviour.ts) into pod status and Events, and stops pods being
 // deleted after their preStop hook (bounded by the grace period).
-import type { SimClock } from "./clock.ts";
+import { rfc3339 as iso, type SimClock } from "./clock.ts";
 import { getCondition } from "./conditions.ts";
 import { deepEqual } from "./json.ts";
 import type { EventRecorder } from "./events.ts";
@@ -30,8 +30,6 @@ interface PodRuntime {
 export interface KubeletOptions {
   pullSeconds: number;
 }
-
-const iso = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 /** Seconds a preStop hook keeps the container alive: lifecycle.preStop.sleep or `sleep N`. */
 export function preStopSeconds(container: Container): number {

@@ -4,7 +4,7 @@
 import { alreadyExists, conflict, gone, notFound } from "./api-error.ts";
 import type { SimClock } from "./clock.ts";
 import type { Ids } from "./ids.ts";
-import { clone, deepEqual } from "./json.ts";
+import { clone, deepEqual, withoutUndefined } from "./json.ts";
 import type { ResourceRegistry, ResourceType } from "./resources.ts";
 import { matchesFields, matchesRequirements, type FieldRequirement, type Requirement } from "./selectors.ts";
 import type { KubeObject, WatchEvent } from "./types.ts";
@@ -206,7 +206,11 @@ export class ObjectStore {
    * changes nothing is a no-op, as in the real API.
    */
   update<T extends KubeObject>(input: T): T {
-    const object = clone(input);
+    return this.write(clone(input));
+  }
+
+  /** update, on an object the store may keep (a copy no caller holds). */
+  private write<T extends KubeObject>(object: T): T {
     const type = this.typeOf(object);
     if (!type.namespaced) delete object.metadata.namespace;
     const key = keyOf(refOf(object));
@@ -245,7 +249,7 @@ export class ObjectStore {
     if (!current) return undefined;
     fn(current);
     current.metadata.resourceVersion = undefined;
-    return this.update(current);
+    return this.write(withoutUndefined(current));
   }
 
   /**
