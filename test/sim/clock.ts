@@ -4,13 +4,18 @@
 // fast: time stands still until a test moves it (advance, step, runUntil); the clock then jumps
 //       from one wake-up to the next, letting the controllers settle at each, so a 600 s
 //       progress deadline passes in milliseconds and runs are deterministic.
-// real: time follows the wall clock; a ticker settles the controllers every tickMs.
+// real: time follows the wall clock; a ticker settles the controllers every tickMs. The ticker
+//       and writes settle in the background, one controller at a time, yielding to the event
+//       loop in between so that the API answers while a large cluster settles.
 import { setImmediate as yieldToLoop, setTimeout as sleep } from "node:timers/promises";
 
 export type ClockMode = "fast" | "real";
 
-/** Does all work due at `now` and returns the next time it wants to run (> now), if any. */
-export type Driver = (now: number) => number | undefined;
+/** Does a controller's work at the current time; returns the next time it wants to run (> now), if any. */
+export type Controller = () => number | undefined;
+
+/** Passes at one instant before the controllers are deemed not to settle (a bug in one of them). */
+const MAX_PASSES = 50;
 
 export interface RunUntilOptions {
   /** Give up (throw) after this much simulated time. Default 1 hour. */
@@ -52,6 +57,11 @@ export interface ClockOptions {
    * clusters, where one pass over every object costs more than a tick. Default false.
    */
   lazyTicks?: boolean;
+  /**
+   * Real mode: how long the background settling runs before it yields to the event loop, in ms
+   * (it can yield after each controller, so one controller's sync is the most it blocks). Default 10.
+   */
+  sliceMs?: number;
 }
 
 const DEFAULT_FAST_START = Date.parse("2025-01-01T00:00:00Z");
@@ -76,6 +86,10 @@ export function rfc3339Micro(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 }
 
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+}
+
 export class SimClock {
   readonly mode: ClockMode;
   private current: number;
@@ -83,13 +97,28 @@ export class SimClock {
   private readonly simStart: number;
   private readonly tickMs: number;
   private readonly lazyTicks: boolean;
-  private driver: Driver | undefined;
+  private readonly sliceMs: number;
+  private controllers: readonly Controller[] = [];
+  /** The store's resourceVersion: a pass that leaves it as it was is the last one. */
+  private version: () => string = () => "";
   private driverWake: number | undefined;
+  /** Where and when the controllers last settled: settling again there changes nothing. */
+  private settledAt: { at: number; version: string } | undefined;
   private timers: Timer[] = [];
   private nextTimerId = 1;
   private ticker: NodeJS.Timeout | undefined;
   private settling = false;
   private settleAgain = false;
+  /** Real mode: the background settling's next slice, when one is scheduled. */
+  private slice: NodeJS.Immediate | undefined;
+  /** Real mode: the controllers have not settled at the current time yet (passes so far). */
+  private unsettled: number | undefined;
+  /** Real mode: the pass under way: the next controller, the version before, the wake-up so far. */
+  private pass: { next: number; before: string; wake: number | undefined } | undefined;
+  /** Real mode: the wall-clock time the background settling is moving to (fixed for a round, as the ticker's target was). */
+  private roundTarget: number | undefined;
+  /** Real mode: the background settling moved to a wake-up, so it settles at the round's target too. */
+  private wokeOnTheWay = false;
 
   constructor(options: ClockOptions) {
     this.mode = options.mode;
@@ -99,6 +128,7 @@ export class SimClock {
     this.realStart = performance.now();
     this.tickMs = options.tickMs ?? 10;
     this.lazyTicks = options.lazyTicks ?? false;
+    this.sliceMs = options.sliceMs ?? 10;
   }
 
   /** Simulated epoch milliseconds. */
@@ -120,9 +150,13 @@ export class SimClock {
     return this.current - this.simStart;
   }
 
-  /** Connects the controllers. Called once by startSimulator. */
-  attach(driver: Driver): void {
-    this.driver = driver;
+  /**
+   * Connects the controllers, run in this order in every pass; passes repeat until `version`
+   * (the store's resourceVersion) no longer changes. Called once by startSimulator.
+   */
+  attach(controllers: readonly Controller[], version: () => string): void {
+    this.controllers = controllers;
+    this.version = version;
   }
 
   /** Runs fn when simulated time reaches `at`. Returns a cancel function. */
@@ -145,17 +179,141 @@ export class SimClock {
     try {
       do {
         this.settleAgain = false;
-        for (;;) {
-          const due = this.timers[0];
-          if (!due || due.at > this.current) break;
-          this.timers.shift();
-          due.fn();
-        }
-        this.driverWake = this.driver?.(this.current);
+        if (this.alreadySettled()) break;
+        this.runDueTimers();
+        this.driverWake = this.runPasses();
       } while (this.settleAgain);
+      this.unsettled = undefined;
+      this.pass = undefined;
+      this.settledAt = { at: this.current, version: this.version() };
     } finally {
       this.settling = false;
     }
+  }
+
+  /** Settled at this time, nothing written since and no timer due: another pass would change nothing. */
+  private alreadySettled(): boolean {
+    const due = this.timers[0];
+    return (
+      this.settledAt !== undefined &&
+      this.settledAt.at === this.current &&
+      this.settledAt.version === this.version() &&
+      !(due && due.at <= this.current)
+    );
+  }
+
+  /**
+   * Lets the controllers settle soon (after a write, as informers would): fast mode on the next
+   * turn of the event loop, all at once; real mode in the background, a pass at a time.
+   */
+  settleSoon(): void {
+    if (this.mode === "real") {
+      this.unsettled ??= 0;
+      this.runInBackground();
+    } else {
+      this.slice ??= setImmediate(() => {
+        this.slice = undefined;
+        this.settle();
+      });
+    }
+  }
+
+  private runDueTimers(): void {
+    for (;;) {
+      const due = this.timers[0];
+      if (!due || due.at > this.current) break;
+      this.timers.shift();
+      due.fn();
+    }
+  }
+
+  /** Passes until nothing changes; the controllers' next wake-up. */
+  private runPasses(): number | undefined {
+    for (let passes = 0; passes < MAX_PASSES; passes++) {
+      const before = this.version();
+      let wake: number | undefined;
+      for (const controller of this.controllers) wake = earliest(wake, controller());
+      if (this.version() === before) return wake;
+    }
+    throw this.notSettling();
+  }
+
+  private notSettling(): Error {
+    return new Error(`controllers did not settle after ${MAX_PASSES} passes at ${this.iso()}`);
+  }
+
+  /** Real mode: schedules the background settling unless it is scheduled already. */
+  private runInBackground(): void {
+    this.slice ??= setImmediate(() => this.runSlice());
+  }
+
+  /** Real mode: background work for up to sliceMs (at least one step), then yields to the event loop. */
+  private runSlice(): void {
+    this.slice = undefined;
+    const until = performance.now() + this.sliceMs;
+    do {
+      if (!this.backgroundStep()) return;
+    } while (performance.now() < until);
+    this.runInBackground();
+  }
+
+  /**
+   * One step of the background settling: while the controllers are unsettled at the current
+   * time, one controller (a pass starts with the due timers), else a move to the next wake-up
+   * or to the wall-clock time (what the synchronous ticker did: settle, move to each wake-up due
+   * by now and settle there, then to now). False when it has caught up with the wall clock and
+   * settled.
+   */
+  private backgroundStep(): boolean {
+    if (this.unsettled !== undefined) {
+      this.settling = true;
+      try {
+        if (!this.pass) {
+          if (this.alreadySettled()) {
+            this.unsettled = undefined;
+            return true;
+          }
+          this.settleAgain = false;
+          this.runDueTimers();
+          this.pass = { next: 0, before: this.version(), wake: undefined };
+        }
+        const pass = this.pass;
+        const controller = this.controllers[pass.next++];
+        if (controller) pass.wake = earliest(pass.wake, controller());
+        if (pass.next < this.controllers.length) return true;
+        this.pass = undefined;
+        this.driverWake = pass.wake;
+        if (this.version() !== pass.before || this.settleAgain) {
+          if (++this.unsettled >= MAX_PASSES) throw this.notSettling();
+        } else {
+          this.unsettled = undefined;
+          this.settledAt = { at: this.current, version: pass.before };
+        }
+      } finally {
+        this.settling = false;
+      }
+      return true;
+    }
+    const target = (this.roundTarget ??= this.wallTarget());
+    const next = this.nextWakeAt();
+    if (next !== undefined && next <= target) {
+      this.current = next;
+      this.unsettled = 0;
+      this.wokeOnTheWay = true;
+      return true;
+    }
+    if (target > this.current) {
+      this.current = target;
+      if (!this.lazyTicks || this.wokeOnTheWay) this.unsettled = 0;
+    }
+    this.wokeOnTheWay = false;
+    if (this.unsettled !== undefined) return true;
+    this.roundTarget = undefined;
+    return false;
+  }
+
+  private wallTarget(): number {
+    return this.simStart + (performance.now() - this.realStart);
   }
 
   /** The next simulated time at which something is scheduled to happen, if anything is. */
@@ -241,15 +399,18 @@ export class SimClock {
   start(): void {
     if (this.mode !== "real" || this.ticker) return;
     this.ticker = setInterval(() => {
-      const target = this.simStart + (performance.now() - this.realStart);
-      if (this.lazyTicks && !this.settling) {
+      if (this.slice) return; // the background settling is at work; it catches up with the wall clock
+      const target = this.wallTarget();
+      if (this.lazyTicks) {
         const due = Math.min(this.timers[0]?.at ?? Infinity, this.driverWake ?? Infinity);
         if (due > target) {
           this.current = Math.max(this.current, target); // nothing due: time passes, no controller runs
           return;
         }
+      } else {
+        this.unsettled ??= 0; // every tick runs the controllers
       }
-      this.moveTo(target);
+      this.runInBackground();
     }, this.tickMs);
     this.ticker.unref();
   }
@@ -257,6 +418,8 @@ export class SimClock {
   stop(): void {
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;
+    if (this.slice) clearImmediate(this.slice);
+    this.slice = undefined;
   }
 
   private moveTo(target: number): void {

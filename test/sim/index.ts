@@ -39,6 +39,8 @@ export interface SimulatorOptions {
   tickMs?: number;
   /** Real mode: run the controllers on a tick only when a wake-up is due (see ClockOptions.lazyTicks). Default false. */
   lazyTicks?: boolean;
+  /** Real mode: the most the background settling runs before it yields to the event loop, in ms (see ClockOptions.sliceMs). Default 10. */
+  sliceMs?: number;
   /** Simulated seconds between watch BOOKMARKs. Default 60. */
   bookmarkIntervalSeconds?: number;
   /** How often an automated Argo CD Application polls git. Default 180. */
@@ -68,14 +70,13 @@ export interface Simulator {
   stop(): Promise<void>;
 }
 
-const MAX_PASSES = 50;
-
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const mode = options.clock ?? "fast";
   const clockOptions: ConstructorParameters<typeof SimClock>[0] = { mode };
   if (options.startTime !== undefined) clockOptions.start = options.startTime;
   if (options.tickMs !== undefined) clockOptions.tickMs = options.tickMs;
   if (options.lazyTicks !== undefined) clockOptions.lazyTicks = options.lazyTicks;
+  if (options.sliceMs !== undefined) clockOptions.sliceMs = options.sliceMs;
   const clock = new SimClock(clockOptions);
   const ids = new Ids(options.seed ?? 42);
   const registry = new ResourceRegistry();
@@ -93,42 +94,26 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const gitopsOptions: ConstructorParameters<typeof GitOps>[2] = {};
   if (options.argoRefreshSeconds !== undefined) gitopsOptions.argoRefreshSeconds = options.argoRefreshSeconds;
   const gitops = new GitOps(store, clock, gitopsOptions);
-  const controllers: (() => number | undefined)[] = [
-    () => gitops.tick(),
-    () => deployments.sync(),
-    () => replicaSets.sync(),
-    () => scheduler.sync(),
-    () => kubelet.sync(),
-    () => gc.sync(),
-    () => addons.sync(),
-  ];
-
-  // Each pass runs every controller once; passes repeat until nothing changes, like
-  // controllers reacting to their informers, but in a fixed order so runs are deterministic.
-  clock.attach(() => {
-    let wake: number | undefined;
-    for (let pass = 0; pass < MAX_PASSES; pass++) {
-      const before = store.resourceVersion();
-      wake = undefined;
-      for (const controller of controllers) {
-        const w = controller();
-        if (w !== undefined) wake = wake === undefined ? w : Math.min(wake, w);
-      }
-      if (store.resourceVersion() === before) return wake;
-    }
-    throw new Error(`controllers did not settle after ${MAX_PASSES} passes at ${clock.iso()}`);
-  });
+  // Each pass runs every controller once; passes repeat until nothing changes (the clock runs
+  // them), like controllers reacting to their informers, but in a fixed order so runs are
+  // deterministic.
+  clock.attach(
+    [
+      () => gitops.tick(),
+      () => deployments.sync(),
+      () => replicaSets.sync(),
+      () => scheduler.sync(),
+      () => kubelet.sync(),
+      () => gc.sync(),
+      () => addons.sync(),
+    ],
+    () => store.resourceVersion(),
+  );
 
   // Writes through the API are seen by the controllers right away, as through informers.
-  let scheduled = false;
   let stopped = false;
   const unsubscribe = store.onChange(() => {
-    if (scheduled || stopped) return;
-    scheduled = true;
-    setImmediate(() => {
-      scheduled = false;
-      if (!stopped) clock.settle();
-    });
+    if (!stopped) clock.settleSoon();
   });
 
   const faults = new Faults();

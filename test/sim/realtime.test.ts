@@ -59,3 +59,35 @@ it("rolls out a small Deployment in about a second of wall-clock time, with wall
   while (sim.clock.now() < wall) await sleep(5);
   expect(() => sim.clock.advance(1000)).toThrow(/fast clock/);
 });
+
+it("answers the API while the controllers settle: they run in the background, yielding between controllers", async () => {
+  const background = await startSimulator({ clock: "real", lazyTicks: true, sliceMs: 0 });
+  try {
+    for (let i = 0; i < 50; i++) {
+      background.store.create({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: `app-${i}`, namespace: "default" },
+        spec: {
+          replicas: 1,
+          progressDeadlineSeconds: 600,
+          selector: { matchLabels: { app: `app-${i}` } },
+          template: { metadata: { labels: { app: `app-${i}` } }, spec: { containers: [{ name: "app", image: "app:v1" }] } },
+        },
+      } as Deployment);
+    }
+    // The writes started the settling; the list is answered before the controllers are done
+    // (a synchronous settle would have run first, and every Deployment would have its status).
+    const response = await fetch(`${background.url}/apis/apps/v1/namespaces/default/deployments`);
+    const list = (await response.json()) as { items: Deployment[] };
+    expect(list.items).toHaveLength(50);
+    expect(list.items.filter((d) => d.status?.observedGeneration === undefined).length).toBeGreaterThan(0);
+    // And they do finish.
+    await background.clock.runUntil(
+      () => background.store.list<Deployment>({ apiVersion: "apps/v1", kind: "Deployment" }).every(rolloutComplete),
+      { maxSimulatedMs: 10_000 },
+    );
+  } finally {
+    await background.stop();
+  }
+});
