@@ -5,14 +5,31 @@
 //       from one wake-up to the next, letting the controllers settle at each, so a 600 s
 //       progress deadline passes in milliseconds and runs are deterministic.
 // real: time follows the wall clock; a ticker settles the controllers every tickMs. The ticker
-//       and writes settle in the background, one controller at a time, yielding to the event
-//       loop in between so that the API answers while a large cluster settles.
+//       and writes settle in the background, an object at a time, yielding to the event loop
+//       every sliceMs so that the API answers while a large cluster settles.
 import { setImmediate as yieldToLoop, setTimeout as sleep } from "node:timers/promises";
 
 export type ClockMode = "fast" | "real";
 
-/** Does a controller's work at the current time; returns the next time it wants to run (> now), if any. */
-export type Controller = () => number | undefined;
+/**
+ * A controller's work at the current time, an object at a time: it yields before each object,
+ * and returns the next time it wants to run (> now), if any. What `yield` gives back is true
+ * when the event loop ran in between (real mode's background settling), so that the objects it
+ * listed may have changed and must be read again; a synchronous settle always gives false.
+ */
+export type Controller = () => Iterator<undefined, number | undefined, boolean>;
+
+/** A controller that does its work at once (no object-by-object yields). */
+export function atOnce(work: () => number | undefined): Iterator<undefined, number | undefined, boolean> {
+  return { next: () => ({ done: true, value: work() }) };
+}
+
+function runToEnd(work: Iterator<undefined, number | undefined, boolean>): number | undefined {
+  for (;;) {
+    const step = work.next(false);
+    if (step.done) return step.value;
+  }
+}
 
 /** Passes at one instant before the controllers are deemed not to settle (a bug in one of them). */
 const MAX_PASSES = 50;
@@ -59,7 +76,7 @@ export interface ClockOptions {
   lazyTicks?: boolean;
   /**
    * Real mode: how long the background settling runs before it yields to the event loop, in ms
-   * (it can yield after each controller, so one controller's sync is the most it blocks). Default 10.
+   * (it can yield after each object a controller syncs). Default 10.
    */
   sliceMs?: number;
 }
@@ -113,8 +130,21 @@ export class SimClock {
   private slice: NodeJS.Immediate | undefined;
   /** Real mode: the controllers have not settled at the current time yet (passes so far). */
   private unsettled: number | undefined;
-  /** Real mode: the pass under way: the next controller, the version before, the wake-up so far. */
-  private pass: { next: number; before: string; wake: number | undefined } | undefined;
+  /**
+   * Real mode: the pass under way: the next controller, the version before, the wake-up so far,
+   * the controller at work and whether the event loop ran since it last yielded.
+   */
+  private pass:
+    | {
+        next: number;
+        before: string;
+        wake: number | undefined;
+        working: Iterator<undefined, number | undefined, boolean> | undefined;
+        resumed: boolean;
+        /** A controller wrote something (not only API clients between steps). */
+        wrote: boolean;
+      }
+    | undefined;
   /** Real mode: the wall-clock time the background settling is moving to (fixed for a round, as the ticker's target was). */
   private roundTarget: number | undefined;
   /** Real mode: the background settling moved to a wake-up, so it settles at the round's target too. */
@@ -232,7 +262,7 @@ export class SimClock {
     for (let passes = 0; passes < MAX_PASSES; passes++) {
       const before = this.version();
       let wake: number | undefined;
-      for (const controller of this.controllers) wake = earliest(wake, controller());
+      for (const controller of this.controllers) wake = earliest(wake, runToEnd(controller()));
       if (this.version() === before) return wake;
     }
     throw this.notSettling();
@@ -250,6 +280,7 @@ export class SimClock {
   /** Real mode: background work for up to sliceMs (at least one step), then yields to the event loop. */
   private runSlice(): void {
     this.slice = undefined;
+    if (this.pass) this.pass.resumed = true;
     const until = performance.now() + this.sliceMs;
     do {
       if (!this.backgroundStep()) return;
@@ -259,7 +290,7 @@ export class SimClock {
 
   /**
    * One step of the background settling: while the controllers are unsettled at the current
-   * time, one controller (a pass starts with the due timers), else a move to the next wake-up
+   * time, one object of a controller (a pass starts with the due timers), else a move to the next wake-up
    * or to the wall-clock time (what the synchronous ticker did: settle, move to each wake-up due
    * by now and settle there, then to now). False when it has caught up with the wall clock and
    * settled.
@@ -275,16 +306,25 @@ export class SimClock {
           }
           this.settleAgain = false;
           this.runDueTimers();
-          this.pass = { next: 0, before: this.version(), wake: undefined };
+          this.pass = { next: 0, before: this.version(), wake: undefined, working: undefined, resumed: false, wrote: false };
         }
         const pass = this.pass;
-        const controller = this.controllers[pass.next++];
-        if (controller) pass.wake = earliest(pass.wake, controller());
+        pass.working ??= this.controllers[pass.next++]?.();
+        if (pass.working) {
+          const before = this.version();
+          const step = pass.working.next(pass.resumed);
+          pass.resumed = false;
+          if (this.version() !== before) pass.wrote = true;
+          if (!step.done) return true;
+          pass.wake = earliest(pass.wake, step.value);
+          pass.working = undefined;
+        }
         if (pass.next < this.controllers.length) return true;
         this.pass = undefined;
         this.driverWake = pass.wake;
         if (this.version() !== pass.before || this.settleAgain) {
-          if (++this.unsettled >= MAX_PASSES) throw this.notSettling();
+          // Only passes in which the controllers wrote count: API clients may write all along.
+          if (pass.wrote && ++this.unsettled >= MAX_PASSES) throw this.notSettling();
         } else {
           this.unsettled = undefined;
           this.settledAt = { at: this.current, version: pass.before };

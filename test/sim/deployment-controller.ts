@@ -73,11 +73,15 @@ export class DeploymentController {
     this.events = events;
   }
 
-  /** Syncs every Deployment once; returns the earliest time one needs another look. */
-  sync(): number | undefined {
+  /**
+   * Syncs every Deployment once, yielding after each (see Controller in clock.ts); returns the
+   * earliest time one needs another look.
+   */
+  *sync(): Generator<undefined, number | undefined, boolean> {
     this.wake = undefined;
-    for (const d of this.store.scan<Deployment>({ apiVersion: "apps/v1", kind: "Deployment" })) {
-      if (d.metadata.deletionTimestamp) continue;
+    for (const listed of this.store.scan<Deployment>({ apiVersion: "apps/v1", kind: "Deployment" })) {
+      const d = (yield) ? this.store.peek<Deployment>(refOf(listed)) : listed;
+      if (!d || d.metadata.deletionTimestamp) continue;
       this.syncDeployment(d);
     }
     return this.wake;

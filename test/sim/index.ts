@@ -4,7 +4,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { applyManifests, type ApplyOptions, type AppliedObject } from "./apply.ts";
 import { ClusterAddons } from "./cluster-addons.ts";
-import { SimClock, type ClockMode } from "./clock.ts";
+import { atOnce, SimClock, type ClockMode } from "./clock.ts";
 import { DeploymentController } from "./deployment-controller.ts";
 import { EventRecorder } from "./events.ts";
 import { Faults } from "./faults.ts";
@@ -99,13 +99,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   // deterministic.
   clock.attach(
     [
-      () => gitops.tick(),
+      () => atOnce(() => gitops.tick()),
       () => deployments.sync(),
       () => replicaSets.sync(),
       () => scheduler.sync(),
       () => kubelet.sync(),
-      () => gc.sync(),
-      () => addons.sync(),
+      () => atOnce(() => gc.sync()),
+      () => atOnce(() => addons.sync()),
     ],
     () => store.resourceVersion(),
   );

@@ -82,12 +82,15 @@ export class Kubelet {
     this.options = options;
   }
 
-  sync(): number | undefined {
+  /** Syncs every pod bound to a simulated node, yielding after each (see Controller in clock.ts). */
+  *sync(): Generator<undefined, number | undefined, boolean> {
     let wake: number | undefined;
     const seen = new Set<string>();
-    for (const pod of this.store.scan<Pod>({ apiVersion: "v1", kind: "Pod" })) {
+    for (const listed of this.store.scan<Pod>({ apiVersion: "v1", kind: "Pod" })) {
+      if (!listed.spec.nodeName || !this.nodes.has(listed.spec.nodeName)) continue;
+      const pod = (yield) ? this.store.peek<Pod>(refOf(listed)) : listed;
+      if (!pod) continue;
       const uid = pod.metadata.uid ?? "";
-      if (!pod.spec.nodeName || !this.nodes.has(pod.spec.nodeName)) continue;
       seen.add(uid);
       const w = this.syncPod(pod);
       if (w !== undefined) wake = wake === undefined ? w : Math.min(wake, w);

@@ -60,7 +60,7 @@ it("rolls out a small Deployment in about a second of wall-clock time, with wall
   expect(() => sim.clock.advance(1000)).toThrow(/fast clock/);
 });
 
-it("answers the API while the controllers settle: they run in the background, yielding between controllers", async () => {
+it("answers the API while the controllers settle: they run in the background, yielding between objects", async () => {
   const background = await startSimulator({ clock: "real", lazyTicks: true, sliceMs: 0 });
   try {
     for (let i = 0; i < 50; i++) {

@@ -59,10 +59,12 @@ export class ReplicaSetController {
     this.events = events;
   }
 
-  sync(): number | undefined {
+  /** Syncs every ReplicaSet once, yielding after each (see Controller in clock.ts). */
+  *sync(): Generator<undefined, number | undefined, boolean> {
     let wake: number | undefined;
-    for (const rs of this.store.scan<ReplicaSet>({ apiVersion: "apps/v1", kind: "ReplicaSet" })) {
-      if (rs.metadata.deletionTimestamp) continue;
+    for (const listed of this.store.scan<ReplicaSet>({ apiVersion: "apps/v1", kind: "ReplicaSet" })) {
+      const rs = (yield) ? this.store.peek<ReplicaSet>(refOf(listed)) : listed;
+      if (!rs || rs.metadata.deletionTimestamp) continue;
       const w = this.syncReplicaSet(rs);
       if (w !== undefined) wake = wake === undefined ? w : Math.min(wake, w);
     }

@@ -29,13 +29,16 @@ export class Scheduler {
     this.nodes = nodes;
   }
 
-  sync(): undefined {
+  /** Binds every unbound pod, yielding after each (see Controller in clock.ts). */
+  *sync(): Generator<undefined, undefined, boolean> {
     const pods = this.store.scan<Pod>({ apiVersion: "v1", kind: "Pod" });
     const load = new Map(this.nodes.map((n) => [n.name, 0]));
     for (const p of pods)
       if (p.spec.nodeName && !p.metadata.deletionTimestamp) load.set(p.spec.nodeName, (load.get(p.spec.nodeName) ?? 0) + 1);
-    for (const pod of pods) {
-      if (pod.spec.nodeName || pod.metadata.deletionTimestamp) continue;
+    for (const listed of pods) {
+      if (listed.spec.nodeName || listed.metadata.deletionTimestamp) continue;
+      const pod = (yield) ? this.store.peek<Pod>(refOf(listed)) : listed;
+      if (!pod || pod.spec.nodeName || pod.metadata.deletionTimestamp) continue;
       const node = [...this.nodes].sort((a, b) => (load.get(a.name) ?? 0) - (load.get(b.name) ?? 0) || a.name.localeCompare(b.name))[0];
       if (!node) continue;
       load.set(node.name, (load.get(node.name) ?? 0) + 1);
