@@ -54,6 +54,8 @@ function equalIgnoreHash(a: PodTemplateSpec, b: PodTemplateSpec): boolean {
   return keysA.length === keysB.length && keysA.every((k) => la?.[k] === lb?.[k]);
 }
 
+const earliest = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined ? b : b === undefined ? a : Math.min(a, b);
 const specReplicas = (rs: ReplicaSet | undefined): number => rs?.spec.replicas ?? 0;
 const sum = (list: (ReplicaSet | undefined)[], f: (rs: ReplicaSet) => number): number => list.reduce((n, rs) => n + (rs ? f(rs) : 0), 0);
 const revisionOf = (rs: ReplicaSet): number => Number(rs.metadata.annotations?.[REVISION] ?? "0") || 0;
@@ -65,6 +67,12 @@ export class DeploymentController {
   private readonly clock: SimClock;
   private readonly events: EventRecorder;
   private wake: number | undefined;
+  /**
+   * Deployments whose last sync wrote nothing (RollingUpdate only: Recreate also reads pods),
+   * with their ReplicaSets' ownedVersion then: while neither changes and the time is at most
+   * `until`, a sync would write nothing again and only ask to be woken at `wake`.
+   */
+  private readonly unchanged = new WeakMap<Deployment, { owned: number; until: number; wake: number | undefined }>();
   private readonly templateMatch = new Map<string, { key: string; equal: boolean }>();
 
   constructor(store: ObjectStore, clock: SimClock, events: EventRecorder) {
@@ -78,13 +86,38 @@ export class DeploymentController {
    * earliest time one needs another look.
    */
   *sync(): Generator<undefined, number | undefined, boolean> {
-    this.wake = undefined;
+    let wake: number | undefined;
+    const now = this.clock.now();
     for (const listed of this.store.scan<Deployment>({ apiVersion: "apps/v1", kind: "Deployment" })) {
       const d = (yield) ? this.store.peek<Deployment>(refOf(listed)) : listed;
       if (!d || d.metadata.deletionTimestamp) continue;
+      const owned = this.store.ownedVersion(d.metadata.uid);
+      const known = this.unchanged.get(d);
+      if (known && known.owned === owned && now <= known.until) {
+        wake = earliest(wake, known.wake);
+        continue;
+      }
+      const before = this.store.resourceVersion();
+      this.wake = undefined;
       this.syncDeployment(d);
+      wake = earliest(wake, this.wake);
+      if (this.store.resourceVersion() === before && isRollingUpdate(d)) {
+        this.unchanged.set(d, { owned, until: this.timeMattersAfter(d), wake: this.wake });
+      }
     }
-    return this.wake;
+    return wake;
+  }
+
+  /**
+   * Until when a sync of this Deployment that wrote nothing would write nothing again, given the
+   * same Deployment and ReplicaSets: its progress deadline, if it can still pass.
+   */
+  private timeMattersAfter(d: Deployment): number {
+    if (!hasProgressDeadline(d)) return Infinity;
+    const cond = getCondition(d.status?.conditions, "Progressing");
+    if (!cond) return -Infinity;
+    if (cond.reason === "NewReplicaSetAvailable" || cond.reason === "ProgressDeadlineExceeded") return Infinity;
+    return Date.parse(cond.lastUpdateTime ?? "") + (d.spec.progressDeadlineSeconds ?? 600) * 1000;
   }
 
   /**

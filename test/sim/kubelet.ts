@@ -25,6 +25,11 @@ interface PodRuntime {
   startTime: number;
   containers: ContainerRuntime[];
   stopAt?: number;
+  /**
+   * The pod as it was when its last sync wrote nothing: while it is the same object and no
+   * container step is due (`wake`), a sync would write nothing again.
+   */
+  unchanged?: { pod: Pod; wake: number | undefined };
 }
 
 export interface KubeletOptions {
@@ -85,6 +90,7 @@ export class Kubelet {
   /** Syncs every pod bound to a simulated node, yielding after each (see Controller in clock.ts). */
   *sync(): Generator<undefined, number | undefined, boolean> {
     let wake: number | undefined;
+    const now = this.clock.now();
     const seen = new Set<string>();
     for (const listed of this.store.scan<Pod>({ apiVersion: "v1", kind: "Pod" })) {
       if (!listed.spec.nodeName || !this.nodes.has(listed.spec.nodeName)) continue;
@@ -92,7 +98,16 @@ export class Kubelet {
       if (!pod) continue;
       const uid = pod.metadata.uid ?? "";
       seen.add(uid);
-      const w = this.syncPod(pod);
+      const known = this.runtimes.get(uid)?.unchanged;
+      let w: number | undefined;
+      if (known?.pod === pod && (known.wake === undefined || now < known.wake)) {
+        w = known.wake;
+      } else {
+        const before = this.store.resourceVersion();
+        w = this.syncPod(pod);
+        const runtime = this.runtimes.get(uid);
+        if (runtime && this.store.resourceVersion() === before && !pod.metadata.deletionTimestamp) runtime.unchanged = { pod, wake: w };
+      }
       if (w !== undefined) wake = wake === undefined ? w : Math.min(wake, w);
     }
     for (const uid of this.runtimes.keys()) if (!seen.has(uid)) this.runtimes.delete(uid);

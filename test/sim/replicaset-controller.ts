@@ -52,6 +52,11 @@ export class ReplicaSetController {
   private readonly store: ObjectStore;
   private readonly clock: SimClock;
   private readonly events: EventRecorder;
+  /**
+   * ReplicaSets whose last sync wrote nothing, with their pods' ownedVersion then: while neither
+   * changes and no pod becomes available (`wake`), a sync would write nothing again.
+   */
+  private readonly unchanged = new WeakMap<ReplicaSet, { owned: number; wake: number | undefined }>();
 
   constructor(store: ObjectStore, clock: SimClock, events: EventRecorder) {
     this.store = store;
@@ -62,10 +67,20 @@ export class ReplicaSetController {
   /** Syncs every ReplicaSet once, yielding after each (see Controller in clock.ts). */
   *sync(): Generator<undefined, number | undefined, boolean> {
     let wake: number | undefined;
+    const now = this.clock.now();
     for (const listed of this.store.scan<ReplicaSet>({ apiVersion: "apps/v1", kind: "ReplicaSet" })) {
       const rs = (yield) ? this.store.peek<ReplicaSet>(refOf(listed)) : listed;
       if (!rs || rs.metadata.deletionTimestamp) continue;
-      const w = this.syncReplicaSet(rs);
+      const owned = this.store.ownedVersion(rs.metadata.uid);
+      const known = this.unchanged.get(rs);
+      let w: number | undefined;
+      if (known && known.owned === owned && (known.wake === undefined || now < known.wake)) {
+        w = known.wake;
+      } else {
+        const before = this.store.resourceVersion();
+        w = this.syncReplicaSet(rs);
+        if (this.store.resourceVersion() === before) this.unchanged.set(rs, { owned, wake: w });
+      }
       if (w !== undefined) wake = wake === undefined ? w : Math.min(wake, w);
     }
     return wake;

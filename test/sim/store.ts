@@ -102,6 +102,9 @@ export class ObjectStore {
   private readonly byType = new Map<string, TypeIndex>();
   /** The same objects by the uid of their controller (ownerReference with controller: true). */
   private readonly byController = new Map<string, Map<string, KubeObject>>();
+  /** When (ownedSeq) an object controlled by each uid last came, changed or went. */
+  private readonly ownedChanges = new Map<string, number>();
+  private ownedSeq = 0;
   private readonly log: Change[] = [];
   private readonly historyLimit: number;
   private rv = 100;
@@ -175,6 +178,14 @@ export class ObjectStore {
     for (const object of owned.values()) if (matches(query, object)) items.push(object);
     items.sort(byNamespaceAndName);
     return items as T[];
+  }
+
+  /**
+   * A number that changes whenever an object controlled by this uid comes, changes or goes: a
+   * controller whose own object and whose dependents' number are as they were sees nothing new.
+   */
+  ownedVersion(ownerUid: string | undefined): number {
+    return ownerUid === undefined ? 0 : (this.ownedChanges.get(ownerUid) ?? 0);
   }
 
   /** Stores a new object; fills uid, creationTimestamp, generation and resourceVersion. */
@@ -296,8 +307,12 @@ export class ObjectStore {
     bucket.objects.set(object.metadata.name, object);
     const before = previous && controllerUid(previous);
     const after = controllerUid(object);
-    if (before !== undefined && before !== after) this.byController.get(before)?.delete(key);
+    if (before !== undefined && before !== after) {
+      this.byController.get(before)?.delete(key);
+      this.ownedChanges.set(before, ++this.ownedSeq);
+    }
     if (after !== undefined) {
+      this.ownedChanges.set(after, ++this.ownedSeq);
       let owned = this.byController.get(after);
       if (!owned) this.byController.set(after, (owned = new Map()));
       owned.set(key, object);
@@ -318,7 +333,9 @@ export class ObjectStore {
       const owned = this.byController.get(owner);
       owned?.delete(key);
       if (owned?.size === 0) this.byController.delete(owner);
+      this.ownedChanges.set(owner, ++this.ownedSeq);
     }
+    if (existing.metadata.uid !== undefined) this.ownedChanges.delete(existing.metadata.uid);
     const object = clone(existing);
     object.metadata.resourceVersion = String(++this.rv);
     this.record({ rv: this.rv, type: "DELETED", object, previous: existing });
