@@ -7,12 +7,13 @@
 // {"ready":true,"url":...,"kubeconfig":...,"environments":[...]}. SIGTERM/SIGINT stop it.
 // `--control` (started with child_process.fork): --repo becomes optional, and requests on the IPC
 // channel drive the cluster (control.ts; client: control-client.ts). `--nodes N`,
-// `--history-limit N`: as startSimulator's options.
+// `--history-limit N`: as startSimulator's options. SIM_LOOP_STATS=1: see the end.
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parse } from "yaml";
 import { deployment, rolloutComplete } from "./helpers.ts";
 import { serveControl, ServedLog } from "./control.ts";
@@ -138,6 +139,26 @@ process.stdout.write(
 );
 
 if (served) serveControl(sim, served, () => process.exit(0));
+
+// SIM_LOOP_STATS=1: on exit, the longest the event loop was blocked since the last `patch`
+// control request (bench/watcher-scale.ts: since the merge), on stderr.
+if (process.env["SIM_LOOP_STATS"]) {
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  let since = performance.now();
+  process.on("message", (message: { op?: string }) => {
+    if (message.op !== "patch") return;
+    delay.reset();
+    since = performance.now();
+  });
+  process.on("exit", () => {
+    const seconds = (performance.now() - since) / 1000;
+    process.stderr.write(
+      `[simulator] longest event-loop block in the ${seconds.toFixed(1)} s since the last patch: ${(delay.max / 1e6).toFixed(0)} ms ` +
+        `(p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms)\n`,
+    );
+  });
+}
 
 for (const signal of ["SIGTERM", "SIGINT"] as const)
   process.once(signal, () => {
