@@ -105,7 +105,9 @@ export class ObjectStore {
   /** When (ownedSeq) an object controlled by each uid last came, changed or went. */
   private readonly ownedChanges = new Map<string, number>();
   private ownedSeq = 0;
+  /** The watch log: the changes from index logStart on (older ones are dropped). */
   private readonly log: Change[] = [];
+  private logStart = 0;
   private readonly historyLimit: number;
   private rv = 100;
   /** Changes with rv > compactedRv are all in the log. */
@@ -359,7 +361,10 @@ export class ObjectStore {
     if (from === undefined) {
       for (const object of this.list(query)) send({ type: "ADDED", object });
     } else {
-      for (const change of this.log) if (change.rv > from) deliver(change);
+      for (let i = this.logStart; i < this.log.length; i++) {
+        const change = this.log[i]!;
+        if (change.rv > from) deliver(change);
+      }
     }
     this.listeners.add(deliver);
     return () => {
@@ -378,6 +383,7 @@ export class ObjectStore {
   /** Forgets the watch log, as etcd compaction does: every older resourceVersion gets 410. */
   compact(): void {
     this.log.length = 0;
+    this.logStart = 0;
     this.compactedRv = this.rv;
   }
 
@@ -393,9 +399,11 @@ export class ObjectStore {
 
   private record(change: Change): void {
     this.log.push(change);
-    while (this.log.length > this.historyLimit) {
-      const dropped = this.log.shift();
-      if (dropped) this.compactedRv = dropped.rv;
+    while (this.log.length - this.logStart > this.historyLimit) this.compactedRv = this.log[this.logStart++]!.rv;
+    // Dropped changes leave the array in batches: shifting one at a time moves the whole log.
+    if (this.logStart > 1024 && this.logStart * 2 > this.log.length) {
+      this.log.splice(0, this.logStart);
+      this.logStart = 0;
     }
     for (const listener of [...this.listeners]) listener(change);
   }
