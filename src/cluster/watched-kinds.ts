@@ -29,8 +29,13 @@ const CUSTOM: Partial<Record<WatchedKind, CustomKind>> = {
   Kustomization: { group: "kustomize.toolkit.fluxcd.io", version: "v1", plural: "kustomizations" },
 };
 
-/** Only pod events: the classifier reads probe failures and back-offs, nothing else. */
-export const EVENT_FIELD_SELECTOR = "involvedObject.kind=Pod";
+/**
+ * Only pod warnings: the classifier reads readiness-probe failures (Unhealthy) and image pull
+ * failures (Failed), both of type Warning (src/health/pod-events.ts). The Normal events of a
+ * rollout (Scheduled, Pulling, Pulled, Created, Started, Killing) are most of a namespace's
+ * events, and an informer caches every event it lists until the API server expires it.
+ */
+export const EVENT_FIELD_SELECTOR = "involvedObject.kind=Pod,type=Warning";
 
 export function watchPath(kind: WatchedKind, namespace: string): string {
   const ns = encodeURIComponent(namespace);

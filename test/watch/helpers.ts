@@ -8,7 +8,8 @@ import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SharedInformers } from "../../src/cluster/shared-informers.ts";
-import type { WatchedKind } from "../../src/cluster/watched-kinds.ts";
+import { EVENT_FIELD_SELECTOR, type WatchedKind } from "../../src/cluster/watched-kinds.ts";
+import { matchesFields, parseFieldSelector } from "../sim/selectors.ts";
 import { singleClusterConnections } from "../../src/cluster/connections.ts";
 import { createSharedInformers } from "../../src/cluster/shared-informers.ts";
 import { createRolloutWatcher, type ClusterRolloutWatcher } from "../../src/watch/rollout-watcher.ts";
@@ -128,10 +129,11 @@ const STORED_AS: Record<WatchedKind, string> = {
  * so `inSync(informers)` says whether every informer has received everything up to now.
  */
 export function changeTracker(sim: Simulator): { inSync(informers: SharedInformers): boolean; stop(): void } {
+  const eventFields = parseFieldSelector(EVENT_FIELD_SELECTOR);
   const last = new Map<string, number>();
   const stop = sim.store.onChange((change) => {
     const o = change.object;
-    if (o.kind === "Event" && (o as { involvedObject?: { kind?: string } }).involvedObject?.kind !== "Pod") return;
+    if (o.kind === "Event" && !matchesFields(o, eventFields)) return; // what the Event informer lists and watches
     last.set(`${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ""}`, change.rv);
   });
   return {

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { deployment, rolloutComplete } from "../sim/helpers.ts";
 import type { Pod } from "../sim/types.ts";
-import { containerStartedAt, overlay, podsWithImage, startHarness, target, type Harness } from "./helpers.ts";
+import { containerStartedAt, NAMESPACE, overlay, podsWithImage, startHarness, target, type Harness } from "./helpers.ts";
 
 let h: Harness;
 afterEach(async () => {
@@ -69,6 +69,22 @@ describe.each(["argocd", "flux"] as const)("with %s", (tool) => {
     expect(afterStart).toBeGreaterThanOrEqual(16_000);
     expect(afterStart).toBeLessThanOrEqual(1.15 * 16_000 + 2_000);
     expect(result.decidedAt.getTime() - syncedAt).toBeLessThan(30_000); // far before the 600 s deadline
+  });
+
+  it("caches only the pods' warning events, the ones its verdicts quote", async () => {
+    h = await startHarness(tool);
+    const events = h.informers.acquire({ context: "prod-cluster", kind: "Event", namespace: NAMESPACE });
+    const sha = h.commitTag("6.7.0-bad");
+    const verdict = h.watcher.watch(target(sha, h.sync));
+    h.syncNow();
+    const result = await h.runToVerdict(verdict);
+    expect(result).toMatchObject({ status: "Failed", reason: "ReadinessTimeout", evidence: [{ reason: "Unhealthy" }] });
+    const inCluster = h.sim.store.list({ apiVersion: "v1", kind: "Event", namespace: NAMESPACE }) as { type?: string }[];
+    const cached = events.list() as { type?: string; reason?: string }[];
+    events.release();
+    expect(inCluster.filter((e) => e.type === "Normal").length).toBeGreaterThan(10); // Scheduled, Pulled, Started, Killing...
+    expect(cached.map((e) => e.type)).not.toContain("Normal");
+    expect(cached.map((e) => e.reason)).toContain("Unhealthy");
   });
 
   it("an image that cannot be pulled fails on first sight of the waiting reason", async () => {

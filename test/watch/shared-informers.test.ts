@@ -83,7 +83,7 @@ it("keeps retrying a first list that fails, and is synced once it succeeds", asy
   pods.release();
 });
 
-it("indexes ReplicaSets by Deployment, Pods by ReplicaSet and pod Events by Pod; Events of other kinds are not watched", async () => {
+it("indexes ReplicaSets by Deployment, Pods by ReplicaSet and pod warnings by Pod; other Events are not watched", async () => {
   const rs = informers.acquire({ ...PODS, kind: "ReplicaSet" });
   const pods = informers.acquire(PODS);
   const events = informers.acquire({ ...PODS, kind: "Event" });
@@ -92,12 +92,25 @@ it("indexes ReplicaSets by Deployment, Pods by ReplicaSet and pod Events by Pod;
   expect(wordpressRs?.metadata?.name).toMatch(/^wordpress-[a-z0-9]+$/);
   const wordpressPods = pods.byOwner(wordpressRs?.metadata?.name ?? "");
   expect(wordpressPods).toHaveLength(3);
-  expect(events.byOwner(wordpressPods[0]?.metadata?.name ?? "").map((e) => (e as { reason?: string }).reason)).toEqual(
-    expect.arrayContaining(["Scheduled", "Started"]),
-  );
-  const all = sim.store.list({ apiVersion: "v1", kind: "Event", namespace: NAMESPACE }) as { involvedObject?: { kind?: string } }[];
+  const pod = wordpressPods[0]?.metadata?.name ?? "";
+  sim.apply({
+    apiVersion: "v1",
+    kind: "Event",
+    metadata: { name: `${pod}.probe`, namespace: NAMESPACE },
+    involvedObject: { apiVersion: "v1", kind: "Pod", name: pod, namespace: NAMESPACE, fieldPath: "spec.containers{wordpress}" },
+    type: "Warning",
+    reason: "Unhealthy",
+    message: "Readiness probe failed: HTTP probe failed with statuscode: 500",
+  });
+  await eventually(() => events.byOwner(pod).length > 0);
+  expect(events.byOwner(pod).map((e) => (e as { reason?: string }).reason)).toEqual(["Unhealthy"]);
+  const all = sim.store.list({ apiVersion: "v1", kind: "Event", namespace: NAMESPACE }) as {
+    involvedObject?: { kind?: string };
+    type?: string;
+  }[];
   expect(all.some((e) => e.involvedObject?.kind === "Deployment")).toBe(true);
-  expect(events.list().every((e) => (e as { involvedObject?: { kind?: string } }).involvedObject?.kind === "Pod")).toBe(true);
+  expect(all.some((e) => e.involvedObject?.kind === "Pod" && e.type === "Normal")).toBe(true); // Scheduled, Started...
+  expect(events.list()).toHaveLength(1);
   rs.release();
   pods.release();
   events.release();
