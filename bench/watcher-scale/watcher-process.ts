@@ -281,12 +281,12 @@ async function main(): Promise<void> {
     const ignore = (): void => {};
     // The watcher logs each verdict synchronously where it decides it (rollout-watcher.ts).
     const log: Log = {
-      debug: ignore,
+      debug: (meta, message) => {
+        if (message === "watch reached a verdict") note(meta);
+      },
       warn: (meta, message) => console.log(`watcher warning: ${message} ${JSON.stringify(meta).slice(0, 300)}`),
       error: (meta, message) => console.log(`watcher error: ${message} ${JSON.stringify(meta).slice(0, 300)}`),
-      info: (meta, message) => {
-        if (message === "rollout verdict") note(meta);
-      },
+      info: ignore,
     };
     const kc = new KubeConfig();
     kc.loadFromOptions({

@@ -378,7 +378,11 @@ export function createRolloutWatcher(options: RolloutWatcherOptions): ClusterRol
           signal?.removeEventListener("abort", onAbort);
           if (rollout) active.delete(rollout);
           if ("verdict" in result) {
-            log.info({ environment: target.environment, mergeSha: target.mergeSha, verdict: result.verdict.status }, "rollout verdict");
+            // debug: the orchestrator logs the verdict it acts on ("rollout verdict", with the Deployment).
+            log.debug(
+              { environment: target.environment, mergeSha: target.mergeSha, verdict: result.verdict.status },
+              "watch reached a verdict",
+            );
             resolve(result.verdict);
           } else reject(result.error);
         };
