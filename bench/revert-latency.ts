@@ -36,6 +36,7 @@ import { readinessFailureWindowSeconds } from "../src/health/probe-window.ts";
 import type { Probe } from "../src/k8s/manifest-types.ts";
 import { startStandin } from "../test/github-standin/server.ts";
 import { appEnvironment, childProcesses, freePort, readyLine, tail } from "../scripts/child-processes.ts";
+import { SERVER_ARGS } from "../scripts/node-runtime.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const RUNS = Number(process.env["RUNS"] ?? 3);
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
   const kubeconfig = join(work, "kubeconfig");
   const sim = start("simulator", ["test/sim/main.ts", "--repo", standin.gitDir, "--kubeconfig", kubeconfig], {});
   await until("the simulator's kubeconfig", () => existsSync(kubeconfig), 30_000);
-  const app = start("kustodian", ["src/app/server.ts"], {
+  const app = start("kustodian", [...SERVER_ARGS], {
     ...appEnvironment({
       privateKey,
       webhookSecret: secret,

@@ -6,6 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { NODE_ENVIRONMENT } from "./node-runtime.ts";
 
 export interface Child {
   name: string;
@@ -132,7 +133,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The settings `node src/app/server.ts` runs with against the GitHub stand-in and the simulator, as a deployment would set them. */
+/** The settings the server (SERVER_ARGS, node-runtime.ts) runs with against the GitHub stand-in and the simulator, as a deployment would set them. */
 export function appEnvironment(options: {
   privateKey: string;
   webhookSecret: string;
@@ -153,5 +154,6 @@ export function appEnvironment(options: {
     POD_NAMESPACE: "kustodian",
     LOG_LEVEL: options.logLevel ?? "info",
     NODE_ENV: "production",
+    ...NODE_ENVIRONMENT,
   };
 }

@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { AppsV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { Octokit } from "@octokit/rest";
 import { appEnvironment, childProcesses, freePort, readyLine, tail } from "./child-processes.ts";
+import { SERVER_ARGS } from "./node-runtime.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const keep = process.argv.includes("--keep");
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
   await until("the simulator's kubeconfig", () => existsSync(kubeconfig), 30_000);
   const appProc = start(
     "kustodian",
-    ["src/app/server.ts"],
+    [...SERVER_ARGS],
     appEnvironment({
       privateKey,
       webhookSecret: secret,

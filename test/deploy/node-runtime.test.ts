@@ -20,6 +20,16 @@ const finalStage = dockerfile
   .filter((line) => line.trim() !== "" && !line.trim().startsWith("#"));
 const instruction = (name: string): string[] => finalStage.filter((l) => l.startsWith(`${name} `)).map((l) => l.slice(name.length + 1).trim());
 
+interface PodSpec {
+  securityContext?: { runAsUser?: number };
+  containers?: { resources?: { limits?: { memory?: string } } }[];
+}
+function podSpec(): PodSpec | undefined {
+  return parseAllDocuments(readFileSync(join(repoRoot, "deploy", "base", "deployment.yaml"), "utf8"))
+    .map((d) => d.toJS() as { kind?: string; spec?: { template?: { spec?: PodSpec } } })
+    .find((o) => o.kind === "Deployment")?.spec?.template?.spec;
+}
+
 describe("the server's Node runtime", () => {
   it("is the same in the image, in `npm start` and in scripts/node-runtime.ts", () => {
     const env = instruction("ENV").join(" ");
@@ -31,11 +41,16 @@ describe("the server's Node runtime", () => {
     expect(pkg.scripts["start"]).toBe(["node", ...NODE_FLAGS, SERVER_MODULE].join(" "));
   });
 
+  it("keeps V8's old space under the container's memory limit, the kustomize children's share left over", () => {
+    const limit = podSpec()?.containers?.[0]?.resources?.limits?.memory ?? "";
+    const limitMiB = Number(/^(\d+)Mi$/.exec(limit)?.[1] ?? NaN);
+    const oldSpace = Number(NODE_FLAGS.find((f) => f.startsWith("--max-old-space-size="))?.split("=")[1] ?? NaN);
+    expect(limitMiB).toBeGreaterThan(0);
+    expect(oldSpace).toBeLessThanOrEqual(0.75 * limitMiB);
+  });
+
   it("fills the compile cache as the user the Deployment runs as (Node keeps one cache per user id)", () => {
-    const deployment = parseAllDocuments(readFileSync(join(repoRoot, "deploy", "base", "deployment.yaml"), "utf8"))
-      .map((d) => d.toJS() as { kind?: string; spec?: { template?: { spec?: { securityContext?: { runAsUser?: number } } } } })
-      .find((o) => o.kind === "Deployment");
-    const runAsUser = deployment?.spec?.template?.spec?.securityContext?.runAsUser;
+    const runAsUser = podSpec()?.securityContext?.runAsUser;
     expect(runAsUser).toBeTypeOf("number");
     const fill = finalStage.findIndex((l) => l.startsWith("RUN ") && l.includes(`import("./${SERVER_MODULE}")`));
     const user = finalStage.findIndex((l) => l.startsWith("USER "));
