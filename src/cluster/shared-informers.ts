@@ -2,12 +2,14 @@
 // needs it: started on first acquire, stopped when the last handle is released. client-node
 // relists by itself after 410 Gone but stops on any other error (src/cache.ts); this restarts
 // it after an exponential backoff whose sleeping is injected. Objects are indexed by owner
-// (ReplicaSet -> Deployment, Pod -> ReplicaSet, Event -> Pod) so lookups do not scan.
+// (ReplicaSet -> Deployment, Pod -> ReplicaSet, Event -> Pod) so lookups do not scan. Objects are
+// cached without managedFields and kubectl's last-applied copy (cache-trim.ts).
 import { ListWatch, Watch, type KubernetesObject } from "@kubernetes/client-node";
 import type { Connections } from "./connections.ts";
 import { silentLog, type Log, errorFields } from "../log/log.ts";
 import { backoffDelay, realDelay, type BackoffOptions, type Delay } from "./backoff.ts";
-import { fieldSelector, labelSelector, listFn, ownerKey, watchPath, type WatchedKind } from "./watched-kinds.ts";
+import { fieldSelector, labelSelector, listFn, ownerKey, watchPath, type ListFn, type WatchedKind } from "./watched-kinds.ts";
+import { trimForCache } from "./cache-trim.ts";
 
 export interface InformerKey {
   context: string;
@@ -81,10 +83,11 @@ class ClosableWatch extends Watch {
     callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
     done: (err: unknown) => void,
   ): Promise<AbortController> {
+    const trimmed = (phase: string, apiObj: unknown, watchObj?: unknown): void => callback(phase, trimForCache(apiObj), watchObj);
     // `let`, not const: `done` may run before super.watch resolves, and then reads undefined.
     let controller: AbortController | undefined;
     // eslint-disable-next-line prefer-const
-    controller = await super.watch(path, queryParams, callback, (err) => {
+    controller = await super.watch(path, queryParams, trimmed, (err) => {
       if (controller) this.open.delete(controller);
       done(err);
     });
@@ -98,6 +101,15 @@ class ClosableWatch extends Watch {
     for (const c of this.open) c.abort();
     this.open.clear();
   }
+}
+
+/** The list call, its items trimmed as the watch's objects are (cache-trim.ts). */
+function trimmedList(list: ListFn): ListFn {
+  return async () => {
+    const result = await list();
+    for (const item of result.items) trimForCache(item);
+    return result;
+  };
 }
 
 function keyString(key: InformerKey): string {
@@ -136,7 +148,7 @@ class SharedInformer {
     this.informer = new ListWatch<KubernetesObject>(
       watchPath(key.kind, key.namespace),
       this.watch,
-      listFn(kc, key.kind, key.namespace),
+      trimmedList(listFn(kc, key.kind, key.namespace)),
       false,
       labelSelector(key.kind),
       fieldSelector(key.kind),

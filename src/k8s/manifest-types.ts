@@ -3,6 +3,9 @@
 // cluster reports them, are in live-types.ts and share Probe with these). Only the fields the planner uses are named; everything is optional
 // where the API lets it be, because rendered manifests rely on server-side defaults.
 
+/** The annotation `kubectl apply` (and Argo CD's client-side apply) writes: a whole copy of the applied manifest. */
+export const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
+
 export type IntOrString = number | string;
 
 export interface ObjectMeta {

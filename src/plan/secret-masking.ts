@@ -1,11 +1,9 @@
-import type { Secret } from "../k8s/manifest-types.ts";
+import { LAST_APPLIED_ANNOTATION, type Secret } from "../k8s/manifest-types.ts";
 
 /** Stands for a Secret value, whatever it is. */
 export const maskedMarker = "<masked>";
 /** Stands for a Secret value that differs from the base side's value. */
 export const changedMarker = "<changed>";
-
-const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
 
 /**
  * A Secret's values as the API server would store them (stringData wins over data), each as
@@ -36,6 +34,7 @@ export function maskedSecret(secret: Secret, previous?: Secret): Secret {
     masked[field] = Object.fromEntries(Object.keys(values).map((key) => [key, marker(key)]));
   }
   // kubectl's annotation carries the whole object, values included.
-  if (masked.metadata.annotations?.[lastAppliedAnnotation] !== undefined) masked.metadata.annotations[lastAppliedAnnotation] = maskedMarker;
+  if (masked.metadata.annotations?.[LAST_APPLIED_ANNOTATION] !== undefined)
+    masked.metadata.annotations[LAST_APPLIED_ANNOTATION] = maskedMarker;
   return masked;
 }

@@ -154,3 +154,43 @@ describe("connections", () => {
     expect(inCluster.forContext("anything").getCurrentCluster()?.server).toBe("https://east.example:6443");
   });
 });
+
+it("caches objects without managedFields and kubectl's last-applied copy, listed or watched; other annotations stay", async () => {
+  const bookkeeping = (name: string) => ({
+    name,
+    namespace: NAMESPACE,
+    labels: { app: name },
+    annotations: {
+      "kubectl.kubernetes.io/last-applied-configuration": `{"kind":"Deployment","metadata":{"name":"${name}"}}`,
+      team: "shop",
+    },
+    managedFields: [
+      { manager: "argocd-controller", operation: "Apply", apiVersion: "apps/v1", fieldsType: "FieldsV1", fieldsV1: { "f:spec": {} } },
+    ],
+  });
+  const app = (name: string) => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: bookkeeping(name),
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "app", image: "registry.example/app:v1" }] } },
+    },
+  });
+  sim.apply(app("listed"));
+  const deployments = informers.acquire({ context: "any", kind: "Deployment", namespace: NAMESPACE });
+  await deployments.synced;
+  sim.apply(app("watched"));
+  await eventually(() => deployments.get("watched") !== undefined);
+  for (const name of ["listed", "watched"]) {
+    const inCluster = sim.store.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: NAMESPACE, name });
+    expect((inCluster?.metadata as { managedFields?: unknown[] } | undefined)?.managedFields).toHaveLength(1);
+    expect(inCluster?.metadata.annotations).toHaveProperty(["kubectl.kubernetes.io/last-applied-configuration"]);
+    const cached = deployments.get(name) as { metadata: { managedFields?: unknown; annotations?: Record<string, string> } };
+    expect(cached.metadata.managedFields).toBeUndefined();
+    expect(cached.metadata.annotations).not.toHaveProperty(["kubectl.kubernetes.io/last-applied-configuration"]);
+    expect(cached.metadata.annotations).toMatchObject({ team: "shop", "deployment.kubernetes.io/revision": "1" });
+  }
+  deployments.release();
+});
