@@ -19,6 +19,7 @@ import { attributionText, type Attribution } from "./blame-report.ts";
 import { undoneComment } from "./report.ts";
 import type { FailureReason } from "../health/index.ts";
 import type { RolloutMetrics } from "../metrics/metrics.ts";
+import { noMask, type TextMask } from "./secret-mask.ts";
 
 /** What issue 7's hold recording gets to compute its edit of the restored environment file. */
 export interface RevertEditContext {
@@ -81,7 +82,28 @@ export interface ExecuteContext {
   revertEdits?: RevertEdits | undefined;
   /** Reverts (and failures not reverted) are counted here. */
   metrics?: Pick<RolloutMetrics, "revert"> | undefined;
+  /**
+   * The mask of the texts sent to GitHub: the environment rendered at these commits (and the
+   * repository's secret words; src/rollout/secret-mask.ts). Default: none (masks nothing).
+   */
+  masks?: ((shas: readonly string[]) => Promise<TextMask>) | undefined;
 }
+
+/**
+ * The mask of this Deployment's texts, computed once per executeActions (never kept): the merge
+ * and the commit before it, and for a revert also the commit it restores and the merges it undoes.
+ */
+function maskOnce(context: ExecuteContext): (also?: Promise<readonly string[]>) => Promise<TextMask> {
+  const { deployment: d, masks } = context;
+  let mask: Promise<TextMask> | undefined;
+  return (also = Promise.resolve([])) =>
+    (mask ??= masks
+      ? also.catch(() => [] as readonly string[]).then((shas) => masks([d.payload.mergeSha, d.payload.baseSha, ...shas]))
+      : Promise.resolve(noMask));
+}
+
+/** The comment's footnote when some values could not be computed. */
+const withGap = (body: string, mask: TextMask) => (mask.gap ? `${body}\n<sub>⚠️ ${mask.gap}</sub>\n` : body);
 
 /** Runs the actions in order; a revert's outcome is what the following report-failure reports. */
 export async function executeActions(context: ExecuteContext, actions: readonly RolloutAction[]): Promise<void> {
@@ -90,9 +112,11 @@ export async function executeActions(context: ExecuteContext, actions: readonly 
   let attribution: Attribution | undefined;
   // A claim followed by its revert is written while the revert reads (the revert's commit waits for it).
   let claim: Promise<void> | undefined;
+  const maskOf = maskOnce(context);
   for (const [index, action] of actions.entries()) {
     switch (action.kind) {
       case "claim":
+        // A fixed phrase (reasonPhrase): nothing from the cluster, so it does not wait for the mask.
         claim = writeStatus(gh, d.id, { state: "in_progress", description: action.description });
         if (actions[index + 1]?.kind === "revert")
           claim.catch(() => undefined); // awaited by the revert
@@ -111,6 +135,8 @@ export async function executeActions(context: ExecuteContext, actions: readonly 
             : undefined;
         });
         const attributed = known.then((k) => attribute(context, k, action));
+        // What the revert restores and undoes, besides the merge and its parent (the renders the attribution makes too).
+        const mask = maskOf(known.then((k) => [k.restoreTo, ...k.undoes.flatMap((m) => [m.sha, m.parent])]));
         for (const early of [knownGood, attributed]) early.catch(() => undefined); // awaited by the revert
         const file = environmentPathsOf(d.environment, d.payload.paths).file;
         reverted = await revertEnvironment(gh, {
@@ -122,6 +148,7 @@ export async function executeActions(context: ExecuteContext, actions: readonly 
           ...(action.pullRequest ? { pullRequest: action.pullRequest } : {}),
           reason: action.reason,
           details: action.details,
+          mask,
           paths: environmentPathsOf(d.environment, d.payload.paths),
           environmentEdits: async (files) => {
             attribution = await attributed;
@@ -136,13 +163,15 @@ export async function executeActions(context: ExecuteContext, actions: readonly 
         log.info({ deployment: d.id, environment: d.environment, outcome: reverted.kind }, "rollout failed: reverted");
         context.metrics?.revert(reverted.kind);
         const k = await known;
-        if (undoneBefore(k).length) await tellUndone(context, k, reverted, action.reason, attribution);
+        if (undoneBefore(k).length) await tellUndone(context, k, reverted, action.reason, attribution, await mask);
         break;
       }
       case "report-healthy": {
+        const mask = await maskOf();
         const logUrl = await comment(
           gh,
           d,
+          mask,
           healthyComment({
             environment: d.environment,
             payload: d.payload,
@@ -151,7 +180,7 @@ export async function executeActions(context: ExecuteContext, actions: readonly 
             mergeUrl: commitUrl(gh, d.payload.mergeSha),
           }),
         );
-        await writeStatus(gh, d.id, { state: "success", description: healthyDescription(action.tookMs), logUrl });
+        await writeStatus(gh, d.id, { state: "success", description: mask.apply(healthyDescription(action.tookMs)), logUrl });
         break;
       }
       case "report-failure": {
@@ -174,31 +203,32 @@ export async function executeActions(context: ExecuteContext, actions: readonly 
           mergeUrl: commitUrl(gh, d.payload.mergeSha),
           ...(attribution ? { attribution: attributionText(attribution, attribution.blame.sha === d.payload.mergeSha) } : {}),
         });
-        const commentUrl = await comment(gh, d, body);
+        const mask = await maskOf();
+        const commentUrl = await comment(gh, d, mask, body);
         const outcomeUrl = outcome.kind === "committed" || outcome.kind === "pull-request" ? outcome.url : undefined;
         await writeStatus(gh, d.id, {
           state: "failure",
-          description: failureDescription(action.what, outcome),
+          description: mask.apply(failureDescription(action.what, outcome)),
           logUrl: commentUrl ?? outcomeUrl,
         });
         break;
       }
       case "conclude":
-        await writeStatus(gh, d.id, { state: action.state, description: action.description });
+        await writeStatus(gh, d.id, { state: action.state, description: (await maskOf()).apply(action.description) });
         break;
     }
   }
 }
 
 /** The sticky comment of this environment on the pull request (one per environment, edited in place); its URL. */
-async function comment(gh: RepoClient, d: TrackedDeployment, body: string): Promise<string | undefined> {
+async function comment(gh: RepoClient, d: TrackedDeployment, mask: TextMask, body: string): Promise<string | undefined> {
   const number = reportedPullRequest(d.payload);
   if (number === null) return undefined;
   const result = await upsertStickyComment(gh.octokit, {
     repo: gh.repo,
     issueNumber: number,
     marker: commentMarker(d.environment, d.payload),
-    body,
+    body: withGap(mask.apply(body), mask),
   });
   return result.url;
 }
@@ -253,6 +283,7 @@ async function tellUndone(
   outcome: RevertOutcome,
   what: string,
   attribution: Attribution | undefined,
+  mask: TextMask,
 ): Promise<void> {
   const { gh, deployment: d } = context;
   for (const m of known.undoes.slice(0, -1)) {
@@ -273,7 +304,7 @@ async function tellUndone(
       repo: gh.repo,
       issueNumber: undone.payload.pr,
       marker: commentMarker(d.environment, undone.payload),
-      body,
+      body: withGap(mask.apply(body), mask),
     });
   }
 }

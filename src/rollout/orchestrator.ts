@@ -39,6 +39,8 @@ import { createTreeCache } from "./tree-cache.ts";
 import { watchUntilVerdict, type WatchedRollout, type WatchOutcome } from "./watch-loop.ts";
 import { targetOf } from "./payload.ts";
 import { isDeepStrictEqual } from "node:util";
+import { secretWordsOf } from "../plan/secret-values.ts";
+import { renderedTextMask } from "./secret-mask.ts";
 
 export type { RevertEditContext } from "./execute-actions.ts";
 
@@ -250,6 +252,7 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     d: TrackedDeployment,
     event: RolloutEvent,
     known?: TrackedDeployment["latestStatus"],
+    readConfigOnce: () => Promise<AppConfig> = () => readConfig(gh),
   ): Promise<RolloutFacts> {
     const failed = event.kind === "verdict" && event.verdict.status === "Failed";
     // A Failed verdict reads the status, the config and the pull request side by side (the
@@ -257,7 +260,7 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     // changed. The last two are wasted only when another process has already acted.
     const [status, config, pr] = await Promise.all([
       known !== undefined ? known : latestDeploymentStatus(gh.octokit, { repo: gh.repo, deploymentId: d.id, by: botLoginOf(gh) }),
-      failed ? readConfig(gh) : undefined,
+      failed ? readConfigOnce() : undefined,
       failed && d.payload.pr !== null ? readPullRequest(gh.octokit, { repo: gh.repo, number: d.payload.pr }) : undefined,
     ]);
     const facts: RolloutFacts = {
@@ -279,9 +282,27 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     return facts;
   }
 
-  async function act(gh: RepoClient, d: TrackedDeployment, facts: RolloutFacts): Promise<boolean> {
-    const actions = decideActions(facts);
-    await executeActions({ gh, deployment: d, log, revertEdits: options.revertEdits, metrics: options.metrics }, actions);
+  /**
+   * Decides on the facts `factsOf` reads and acts. The config is read at most once (the facts of a
+   * Failed verdict, the secret words of the texts' mask); the mask's renders are made only when
+   * there is something to write (src/rollout/secret-mask.ts: never kept).
+   */
+  async function act(
+    gh: RepoClient,
+    d: TrackedDeployment,
+    factsOf: (config: () => Promise<AppConfig>) => Promise<RolloutFacts>,
+  ): Promise<boolean> {
+    let config: Promise<AppConfig> | undefined;
+    const configOnce = () => (config ??= readConfig(gh));
+    const actions = decideActions(await factsOf(configOnce));
+    const masks = async (shas: readonly string[]) => {
+      const words = await configOnce().then(
+        (c) => secretWordsOf(c),
+        () => secretWordsOf(),
+      );
+      return renderedTextMask(gh, { environment: d.environment, shas, words });
+    };
+    await executeActions({ gh, deployment: d, log, revertEdits: options.revertEdits, metrics: options.metrics, masks }, actions);
     return actions.length > 0;
   }
 
@@ -316,7 +337,7 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     const claim = run.attached.then(async () => {
       const d = run.deployment!;
       if (signal.aborted || !isRevertingClaim(d.latestStatus)) return false;
-      const finished = await acting(async () => act(gh, d, await factsFor(gh, d, { kind: "resumed" }, d.latestStatus)));
+      const finished = await acting(async () => act(gh, d, (config) => factsFor(gh, d, { kind: "resumed" }, d.latestStatus, config)));
       if (finished) run.controller.abort(new Error("the claimed verdict was finished"));
       return finished;
     });
@@ -342,7 +363,7 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
             : { kind: "watch-error", code: "Other", message: (error as Error).message };
       if (event.code !== "Closed")
         log.warn({ err: errorFields(error), deployment: d.id, environment: d.environment }, "rollout watch ended without a verdict");
-      await acting(async () => act(gh, d, await factsFor(gh, d, event)));
+      await acting(async () => act(gh, d, (config) => factsFor(gh, d, event, undefined, config)));
       return;
     }
     // Only the Lease holder acts; a verdict reached just after losing it is left to the next leader.
@@ -353,7 +374,7 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     options.metrics?.verdict(reason, (verdict.decidedAt.getTime() - Date.parse(d.payload.target.mergedAt)) / 1000);
     if (verdict.firstContainerStartedAt)
       options.metrics?.verdictAfterContainerStart(reason, (verdict.decidedAt.getTime() - verdict.firstContainerStartedAt.getTime()) / 1000);
-    await acting(async () => act(gh, d, await factsFor(gh, d, { kind: "verdict", verdict })));
+    await acting(async () => act(gh, d, (config) => factsFor(gh, d, { kind: "verdict", verdict }, undefined, config)));
   }
 
   async function record(gh: RepoClient, merge: DetectedMerge, known?: readonly TrackedDeployment[]) {

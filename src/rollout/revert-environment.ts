@@ -12,6 +12,7 @@ import { madeByApp } from "../revert/made-by-app.ts";
 import { defaultBotLogin } from "../github/bot-login.ts";
 import { commitUrl, type RepoClient } from "./repo-client.ts";
 import { restoreSourceOf } from "./revert-source.ts";
+import type { TextMask } from "./secret-mask.ts";
 
 export interface RevertRequest {
   /** The environment's key (`prod`, `shop/prod`). */
@@ -42,6 +43,12 @@ export interface RevertRequest {
   reason: string;
   /** Evidence lines for the commit body. */
   details: readonly string[];
+  /**
+   * Masks the reason and the evidence lines (quoted from the cluster) before they go into the
+   * commit message (src/rollout/secret-mask.ts); awaited beside the reads. Its `gap`, if any, is
+   * one more line of the body.
+   */
+  mask?: Promise<TextMask>;
   /**
    * Extra edits of the restored environment file (issue 7 records the held image), computed from
    * the files before and at the merge.
@@ -120,6 +127,12 @@ export async function revertEnvironment(gh: RepoClient, request: RevertRequest):
   // The extra edits (issue 7's hold) may wait on their own reads: computed beside the first attempt's.
   const edits = Promise.resolve(request.environmentEdits?.({ before: envFileIn(before.files), merged: envFileIn(mergedFiles.files) }));
   edits.catch(() => undefined); // awaited by the first attempt
+  request.mask?.catch(() => undefined); // awaited by the first attempt
+  const masked = async () => {
+    const mask = await request.mask;
+    if (!mask) return { reason: request.reason, details: request.details };
+    return { reason: mask.apply(request.reason), details: [...request.details.map(mask.apply), ...(mask.gap ? [mask.gap] : [])] };
+  };
 
   // What the last attempt saw (written by `read` below).
   const seen: { plan?: RevertPlan; existing?: CommitSummary; head: string } = { head: "" };
@@ -134,8 +147,7 @@ export async function revertEnvironment(gh: RepoClient, request: RevertRequest):
       mergeSha: request.mergeSha,
       ...(request.pullRequest ? { pullRequest: request.pullRequest } : {}),
       ...(knownGood?.alsoUndoes.length ? { alsoUndoes: knownGood.alsoUndoes } : {}),
-      reason: request.reason,
-      details: request.details,
+      ...(await masked()),
       environmentEdits: (await edits) ?? [],
     });
 

@@ -57,12 +57,19 @@ function missingRef(container: Container): string | undefined {
   return undefined;
 }
 
-/** The container's SIM_BEHAVIOUR: its own env value, else a key of a ConfigMap it loads with envFrom (pod-behaviour.ts). */
-function configuredBehaviour(container: Container, configMap: (name: string) => Record<string, string> | undefined): string | undefined {
-  const own = container.env?.find((e) => e.name === "SIM_BEHAVIOUR" && e.value !== undefined)?.value;
+/**
+ * The container's SIM_BEHAVIOUR (or another SIM_ setting): its own env value, else a key of a
+ * ConfigMap it loads with envFrom (pod-behaviour.ts).
+ */
+function configuredBehaviour(
+  container: Container,
+  configMap: (name: string) => Record<string, string> | undefined,
+  setting = "SIM_BEHAVIOUR",
+): string | undefined {
+  const own = container.env?.find((e) => e.name === setting && e.value !== undefined)?.value;
   if (own) return own;
   for (const e of container.envFrom ?? []) {
-    const value = e.configMapRef ? configMap(e.configMapRef.name)?.SIM_BEHAVIOUR : undefined;
+    const value = e.configMapRef ? configMap(e.configMapRef.name)?.[setting] : undefined;
     if (value) return value;
   }
   return undefined;
@@ -131,11 +138,10 @@ export class Kubelet {
       containers: pod.spec.containers.map((container) => {
         const ref = missingRef(container);
         const namespace = pod.metadata.namespace ?? "default";
-        const configured = configuredBehaviour(
-          container,
-          (name) =>
-            this.store.get<KubeObject & { data?: Record<string, string> }>({ apiVersion: "v1", kind: "ConfigMap", namespace, name })?.data,
-        );
+        const configMap = (name: string) =>
+          this.store.get<KubeObject & { data?: Record<string, string> }>({ apiVersion: "v1", kind: "ConfigMap", namespace, name })?.data;
+        const configured = configuredBehaviour(container, configMap);
+        const probeMessage = configuredBehaviour(container, configMap, "SIM_PROBE_MESSAGE");
         const timeline = containerTimeline({
           container,
           pod: { name: pod.metadata.name, namespace: pod.metadata.namespace ?? "default", uid, ip },
@@ -144,6 +150,7 @@ export class Kubelet {
           newContainerId: () => `containerd://${this.ids.hex(64)}`,
           ...(ref ? { missingRef: ref } : {}),
           ...(configured ? { configuredBehaviour: configured } : {}),
+          ...(probeMessage ? { probeMessage } : {}),
         });
         const first = timeline.next();
         return { container, timeline, next: first.done ? undefined : first.value, snapshot: undefined };

@@ -18,7 +18,9 @@
 //   the container starts (the kubelet skips probes before initialDelaySeconds).
 // Configuration can break a good image too: an environment variable SIM_BEHAVIOUR (a value, or
 // a key of a ConfigMap the container loads with envFrom) set to one of the words above makes the
-// container behave so whatever its image (a config change that breaks readiness).
+// container behave so whatever its image (a config change that breaks readiness). SIM_PROBE_MESSAGE
+// (the same way) is what a failing readiness probe reports instead of the prober's own words: an
+// exec probe's output or an HTTP body, which the app fills with what it likes (its own config).
 import { createHash } from "node:crypto";
 import type { Container, ContainerState, Probe } from "./types.ts";
 
@@ -67,6 +69,8 @@ export interface TimelineContext {
   missingRef?: string;
   /** The container's SIM_BEHAVIOUR setting, which wins over its image's tag. */
   configuredBehaviour?: string;
+  /** The container's SIM_PROBE_MESSAGE: a failing probe's message after "Readiness probe failed: ". */
+  probeMessage?: string;
 }
 
 export function imageTag(image: string): string | undefined {
@@ -307,7 +311,7 @@ export function* containerTimeline(ctx: TimelineContext): Generator<TimelineStep
   const first = startedAt + (probe.initialDelaySeconds ?? 0) * 1000;
   const period = (probe.periodSeconds ?? 10) * 1000;
   if (behaviour.kind === "bad") {
-    const message = `Readiness probe failed: ${probeFailureMessage(container, probe, pod.ip)}`;
+    const message = `Readiness probe failed: ${ctx.probeMessage ?? probeFailureMessage(container, probe, pod.ip)}`;
     for (let k = 0; ; k++) yield { at: first + k * period, events: [{ type: "Warning", reason: "Unhealthy", message }] };
   }
   const successes = Math.max(1, probe.successThreshold ?? 1);

@@ -1,0 +1,91 @@
+// What the after-merge side writes to GitHub (the rollout comments, a revert's commit message,
+// the Deployment status descriptions) quotes the cluster: messages from Kubernetes events and
+// container statuses, which an app can fill with its own config (a readiness probe's body, a
+// termination message). Every such text is masked with the sensitive values of the environment
+// rendered at the commits involved (src/plan/secret-values.ts), recomputed from the render each
+// time (the render cache makes a second render a cache hit): the values are never stored.
+import { readGitOpsFilesAt } from "../github/read-files.ts";
+import type { KubeObject } from "../k8s/manifest-types.ts";
+import { layoutOfFiles } from "../layout/parse-layout.ts";
+import { environmentsOf } from "../layout/paths.ts";
+import { maskedMarker } from "../plan/secret-masking.ts";
+import { defaultSecretKeyWords, redact, sensitiveValues } from "../plan/secret-values.ts";
+import { renderSnapshot } from "../repo/render-snapshot.ts";
+import type { RepoClient } from "./repo-client.ts";
+
+/** A text as it may be sent to GitHub; `gap` says (in one sentence) which values could not be computed. */
+export interface TextMask {
+  apply(text: string): string;
+  /** Undefined when every commit rendered; else the sentence the texts carry (README "Security model"). */
+  gap: string | undefined;
+}
+
+/** Masks nothing: for callers that have no environment (tests of the pure parts). */
+export const noMask: TextMask = { apply: (text) => text, gap: undefined };
+
+export type EnvironmentRender = { kind: "rendered"; objects: readonly KubeObject[] } | { kind: "absent" } | { kind: "failed" };
+
+const escaped = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * `key=value` / `key: value` pairs whose key names a secret, anywhere in a text (what can still be
+ * masked when the values themselves are unknown): the value up to the next space, quote, comma or `|`.
+ */
+function keyedValues(words: readonly string[]): RegExp {
+  const word = words.map(escaped).join("|");
+  return new RegExp(`([\\w.-]*(?:${word})[\\w.-]*["']?[ \\t]*[:=][ \\t]*["']?)([^\\s"',|]+)`, "gi");
+}
+
+/**
+ * The mask of these renders (pure): every sensitive value of the objects rendered (Secret values,
+ * values under secret-named keys, with the repository's `words`), masked wherever it appears.
+ * `failed` names the commits whose render failed: then values under a secret-named key are masked
+ * in the text too (`password=…`, `API_TOKEN: …`), and `gap` says what was not known.
+ */
+export function textMaskOf(
+  environment: string,
+  renders: readonly { sha: string; render: EnvironmentRender }[],
+  words: readonly string[] = defaultSecretKeyWords,
+): TextMask {
+  const objects = renders.flatMap((r) => (r.render.kind === "rendered" ? r.render.objects : []));
+  const values = sensitiveValues(objects, words);
+  const failed = renders.filter((r) => r.render.kind === "failed").map((r) => r.sha.slice(0, 7));
+  if (failed.length === 0) return { apply: (text) => redact(text, values), gap: undefined };
+  const keyed = keyedValues(words);
+  return {
+    apply: (text) => redact(text, values).replace(keyed, (_, key: string) => `${key}${maskedMarker}`),
+    gap:
+      `Secret values of ${environment} at ${failed.join(", ")} could not be computed (the render failed): ` +
+      `quoted messages are masked only with the values of the other renders and where a key names a secret.`,
+  };
+}
+
+/** One environment of a commit, rendered with every object (Secrets included); one tree read, the render cache. */
+export async function renderEnvironmentAt(gh: RepoClient, sha: string, environment: string): Promise<EnvironmentRender> {
+  try {
+    const { files } = await readGitOpsFilesAt(gh.octokit, gh.repo, sha);
+    const layout = layoutOfFiles(files);
+    if (!layout.ok) return { kind: "failed" };
+    const keys = environmentsOf(layout.layout, files.keys()).map((r) => r.key);
+    if (!keys.includes(environment)) return { kind: "absent" };
+    const snapshot = await renderSnapshot(files, { unchanged: new Set(keys.filter((k) => k !== environment)) });
+    const objects = snapshot.environments.get(environment)?.objects;
+    return objects ? { kind: "rendered", objects } : { kind: "failed" };
+  } catch {
+    return { kind: "failed" };
+  }
+}
+
+/**
+ * The mask of `environment` rendered at `shas` (the merge, the commit before it, and for a revert
+ * the commit it restores and the merges it undoes): each distinct commit rendered once. Never
+ * throws: a commit that cannot be read or rendered is a gap.
+ */
+export async function renderedTextMask(
+  gh: RepoClient,
+  input: { environment: string; shas: readonly string[]; words: readonly string[] },
+): Promise<TextMask> {
+  const shas = [...new Set(input.shas.filter(Boolean))];
+  const renders = await Promise.all(shas.map(async (sha) => ({ sha, render: await renderEnvironmentAt(gh, sha, input.environment) })));
+  return textMaskOf(input.environment, renders, input.words);
+}
