@@ -95,11 +95,15 @@ export interface ExecuteContext {
  */
 function maskOnce(context: ExecuteContext): (also?: Promise<readonly string[]>) => Promise<TextMask> {
   const { deployment: d, masks } = context;
+  const own = [d.payload.mergeSha, d.payload.baseSha];
   let mask: Promise<TextMask> | undefined;
-  return (also = Promise.resolve([])) =>
-    (mask ??= masks
-      ? also.catch(() => [] as readonly string[]).then((shas) => masks([d.payload.mergeSha, d.payload.baseSha, ...shas]))
-      : Promise.resolve(noMask));
+  const compute = async (make: (shas: readonly string[]) => Promise<TextMask>, also: Promise<readonly string[]> | undefined) => {
+    const early = make(own); // the merge and its parent start rendering at once (masks shares the renders)
+    if (!also) return early;
+    early.catch(() => undefined);
+    return make([...own, ...(await also.catch(() => []))]);
+  };
+  return (also) => (mask ??= masks ? compute(masks, also) : Promise.resolve(noMask));
 }
 
 /** The comment's footnote when some values could not be computed. */

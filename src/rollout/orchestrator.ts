@@ -40,7 +40,7 @@ import { watchUntilVerdict, type WatchedRollout, type WatchOutcome } from "./wat
 import { targetOf } from "./payload.ts";
 import { isDeepStrictEqual } from "node:util";
 import { secretWordsOf } from "../plan/secret-values.ts";
-import { renderedTextMask } from "./secret-mask.ts";
+import { renderedTextMask, type EnvironmentRender } from "./secret-mask.ts";
 
 export type { RevertEditContext } from "./execute-actions.ts";
 
@@ -285,7 +285,8 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
   /**
    * Decides on the facts `factsOf` reads and acts. The config is read at most once (the facts of a
    * Failed verdict, the secret words of the texts' mask); the mask's renders are made only when
-   * there is something to write (src/rollout/secret-mask.ts: never kept).
+   * there is something to write, shared by this act's masks and dropped with it
+   * (src/rollout/secret-mask.ts: the values are never kept).
    */
   async function act(
     gh: RepoClient,
@@ -295,12 +296,13 @@ export function createRolloutOrchestrator(options: RolloutOrchestratorOptions): 
     let config: Promise<AppConfig> | undefined;
     const configOnce = () => (config ??= readConfig(gh));
     const actions = decideActions(await factsOf(configOnce));
+    const renders = new Map<string, Promise<EnvironmentRender>>();
     const masks = async (shas: readonly string[]) => {
       const words = await configOnce().then(
         (c) => secretWordsOf(c),
         () => secretWordsOf(),
       );
-      return renderedTextMask(gh, { environment: d.environment, shas, words });
+      return renderedTextMask(gh, { environment: d.environment, shas, words, renders });
     };
     await executeActions({ gh, deployment: d, log, revertEdits: options.revertEdits, metrics: options.metrics, masks }, actions);
     return actions.length > 0;

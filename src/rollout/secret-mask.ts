@@ -83,9 +83,21 @@ export async function renderEnvironmentAt(gh: RepoClient, sha: string, environme
  */
 export async function renderedTextMask(
   gh: RepoClient,
-  input: { environment: string; shas: readonly string[]; words: readonly string[] },
+  input: {
+    environment: string;
+    shas: readonly string[];
+    words: readonly string[];
+    /** Renders of this one piece of work, shared by its masks (dropped with it). */
+    renders?: Map<string, Promise<EnvironmentRender>>;
+  },
 ): Promise<TextMask> {
   const shas = [...new Set(input.shas.filter(Boolean))];
-  const renders = await Promise.all(shas.map(async (sha) => ({ sha, render: await renderEnvironmentAt(gh, sha, input.environment) })));
+  const memo = input.renders ?? new Map<string, Promise<EnvironmentRender>>();
+  const renderOf = (sha: string) => {
+    let render = memo.get(sha);
+    if (!render) memo.set(sha, (render = renderEnvironmentAt(gh, sha, input.environment)));
+    return render;
+  };
+  const renders = await Promise.all(shas.map(async (sha) => ({ sha, render: await renderOf(sha) })));
   return textMaskOf(input.environment, renders, input.words);
 }
