@@ -6,7 +6,14 @@ import { generateKeyPairSync } from "node:crypto";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
-import { pacedWrites, retriesSecondaryLimit, tokenBucket, withPacedWrites } from "../../src/github/write-pacing.ts";
+import {
+  pacedWrites,
+  retriesSecondaryLimit,
+  takesToken,
+  tokenBucket,
+  withPacedWrites,
+  type PacedRequest,
+} from "../../src/github/write-pacing.ts";
 
 const api = "https://api.github.com";
 const installationId = 4242;
@@ -32,20 +39,41 @@ describe("tokenBucket", () => {
   });
 });
 
+describe("takesToken", () => {
+  it.each<[string, PacedRequest, boolean]>([
+    ["a REST write", { method: "POST", url: "/repos/a/b/deployments/7/statuses" }, true],
+    ["a REST delete", { method: "DELETE", url: "/repos/a/b/git/refs/heads/x" }, true],
+    ["a REST read", { method: "GET", url: "/repos/a/b/git/trees/main" }, false],
+    ["a GraphQL query", { method: "POST", url: "/graphql", query: "query($owner: String!) { repository(owner: $owner) { id } }" }, false],
+    ["an anonymous GraphQL query", { method: "POST", url: "/graphql", query: "{ viewer { login } }" }, false],
+    [
+      "a GraphQL mutation",
+      { method: "POST", url: "/graphql", query: "mutation { createCommitOnBranch(input: {}) { commit { oid } } }" },
+      true,
+    ],
+    ["a GraphQL request without a document", { method: "POST", url: "/graphql" }, true],
+    [
+      "a query against GitHub Enterprise's /api/graphql",
+      { method: "POST", url: "https://ghe.example/api/graphql", query: "{ viewer { login } }" },
+      false,
+    ],
+    ["the app's installation token", { method: "POST", url: "/app/installations/4242/access_tokens" }, false],
+  ])("%s: %s", (_what, request, expected) => {
+    expect(takesToken(request)).toBe(expected);
+  });
+});
+
 describe("pacedWrites", () => {
-  it("waits only for writes beyond the burst; a retry (weight 0) takes no token", async () => {
+  it("waits only for writes beyond the burst; reads and GraphQL queries take no token", async () => {
     const waits: number[] = [];
-    const group = pacedWrites({ burst: 2, now: () => 0, sleep: async (ms) => void waits.push(ms) });
-    const ran: string[] = [];
-    const job = (name: string) => group.key("app").schedule({}, (n: string) => ran.push(n), name);
-    await job("status");
-    await job("commit");
+    const pacer = pacedWrites({ burst: 2, now: () => 0, sleep: async (ms) => void waits.push(ms) });
+    await pacer.pace({ method: "POST", url: "/repos/a/b/statuses/x" });
+    await pacer.pace({ method: "POST", url: "/graphql", query: "{ viewer { login } }" });
+    await pacer.pace({ method: "GET", url: "/repos/a/b" });
+    await pacer.pace({ method: "POST", url: "/graphql", query: "mutation { x }" });
     expect(waits).toEqual([]);
-    await group.key("app").schedule({ weight: 0 }, (n: string) => ran.push(n), "retry");
-    expect(waits).toEqual([]);
-    await job("third");
+    await pacer.pace({ method: "PATCH", url: "/repos/a/b/issues/comments/1" });
     expect(waits).toEqual([1000]);
-    expect(ran).toEqual(["status", "commit", "retry", "third"]);
   });
 });
 
@@ -78,40 +106,40 @@ const mutation = "mutation { createCommitOnBranch(input: {}) { commit { oid } } 
 /** The app's Octokit class (server.ts) with a bucket whose clock stands still; the waits it asks for are recorded, not slept. */
 function appOctokitClass(burst?: number) {
   const waits: number[] = [];
-  const scheduled: number[] = [];
-  const write = pacedWrites({ ...(burst ? { burst } : {}), now: () => 0, sleep: async (ms) => void waits.push(ms) });
-  const counting = {
-    key: (id?: string) => ({
-      schedule: ((o, fn, ...a) => (scheduled.push(1), write.key(id).schedule(o, fn, ...a))) as ReturnType<typeof write.key>["schedule"],
-    }),
-  };
+  const paced: PacedRequest[] = [];
+  const pacer = pacedWrites({ ...(burst ? { burst } : {}), now: () => 0, sleep: async (ms) => void waits.push(ms) });
+  const counting = { pace: (request: PacedRequest) => (paced.push(request), pacer.pace(request)) };
   // GitHub's retry-after is honoured in seconds of 0 ms here (plugin-throttling's retryAfterBaseValue, 1000 in production).
   const Scaled = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
     ...options,
     throttle: { ...(options["throttle"] as object), retryAfterBaseValue: 0 },
   }));
-  return { Octokit: withPacedWrites(Scaled, counting), waits, scheduled };
+  return { Octokit: withPacedWrites(Scaled, counting), waits, paced };
 }
 
 describe("the app's Octokit (Probot's throttle plugin with the paced write queue)", () => {
-  it("sends a status write, a GraphQL read and a GraphQL commit in a row through the bucket, asked to wait for none", async () => {
+  it("sends a status write, GraphQL reads and a GraphQL commit in a row, the reads taking no token, none held", async () => {
     nock.disableNetConnect();
     const arrived: string[] = [];
     tokenScope()
       .post("/repos/acme/gitops/deployments/7/statuses")
       .reply(() => (arrived.push("status"), [201, { id: 1 }]))
       .post("/graphql", (body: { query: string }) => body.query.startsWith("query"))
+      .times(3)
       .reply(() => (arrived.push("query"), [200, { data: {} }]))
       .post("/graphql", (body: { query: string }) => body.query.startsWith("mutation"))
       .reply(() => (arrived.push("mutation"), [200, { data: {} }]));
-    const { Octokit, waits, scheduled } = appOctokitClass();
+    // A bucket of 2: the status and the commit. Were the reads writes, the commit would wait 3 s.
+    const { Octokit, waits, paced } = appOctokitClass(2);
     const octokit = await installationOctokit(Octokit);
     await octokit.request("POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", status);
-    await octokit.graphql("query { viewer { login } }");
+    for (let i = 0; i < 3; i++) await octokit.graphql("query { viewer { login } }");
     await octokit.graphql(mutation);
-    expect(arrived).toEqual(["status", "query", "mutation"]);
-    // Every one went through the bucket (not the plugin's 1 s queue), and none was held.
-    expect(scheduled).toHaveLength(3);
+    expect(arrived).toEqual(["status", "query", "query", "query", "mutation"]);
+    // Every request went through the app's pacing (not the plugin's 1 s queue); the status and the
+    // commit took tokens, the reads none; none was held.
+    expect(paced.filter((r) => r.url === "/graphql")).toHaveLength(4);
+    expect(paced.filter(takesToken).map((r) => r.url)).toEqual(["/repos/{owner}/{repo}/deployments/{deployment_id}/statuses", "/graphql"]);
     expect(waits).toEqual([]);
     expect(nock.isDone()).toBe(true);
   });
@@ -135,7 +163,7 @@ describe("the app's Octokit (Probot's throttle plugin with the paced write queue
       .reply(201, { id: 1 })
       .post("/repos/acme/gitops/deployments/8/statuses")
       .reply(403, limited, { "retry-after": "120" });
-    const { Octokit, scheduled } = appOctokitClass();
+    const { Octokit, paced } = appOctokitClass();
     const octokit = await installationOctokit(Octokit);
     const written = await octokit.request("POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", status);
     expect(written.status).toBe(201);
@@ -144,7 +172,7 @@ describe("the app's Octokit (Probot's throttle plugin with the paced write queue
       .catch((error: unknown) => error as { status?: number });
     expect((refused as { status?: number }).status).toBe(403);
     expect(nock.isDone()).toBe(true);
-    // The retry took no token of its own: two requests scheduled, three sent.
-    expect(scheduled).toHaveLength(3);
+    // The retry took no token of its own: two tokens taken, three requests sent.
+    expect(paced.filter(takesToken)).toHaveLength(2);
   });
 });
