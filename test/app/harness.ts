@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { Probot, ProbotOctokit } from "probot";
 import type { Logger } from "probot";
@@ -127,4 +128,35 @@ export async function deliverPullRequestOpened(
   });
   await h.deliver("pull_request", pullRequestEvent({ action: "opened", headSha, baseSha: h.github.head("main"), headRef: branch, fork }));
   await h.settle();
+}
+
+/**
+ * A commit on main with environments/prod.yaml edited by `edit`, made directly in the fake
+ * GitHub's repository (a push nobody is told of): the attribution and the after-merge mask read it
+ * as they read a merge. Its own index file, so the working tree is left alone.
+ */
+export function commitProdEditOnMain(github: FakeGitHub, edit: (text: string) => string, message: string): string {
+  const head = github.head("main");
+  const env = {
+    ...process.env,
+    GIT_INDEX_FILE: `${github.gitDir}/.git/edit-index`,
+    GIT_AUTHOR_NAME: "t",
+    GIT_AUTHOR_EMAIL: "t@example.com",
+  };
+  const run = (args: string[], input?: string) => {
+    const r = spawnSync("git", ["-C", github.gitDir, ...args], {
+      encoding: "utf8",
+      env: { ...env, GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" },
+      ...(input === undefined ? {} : { input }),
+    });
+    if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+  run(["read-tree", head]);
+  const old = run(["cat-file", "-p", `${head}:environments/prod.yaml`]);
+  const blob = run(["hash-object", "-w", "--stdin"], edit(`${old}\n`));
+  run(["update-index", "--add", "--cacheinfo", `100644,${blob},environments/prod.yaml`]);
+  const sha = run(["commit-tree", run(["write-tree"]), "-p", head, "-m", message]);
+  github.git("update-ref", "refs/heads/main", sha, head);
+  return sha;
 }

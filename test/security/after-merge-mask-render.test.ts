@@ -1,7 +1,6 @@
 // The after-merge mask from real renders of commits on the git-backed fake GitHub: the values are
 // recomputed each time (the render cache makes the second time no kustomize build), and a commit
 // that does not render is a gap the text names, with what is known still masked.
-import { spawnSync } from "node:child_process";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import type { GitHubClient } from "../../src/github/client.ts";
 import { maskedMarker } from "../../src/plan/secret-masking.ts";
@@ -9,7 +8,7 @@ import { secretWordsOf } from "../../src/plan/secret-values.ts";
 import { onKustomizeBuild } from "../../src/render/kustomize-build.ts";
 import type { RepoClient } from "../../src/rollout/repo-client.ts";
 import { renderedTextMask } from "../../src/rollout/secret-mask.ts";
-import { startHarness, type Harness } from "../app/harness.ts";
+import { commitProdEditOnMain, startHarness, type Harness } from "../app/harness.ts";
 import { installationId, owner, repo } from "../app/payloads.ts";
 
 let h: Harness;
@@ -24,28 +23,7 @@ afterEach(() => {
   expect(h.github.unmatched).toEqual([]);
 });
 
-/** A commit on main with environments/prod.yaml edited. */
-function commitOnMain(edit: (text: string) => string, message: string): string {
-  const g = h.github;
-  const head = g.head("main");
-  const env = { ...process.env, GIT_INDEX_FILE: `${g.gitDir}/.git/mask-index`, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com" };
-  const git = (args: string[], input?: string) => {
-    const r = spawnSync("git", ["-C", g.gitDir, ...args], {
-      encoding: "utf8",
-      env: { ...env, GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" },
-      ...(input === undefined ? {} : { input }),
-    });
-    if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
-    return r.stdout.trim();
-  };
-  git(["read-tree", head]);
-  const old = git(["cat-file", "-p", `${head}:environments/prod.yaml`]);
-  const blob = git(["hash-object", "-w", "--stdin"], edit(`${old}\n`));
-  git(["update-index", "--add", "--cacheinfo", `100644,${blob},environments/prod.yaml`]);
-  const sha = git(["commit-tree", git(["write-tree"]), "-p", head, "-m", message]);
-  g.git("update-ref", "refs/heads/main", sha, head);
-  return sha;
-}
+const commitOnMain = (edit: (text: string) => string, message: string): string => commitProdEditOnMain(h.github, edit, message);
 
 const token = "tok-123456789abc";
 const evidence = `Readiness probe failed: token ${token} rejected; password=hunter22`;
