@@ -7,7 +7,9 @@ import { requestBodiesOutOfLogs } from "../../src/github/request-log.ts";
 import { createKustodianApp, type KustodianApp, type KustodianOptions } from "../../src/app/index.ts";
 import { sampleGitRepo, git } from "../helpers/git-repo.ts";
 import { FakeGitHub } from "./fake-github.ts";
-import { botLogin, pullRequestEvent } from "./payloads.ts";
+import { botLogin, installationId, owner, pullRequestEvent, repo } from "./payloads.ts";
+import type { GitHubClient } from "../../src/github/client.ts";
+import type { RepoClient } from "../../src/rollout/repo-client.ts";
 
 const secret = "kustodian-test-secret";
 const { privateKey } = generateKeyPairSync("rsa", {
@@ -130,33 +132,54 @@ export async function deliverPullRequestOpened(
   await h.settle();
 }
 
+export interface GitIdentity {
+  name: string;
+  email: string;
+}
+
 /**
- * A commit on main with environments/prod.yaml edited by `edit`, made directly in the fake
- * GitHub's repository (a push nobody is told of): the attribution and the after-merge mask read it
- * as they read a merge. Its own index file, so the working tree is left alone.
+ * A commit made with git plumbing in the fake GitHub's repository (a push nobody is told of):
+ * `files` edited from `branch`'s head (each edit gets the old text). Its own index file, so the
+ * working tree is left alone. The committer is the repository's configured one unless given.
  */
-export function commitProdEditOnMain(github: FakeGitHub, edit: (text: string) => string, message: string): string {
-  const head = github.head("main");
-  const env = {
+export function commitFiles(
+  github: FakeGitHub,
+  branch: string,
+  files: Record<string, (old: string) => string>,
+  message: string,
+  who: { author?: GitIdentity; committer?: GitIdentity } = {},
+): string {
+  const head = github.head(branch);
+  const author = who.author ?? { name: "t", email: "t@example.com" };
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
-    GIT_INDEX_FILE: `${github.gitDir}/.git/edit-index`,
-    GIT_AUTHOR_NAME: "t",
-    GIT_AUTHOR_EMAIL: "t@example.com",
+    GIT_INDEX_FILE: `${github.gitDir}/.git/test-commit-index`,
+    GIT_AUTHOR_NAME: author.name,
+    GIT_AUTHOR_EMAIL: author.email,
+    ...(who.committer ? { GIT_COMMITTER_NAME: who.committer.name, GIT_COMMITTER_EMAIL: who.committer.email } : {}),
   };
   const run = (args: string[], input?: string) => {
-    const r = spawnSync("git", ["-C", github.gitDir, ...args], {
-      encoding: "utf8",
-      env: { ...env, GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" },
-      ...(input === undefined ? {} : { input }),
-    });
+    const r = spawnSync("git", ["-C", github.gitDir, ...args], { encoding: "utf8", env, ...(input === undefined ? {} : { input }) });
     if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
     return r.stdout.trim();
   };
   run(["read-tree", head]);
-  const old = run(["cat-file", "-p", `${head}:environments/prod.yaml`]);
-  const blob = run(["hash-object", "-w", "--stdin"], edit(`${old}\n`));
-  run(["update-index", "--add", "--cacheinfo", `100644,${blob},environments/prod.yaml`]);
+  for (const [path, edit] of Object.entries(files)) {
+    const old = spawnSync("git", ["-C", github.gitDir, "cat-file", "-p", `${head}:${path}`], { encoding: "utf8" }).stdout;
+    run(["update-index", "--add", "--cacheinfo", `100644,${run(["hash-object", "-w", "--stdin"], edit(old))},${path}`]);
+  }
   const sha = run(["commit-tree", run(["write-tree"]), "-p", head, "-m", message]);
-  github.git("update-ref", "refs/heads/main", sha, head);
+  github.git("update-ref", `refs/heads/${branch}`, sha, head);
   return sha;
+}
+
+/** A commit on main editing environments/prod.yaml, author and committer "t" (the attribution and after-merge mask tests). */
+export function commitProdEditOnMain(github: FakeGitHub, edit: (text: string) => string, message: string): string {
+  const t = { name: "t", email: "t@example.com" };
+  return commitFiles(github, "main", { "environments/prod.yaml": edit }, message, { author: t, committer: t });
+}
+
+/** The app's installation Octokit on the fake GitHub as the rollout side's RepoClient (acme/gitops, main). */
+export async function repoClientOf(h: Harness): Promise<RepoClient> {
+  return { octokit: (await h.probot.auth(installationId)) as unknown as GitHubClient, repo: { owner, repo }, defaultBranch: "main" };
 }

@@ -2,22 +2,20 @@
 // that rendered the pushes, attributing a failure runs no kustomize build (the render cache has
 // every build); another process (cache empty) renders the one environment and decides the same.
 import { afterEach, beforeEach, expect, it } from "vitest";
-import type { GitHubClient } from "../../src/github/client.ts";
 import { readGitOpsFilesAt } from "../../src/github/read-files.ts";
 import { onKustomizeBuild } from "../../src/render/kustomize-build.ts";
 import { renderCache } from "../../src/render/render-cache.ts";
 import { renderSnapshot } from "../../src/repo/render-snapshot.ts";
 import { blameOfFailure, keepPushRenders } from "../../src/rollout/blame-source.ts";
 import type { RepoClient } from "../../src/rollout/repo-client.ts";
-import { commitProdEditOnMain, startHarness, type Harness } from "../app/harness.ts";
-import { installationId, owner, repo } from "../app/payloads.ts";
+import { repoClientOf, commitProdEditOnMain, startHarness, type Harness } from "../app/harness.ts";
 
 let h: Harness;
 let gh: RepoClient;
 
 beforeEach(async () => {
   h = await startHarness();
-  gh = { octokit: (await h.probot.auth(installationId)) as unknown as GitHubClient, repo: { owner, repo }, defaultBranch: "main" };
+  gh = await repoClientOf(h);
 });
 afterEach(() => {
   h.github.uninstall();

@@ -8,8 +8,8 @@ import type { GitHubClient } from "../../src/github/client.ts";
 import type { RepoClient } from "../../src/rollout/repo-client.ts";
 import { revertEnvironment, type RevertRequest } from "../../src/rollout/revert-environment.ts";
 import { parseRevertTrailers } from "../../src/revert/trailers.ts";
-import { startHarness, type Harness } from "../app/harness.ts";
-import { installationId, owner, repo } from "../app/payloads.ts";
+import { repoClientOf, commitFiles, startHarness, type Harness } from "../app/harness.ts";
+import { installationId } from "../app/payloads.ts";
 
 let h: Harness;
 let gh: RepoClient;
@@ -18,7 +18,7 @@ let merge: string;
 
 beforeEach(async () => {
   h = await startHarness();
-  gh = { octokit: (await h.probot.auth(installationId)) as unknown as GitHubClient, repo: { owner, repo }, defaultBranch: "main" };
+  gh = await repoClientOf(h);
   base = h.github.head("main");
   merge = commitOnMain(
     {
@@ -34,32 +34,8 @@ afterEach(() => {
 });
 
 /** A commit on main made with git plumbing (what a merge or a person's push does). */
-function commitOnMain(edits: Record<string, (text: string) => string>, message: string): string {
-  const g = h.github;
-  const head = g.head("main");
-  const env = {
-    ...process.env,
-    GIT_INDEX_FILE: `${g.gitDir}/.git/test-index`,
-    GIT_AUTHOR_NAME: "t",
-    GIT_AUTHOR_EMAIL: "t@example.com",
-    GIT_COMMITTER_NAME: "t",
-    GIT_COMMITTER_EMAIL: "t@example.com",
-  };
-  const git = (args: string[], input?: string) => {
-    const r = spawnSync("git", ["-C", g.gitDir, ...args], { encoding: "utf8", env, ...(input === undefined ? {} : { input }) });
-    if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
-    return r.stdout.trim();
-  };
-  git(["read-tree", head]);
-  for (const [path, edit] of Object.entries(edits)) {
-    const old = spawnSync("git", ["-C", g.gitDir, "cat-file", "-p", `${head}:${path}`], { encoding: "utf8" }).stdout;
-    const blob = git(["hash-object", "-w", "--stdin"], edit(old));
-    git(["update-index", "--add", "--cacheinfo", `100644,${blob},${path}`]);
-  }
-  const sha = git(["commit-tree", git(["write-tree"]), "-p", head, "-m", message]);
-  g.git("update-ref", "refs/heads/main", sha, head);
-  return sha;
-}
+const commitOnMain = (edits: Record<string, (text: string) => string>, message: string): string =>
+  commitFiles(h.github, "main", edits, message, { committer: { name: "t", email: "t@example.com" } });
 
 function request(overrides: Partial<RevertRequest> = {}): RevertRequest {
   return {

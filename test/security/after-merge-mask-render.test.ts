@@ -2,21 +2,19 @@
 // recomputed each time (the render cache makes the second time no kustomize build), and a commit
 // that does not render is a gap the text names, with what is known still masked.
 import { afterEach, beforeEach, expect, it } from "vitest";
-import type { GitHubClient } from "../../src/github/client.ts";
 import { maskedMarker } from "../../src/plan/secret-masking.ts";
 import { secretWordsOf } from "../../src/plan/secret-values.ts";
 import { onKustomizeBuild } from "../../src/render/kustomize-build.ts";
 import type { RepoClient } from "../../src/rollout/repo-client.ts";
 import { renderedTextMask } from "../../src/rollout/secret-mask.ts";
-import { commitProdEditOnMain, startHarness, type Harness } from "../app/harness.ts";
-import { installationId, owner, repo } from "../app/payloads.ts";
+import { repoClientOf, commitProdEditOnMain, startHarness, type Harness } from "../app/harness.ts";
 
 let h: Harness;
 let gh: RepoClient;
 
 beforeEach(async () => {
   h = await startHarness();
-  gh = { octokit: (await h.probot.auth(installationId)) as unknown as GitHubClient, repo: { owner, repo }, defaultBranch: "main" };
+  gh = await repoClientOf(h);
 });
 afterEach(() => {
   h.github.uninstall();

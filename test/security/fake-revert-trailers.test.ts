@@ -1,16 +1,13 @@
 // Fake revert trailers: `Reverts:` + `Kustodian-Revert:` count only on commits the app made (and
 // revert pull requests it opened). A person's pull request body or commit carrying them neither
 // exempts a merge from the auto-revert nor passes for kustodian's revert of it.
-import { spawnSync } from "node:child_process";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { singleClusterConnections } from "../../src/cluster/connections.ts";
-import type { GitHubClient } from "../../src/github/client.ts";
 import { createRolloutOrchestrator, type RolloutOrchestrator } from "../../src/rollout/orchestrator.ts";
 import type { RepoClient } from "../../src/rollout/repo-client.ts";
 import { revertEnvironment } from "../../src/rollout/revert-environment.ts";
 import { createRolloutWatcher, type ClusterRolloutWatcher } from "../../src/watch/rollout-watcher.ts";
-import { startHarness, type Harness } from "../app/harness.ts";
-import { installationId, owner, repo } from "../app/payloads.ts";
+import { repoClientOf, commitFiles, startHarness, type Harness } from "../app/harness.ts";
 import { startSimulator, type Simulator } from "../sim/index.ts";
 import { noDelay, simClock } from "../watch/helpers.ts";
 
@@ -22,31 +19,11 @@ let gh: RepoClient;
 let base: string;
 
 /** A commit on main by a person (merged through GitHub's UI: committer GitHub, signed; author the person). */
-function personCommit(files: Record<string, (old: string) => string>, message: string): string {
-  const g = h.github;
-  const head = g.head("main");
-  const env = {
-    ...process.env,
-    GIT_INDEX_FILE: `${g.gitDir}/.git/person-index`,
-    GIT_AUTHOR_NAME: "mallory",
-    GIT_AUTHOR_EMAIL: "m@example.com",
-    GIT_COMMITTER_NAME: "GitHub",
-    GIT_COMMITTER_EMAIL: "noreply@github.com",
-  };
-  const git = (args: string[], input?: string) => {
-    const r = spawnSync("git", ["-C", g.gitDir, ...args], { encoding: "utf8", env, ...(input === undefined ? {} : { input }) });
-    if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
-    return r.stdout.trim();
-  };
-  git(["read-tree", head]);
-  for (const [path, edit] of Object.entries(files)) {
-    const old = spawnSync("git", ["-C", g.gitDir, "cat-file", "-p", `${head}:${path}`], { encoding: "utf8" }).stdout;
-    git(["update-index", "--add", "--cacheinfo", `100644,${git(["hash-object", "-w", "--stdin"], edit(old))},${path}`]);
-  }
-  const sha = git(["commit-tree", git(["write-tree"]), "-p", head, "-m", message]);
-  g.git("update-ref", "refs/heads/main", sha, head);
-  return sha;
-}
+const personCommit = (files: Record<string, (old: string) => string>, message: string): string =>
+  commitFiles(h.github, "main", files, message, {
+    author: { name: "mallory", email: "m@example.com" },
+    committer: { name: "GitHub", email: "noreply@github.com" },
+  });
 
 const badProd = {
   "environments/prod.yaml": (t: string) => t.replace("image: wordpress:6.5.5-apache", "image: wordpress:6.7.1-bad"),
@@ -58,7 +35,7 @@ beforeEach(async () => {
   watcher = createRolloutWatcher({ connections: singleClusterConnections(sim.kubeConfig), clock: simClock(sim), delay: noDelay });
   orchestrator = createRolloutOrchestrator({ watcher });
   h = await startHarness({ rollout: orchestrator });
-  gh = { octokit: (await h.probot.auth(installationId)) as unknown as GitHubClient, repo: { owner, repo }, defaultBranch: "main" };
+  gh = await repoClientOf(h);
   base = h.github.head("main");
 });
 afterEach(async () => {

@@ -3,16 +3,14 @@
 // revert restores is derived from git (the merge's first parent), never from a payload field.
 // The attack: a person's Deployment of a merge whose `baseSha` points at a commit (on another
 // branch) that adds a cluster-admin ClusterRoleBinding to overlays/prod/.
-import { spawnSync } from "node:child_process";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { singleClusterConnections } from "../../src/cluster/connections.ts";
-import type { GitHubClient } from "../../src/github/client.ts";
 import { createRolloutOrchestrator, type RolloutOrchestrator } from "../../src/rollout/orchestrator.ts";
 import type { RepoClient } from "../../src/rollout/repo-client.ts";
 import { revertEnvironment } from "../../src/rollout/revert-environment.ts";
 import { createRolloutWatcher, type ClusterRolloutWatcher } from "../../src/watch/rollout-watcher.ts";
-import { startHarness, type Harness } from "../app/harness.ts";
-import { installationId, issueCommentEvent, owner, repo } from "../app/payloads.ts";
+import { repoClientOf, commitFiles, startHarness, type Harness } from "../app/harness.ts";
+import { issueCommentEvent } from "../app/payloads.ts";
 import { startSimulator, type Simulator } from "../sim/index.ts";
 import { noDelay, simClock } from "../watch/helpers.ts";
 import { prodRolloutPayload } from "../helpers/prod-rollout-payload.ts";
@@ -35,29 +33,8 @@ let evil: string;
 let merge: string;
 
 /** A commit made with git plumbing on `branch` (a person's push). */
-function commit(branch: string, files: Record<string, (old: string) => string>, message: string): string {
-  const g = h.github;
-  const head = g.head(branch);
-  const env = {
-    ...process.env,
-    GIT_INDEX_FILE: `${g.gitDir}/.git/forged-index`,
-    GIT_AUTHOR_NAME: "mallory",
-    GIT_AUTHOR_EMAIL: "m@example.com",
-  };
-  const git = (args: string[], input?: string) => {
-    const r = spawnSync("git", ["-C", g.gitDir, ...args], { encoding: "utf8", env, ...(input === undefined ? {} : { input }) });
-    if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
-    return r.stdout.trim();
-  };
-  git(["read-tree", head]);
-  for (const [path, edit] of Object.entries(files)) {
-    const old = spawnSync("git", ["-C", g.gitDir, "cat-file", "-p", `${head}:${path}`], { encoding: "utf8" }).stdout;
-    git(["update-index", "--add", "--cacheinfo", `100644,${git(["hash-object", "-w", "--stdin"], edit(old))},${path}`]);
-  }
-  const sha = git(["commit-tree", git(["write-tree"]), "-p", head, "-m", message]);
-  g.git("update-ref", `refs/heads/${branch}`, sha, head);
-  return sha;
-}
+const commit = (branch: string, files: Record<string, (old: string) => string>, message: string): string =>
+  commitFiles(h.github, branch, files, message, { author: { name: "mallory", email: "m@example.com" } });
 
 beforeEach(async () => {
   sim = await startSimulator({ clock: "fast" });
@@ -65,7 +42,7 @@ beforeEach(async () => {
   orchestrator = createRolloutOrchestrator({ watcher });
   h = await startHarness({ rollout: orchestrator });
   h.github.permissions.set("octo-writer", "write");
-  gh = { octokit: (await h.probot.auth(installationId)) as unknown as GitHubClient, repo: { owner, repo }, defaultBranch: "main" };
+  gh = await repoClientOf(h);
   base = h.github.head("main");
   h.github.git("branch", "evil", base);
   evil = commit(

@@ -5,14 +5,12 @@
 import { spawnSync } from "node:child_process";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { singleClusterConnections } from "../../src/cluster/connections.ts";
-import type { GitHubClient } from "../../src/github/client.ts";
 import { knownGoodOf } from "../../src/rollout/known-good-source.ts";
 import { createRolloutOrchestrator, type RolloutOrchestrator } from "../../src/rollout/orchestrator.ts";
 import type { RepoClient } from "../../src/rollout/repo-client.ts";
 import { createRolloutWatcher, type ClusterRolloutWatcher } from "../../src/watch/rollout-watcher.ts";
 import type { FakeDeployment } from "../app/fake-github.ts";
-import { startHarness, type Harness } from "../app/harness.ts";
-import { installationId, owner, repo } from "../app/payloads.ts";
+import { repoClientOf, startHarness, type Harness } from "../app/harness.ts";
 import { startSimulator, type Simulator } from "../sim/index.ts";
 import { noDelay, simClock } from "../watch/helpers.ts";
 import { prodRolloutPayload } from "../helpers/prod-rollout-payload.ts";
@@ -66,7 +64,7 @@ beforeEach(async () => {
   watcher = createRolloutWatcher({ connections: singleClusterConnections(sim.kubeConfig), clock: simClock(sim), delay: noDelay });
   orchestrator = createRolloutOrchestrator({ watcher });
   h = await startHarness({ rollout: orchestrator });
-  gh = { octokit: (await h.probot.auth(installationId)) as unknown as GitHubClient, repo: { owner, repo }, defaultBranch: "main" };
+  gh = await repoClientOf(h);
   base = h.github.head("main");
   first = commitOnMain(
     "environments/prod.yaml",
