@@ -7,7 +7,7 @@ import { requestBodiesOutOfLogs } from "../../src/github/request-log.ts";
 import { createKustodianApp, type KustodianApp, type KustodianOptions } from "../../src/app/index.ts";
 import { sampleGitRepo, git } from "../helpers/git-repo.ts";
 import { FakeGitHub } from "./fake-github.ts";
-import { botLogin, installationId, owner, pullRequestEvent, repo } from "./payloads.ts";
+import { botLogin, installationId, owner, pullRequestEvent, repo, type PullRequestOptions } from "./payloads.ts";
 import type { GitHubClient } from "../../src/github/client.ts";
 import type { RepoClient } from "../../src/rollout/repo-client.ts";
 
@@ -132,6 +132,29 @@ export async function deliverPullRequestOpened(
   await h.settle();
 }
 
+/**
+ * A push to a pull request's branch as GitHub reports it: its `synchronize` event, head and base
+ * as the fake GitHub has them now; waits for kustodian's work on it.
+ */
+export async function deliverPush(
+  h: Harness,
+  options: { branch?: string; number?: number; sender?: PullRequestOptions["sender"] } = {},
+): Promise<void> {
+  const branch = options.branch ?? "bump-wordpress";
+  await h.deliver(
+    "pull_request",
+    pullRequestEvent({
+      action: "synchronize",
+      headSha: h.github.head(branch),
+      baseSha: h.github.head("main"),
+      headRef: branch,
+      ...(options.number === undefined ? {} : { number: options.number }),
+      ...(options.sender ? { sender: options.sender } : {}),
+    }),
+  );
+  await h.settle();
+}
+
 export interface GitIdentity {
   name: string;
   email: string;
@@ -140,7 +163,7 @@ export interface GitIdentity {
 /**
  * A commit made with git plumbing in the fake GitHub's repository (a push nobody is told of):
  * `files` edited from `branch`'s head (each edit gets the old text). Its own index file, so the
- * working tree is left alone. The committer is the repository's configured one unless given.
+ * working tree is left alone. Author and committer are the repository's configured ones unless given.
  */
 export function commitFiles(
   github: FakeGitHub,
@@ -150,12 +173,10 @@ export function commitFiles(
   who: { author?: GitIdentity; committer?: GitIdentity } = {},
 ): string {
   const head = github.head(branch);
-  const author = who.author ?? { name: "t", email: "t@example.com" };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     GIT_INDEX_FILE: `${github.gitDir}/.git/test-commit-index`,
-    GIT_AUTHOR_NAME: author.name,
-    GIT_AUTHOR_EMAIL: author.email,
+    ...(who.author ? { GIT_AUTHOR_NAME: who.author.name, GIT_AUTHOR_EMAIL: who.author.email } : {}),
     ...(who.committer ? { GIT_COMMITTER_NAME: who.committer.name, GIT_COMMITTER_EMAIL: who.committer.email } : {}),
   };
   const run = (args: string[], input?: string) => {

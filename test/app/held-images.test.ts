@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { issueCommentEvent, pullRequestEvent } from "./payloads.ts";
-import { openBranch, startHarness, type Harness } from "./harness.ts";
+import { deliverPush, openBranch, startHarness, type Harness } from "./harness.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -70,17 +70,7 @@ describe("held images on pull requests", () => {
       restarted.github.git("fetch", "-q", h.dir, "main:main", "renovate/wordpress-6.x:renovate/wordpress-6.x", "--update-head-ok");
       restarted.github.git("reset", "-q", "--hard", "main");
       restarted.github.pulls.set(9, { ...h.github.pulls.get(9)! });
-      await restarted.deliver(
-        "pull_request",
-        pullRequestEvent({
-          action: "synchronize",
-          number: 9,
-          headSha: restarted.github.head("renovate/wordpress-6.x"),
-          baseSha: restarted.github.head("main"),
-          headRef: "renovate/wordpress-6.x",
-        }),
-      );
-      await restarted.settle();
+      await deliverPush(restarted, { branch: "renovate/wordpress-6.x", number: 9 });
       expect(restarted.github.checkRuns.at(-1)).toMatchObject({ conclusion: "failure", output: { title: "1 blocking finding(s)" } });
     } finally {
       restarted.github.uninstall();

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { botLogin, pullRequestEvent } from "./payloads.ts";
-import { openBranch, startHarness, type Harness } from "./harness.ts";
+import { deliverPush, openBranch, startHarness, type Harness } from "./harness.ts";
 import type { Call } from "./fake-github.ts";
 import { sampleGitRepoWithEnvironments } from "../helpers/git-repo.ts";
 import { onKustomizeBuild } from "../../src/render/kustomize-build.ts";
@@ -101,15 +101,7 @@ describe("pull request events", () => {
     await h.deliver("pull_request", event);
     await h.settle();
     const calls = h.github.calls.length;
-    const own = pullRequestEvent({
-      action: "synchronize",
-      headSha: h.github.head("bump-wordpress"),
-      baseSha: h.github.head("main"),
-      headRef: "bump-wordpress",
-      sender: { login: botLogin, type: "Bot" },
-    });
-    await h.deliver("pull_request", own);
-    await h.settle();
+    await deliverPush(h, { sender: { login: botLogin, type: "Bot" } });
     expect(h.github.calls.length).toBe(calls);
   });
 
@@ -121,16 +113,7 @@ describe("pull request events", () => {
     void headSha;
     // openBranch rebuilt the branch from main; push the new change on top of kustodian's commit instead.
     h.github.git("checkout", "-q", "main");
-    await h.deliver(
-      "pull_request",
-      pullRequestEvent({
-        action: "synchronize",
-        headSha: h.github.head("bump-wordpress"),
-        baseSha: h.github.head("main"),
-        headRef: "bump-wordpress",
-      }),
-    );
-    await h.settle();
+    await deliverPush(h);
 
     expect(h.github.comments.get(7)).toHaveLength(1);
     expect(h.github.count("comment-edit")).toBe(1);
@@ -365,16 +348,7 @@ describe("the call budget per pull request event: at most 5 reads and 3 writes, 
       writeFileSync(file, readFileSync(file, "utf8").replace("    replicas: 3", "    replicas: 4"));
       h.github.git("commit", "-qam", "four replicas");
       h.github.git("checkout", "-q", "main");
-      await h.deliver(
-        "pull_request",
-        pullRequestEvent({
-          action: "synchronize",
-          headSha: h.github.head("bump-wordpress"),
-          baseSha: h.github.head("main"),
-          headRef: "bump-wordpress",
-        }),
-      );
-      await h.settle();
+      await deliverPush(h);
       expect(h.github.count("createCommitOnBranch")).toBe(2);
       expect(h.github.count("comment-edit")).toBe(1);
       expect(h.github.checkRuns).toHaveLength(2);

@@ -33,9 +33,10 @@ afterEach(() => {
   expect(h.github.unmatched).toEqual([]);
 });
 
+const t = { name: "t", email: "t@example.com" };
 /** A commit on main made with git plumbing (what a merge or a person's push does). */
 const commitOnMain = (edits: Record<string, (text: string) => string>, message: string): string =>
-  commitFiles(h.github, "main", edits, message, { committer: { name: "t", email: "t@example.com" } });
+  commitFiles(h.github, "main", edits, message, { author: t, committer: t });
 
 function request(overrides: Partial<RevertRequest> = {}): RevertRequest {
   return {

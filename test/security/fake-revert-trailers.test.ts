@@ -2,18 +2,14 @@
 // revert pull requests it opened). A person's pull request body or commit carrying them neither
 // exempts a merge from the auto-revert nor passes for kustodian's revert of it.
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { singleClusterConnections } from "../../src/cluster/connections.ts";
-import { createRolloutOrchestrator, type RolloutOrchestrator } from "../../src/rollout/orchestrator.ts";
+import type { RolloutOrchestrator } from "../../src/rollout/orchestrator.ts";
 import type { RepoClient } from "../../src/rollout/repo-client.ts";
 import { revertEnvironment } from "../../src/rollout/revert-environment.ts";
-import { createRolloutWatcher, type ClusterRolloutWatcher } from "../../src/watch/rollout-watcher.ts";
-import { repoClientOf, commitFiles, startHarness, type Harness } from "../app/harness.ts";
-import { startSimulator, type Simulator } from "../sim/index.ts";
-import { noDelay, simClock } from "../watch/helpers.ts";
+import { commitFiles, type Harness } from "../app/harness.ts";
+import { startOrchestratedApp, type OrchestratedApp } from "../helpers/orchestrated-app.ts";
 
 let h: Harness;
-let sim: Simulator;
-let watcher: ClusterRolloutWatcher;
+let app: OrchestratedApp;
 let orchestrator: RolloutOrchestrator;
 let gh: RepoClient;
 let base: string;
@@ -31,18 +27,13 @@ const badProd = {
 };
 
 beforeEach(async () => {
-  sim = await startSimulator({ clock: "fast" });
-  watcher = createRolloutWatcher({ connections: singleClusterConnections(sim.kubeConfig), clock: simClock(sim), delay: noDelay });
-  orchestrator = createRolloutOrchestrator({ watcher });
-  h = await startHarness({ rollout: orchestrator });
-  gh = await repoClientOf(h);
+  app = await startOrchestratedApp();
+  ({ h, orchestrator } = app);
+  gh = app.gh;
   base = h.github.head("main");
 });
 afterEach(async () => {
-  await orchestrator.stop();
-  await watcher.close();
-  await sim.stop();
-  h.github.uninstall();
+  await app.stop();
   // The watch of a merge starts at once (watch first, write later) and talks to the simulator on loopback, not GitHub.
   expect(h.github.unmatched.filter((u) => !u.includes("127.0.0.1"))).toEqual([]);
 });

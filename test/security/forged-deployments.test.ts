@@ -4,15 +4,12 @@
 // The attack: a person's Deployment of a merge whose `baseSha` points at a commit (on another
 // branch) that adds a cluster-admin ClusterRoleBinding to overlays/prod/.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { singleClusterConnections } from "../../src/cluster/connections.ts";
-import { createRolloutOrchestrator, type RolloutOrchestrator } from "../../src/rollout/orchestrator.ts";
+import type { RolloutOrchestrator } from "../../src/rollout/orchestrator.ts";
 import type { RepoClient } from "../../src/rollout/repo-client.ts";
 import { revertEnvironment } from "../../src/rollout/revert-environment.ts";
-import { createRolloutWatcher, type ClusterRolloutWatcher } from "../../src/watch/rollout-watcher.ts";
-import { repoClientOf, commitFiles, startHarness, type Harness } from "../app/harness.ts";
+import { commitFiles, type Harness } from "../app/harness.ts";
+import { startOrchestratedApp, type OrchestratedApp } from "../helpers/orchestrated-app.ts";
 import { issueCommentEvent } from "../app/payloads.ts";
-import { startSimulator, type Simulator } from "../sim/index.ts";
-import { noDelay, simClock } from "../watch/helpers.ts";
 import { prodRolloutPayload } from "../helpers/prod-rollout-payload.ts";
 
 const clusterAdmin = `apiVersion: rbac.authorization.k8s.io/v1
@@ -24,8 +21,7 @@ subjects: [{ kind: ServiceAccount, name: default, namespace: wordpress-prod }]
 `;
 
 let h: Harness;
-let sim: Simulator;
-let watcher: ClusterRolloutWatcher;
+let app: OrchestratedApp;
 let orchestrator: RolloutOrchestrator;
 let gh: RepoClient;
 let base: string;
@@ -37,12 +33,10 @@ const commit = (branch: string, files: Record<string, (old: string) => string>, 
   commitFiles(h.github, branch, files, message, { author: { name: "mallory", email: "m@example.com" } });
 
 beforeEach(async () => {
-  sim = await startSimulator({ clock: "fast" });
-  watcher = createRolloutWatcher({ connections: singleClusterConnections(sim.kubeConfig), clock: simClock(sim), delay: noDelay });
-  orchestrator = createRolloutOrchestrator({ watcher });
-  h = await startHarness({ rollout: orchestrator });
+  app = await startOrchestratedApp();
+  ({ h, orchestrator } = app);
   h.github.permissions.set("octo-writer", "write");
-  gh = await repoClientOf(h);
+  gh = app.gh;
   base = h.github.head("main");
   h.github.git("branch", "evil", base);
   evil = commit(
@@ -87,10 +81,7 @@ beforeEach(async () => {
   });
 });
 afterEach(async () => {
-  await orchestrator.stop();
-  await watcher.close();
-  await sim.stop();
-  h.github.uninstall();
+  await app.stop();
   expect(h.github.unmatched).toEqual([]);
 });
 

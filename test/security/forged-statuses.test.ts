@@ -2,22 +2,17 @@
 // Deployment (POST .../deployments/{id}/statuses). Only the statuses the app wrote are its
 // verdicts and its known-good record; a person's "success" must neither exempt a merge from the
 // watch (a restart would skip it and never revert it) nor move what a revert restores.
-import { spawnSync } from "node:child_process";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { singleClusterConnections } from "../../src/cluster/connections.ts";
 import { knownGoodOf } from "../../src/rollout/known-good-source.ts";
-import { createRolloutOrchestrator, type RolloutOrchestrator } from "../../src/rollout/orchestrator.ts";
+import type { RolloutOrchestrator } from "../../src/rollout/orchestrator.ts";
 import type { RepoClient } from "../../src/rollout/repo-client.ts";
-import { createRolloutWatcher, type ClusterRolloutWatcher } from "../../src/watch/rollout-watcher.ts";
 import type { FakeDeployment } from "../app/fake-github.ts";
-import { repoClientOf, startHarness, type Harness } from "../app/harness.ts";
-import { startSimulator, type Simulator } from "../sim/index.ts";
-import { noDelay, simClock } from "../watch/helpers.ts";
+import { commitFiles, type Harness } from "../app/harness.ts";
+import { startOrchestratedApp, type OrchestratedApp } from "../helpers/orchestrated-app.ts";
 import { prodRolloutPayload } from "../helpers/prod-rollout-payload.ts";
 
 let h: Harness;
-let sim: Simulator;
-let watcher: ClusterRolloutWatcher;
+let app: OrchestratedApp;
 let orchestrator: RolloutOrchestrator;
 let gh: RepoClient;
 let base: string;
@@ -26,20 +21,7 @@ let second: string;
 
 /** A commit on main made with git plumbing (a merge as the rollout sees it: first parent the old head). */
 function commitOnMain(path: string, edit: (old: string) => string, message: string): string {
-  const g = h.github;
-  const head = g.head("main");
-  const env = { ...process.env, GIT_INDEX_FILE: `${g.gitDir}/.git/statuses-index` };
-  const git = (args: string[], input?: string) => {
-    const r = spawnSync("git", ["-C", g.gitDir, ...args], { encoding: "utf8", env, ...(input === undefined ? {} : { input }) });
-    if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
-    return r.stdout.trim();
-  };
-  git(["read-tree", head]);
-  const old = spawnSync("git", ["-C", g.gitDir, "cat-file", "-p", `${head}:${path}`], { encoding: "utf8" }).stdout;
-  git(["update-index", "--add", "--cacheinfo", `100644,${git(["hash-object", "-w", "--stdin"], edit(old))},${path}`]);
-  const sha = git(["commit-tree", git(["write-tree"]), "-p", head, "-m", message]);
-  g.git("update-ref", "refs/heads/main", sha, head);
-  return sha;
+  return commitFiles(h.github, "main", { [path]: edit }, message);
 }
 
 /** The app's Deployment of a merge to prod (created by the app: the fake's default creator). */
@@ -60,11 +42,9 @@ const watching = { state: "in_progress", description: "Watching the rollout", cr
 const mallory = { type: "User" as const, login: "mallory" };
 
 beforeEach(async () => {
-  sim = await startSimulator({ clock: "fast" });
-  watcher = createRolloutWatcher({ connections: singleClusterConnections(sim.kubeConfig), clock: simClock(sim), delay: noDelay });
-  orchestrator = createRolloutOrchestrator({ watcher });
-  h = await startHarness({ rollout: orchestrator });
-  gh = await repoClientOf(h);
+  app = await startOrchestratedApp();
+  ({ h, orchestrator } = app);
+  gh = app.gh;
   base = h.github.head("main");
   first = commitOnMain(
     "environments/prod.yaml",
@@ -78,10 +58,7 @@ beforeEach(async () => {
   );
 });
 afterEach(async () => {
-  await orchestrator.stop();
-  await watcher.close();
-  await sim.stop();
-  h.github.uninstall();
+  await app.stop();
   // The watcher talks to the simulator on loopback (not GitHub).
   expect(h.github.unmatched.filter((u) => !u.includes("127.0.0.1"))).toEqual([]);
 });
