@@ -24,7 +24,6 @@
 // watch (-> verdict) and GitHub (verdict -> revert commit).
 //
 // Run: npx node bench/revert-latency.ts     RUNS=5 LATENCY_MS=50 KINDS=bad,pullfail,crashloop
-import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -35,7 +34,7 @@ import { Octokit } from "@octokit/rest";
 import { readinessFailureWindowSeconds } from "../src/health/probe-window.ts";
 import type { Probe } from "../src/k8s/manifest-types.ts";
 import { startStandin } from "../test/github-standin/server.ts";
-import { appEnvironment, childProcesses, freePort, readyLine, tail } from "../scripts/child-processes.ts";
+import { appCredentials, appEnvironment, childProcesses, freePort, readyLine, tail } from "../scripts/child-processes.ts";
 import { SERVER_ARGS } from "../scripts/node-runtime.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -122,12 +121,7 @@ const load = () =>
     .join(" ");
 
 async function main(): Promise<void> {
-  const secret = randomBytes(20).toString("hex");
-  const { privateKey } = generateKeyPairSync("rsa", {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: "pkcs1", format: "pem" },
-    publicKeyEncoding: { type: "spki", format: "pem" },
-  });
+  const { webhookSecret: secret, privateKey } = appCredentials();
   const appPort = await freePort();
   const standin = await startStandin({
     webhookSecret: secret,

@@ -3,6 +3,7 @@
 // file, waited for by probing, and stopped kustodian first (it releases its Lease on SIGTERM,
 // and a release sent to a simulator that is going away waits out the delay before SIGKILL).
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -99,7 +100,8 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-function groupAlive(pid: number): boolean {
+/** Whether any process of the group `pid` leads is still alive. */
+export function groupAlive(pid: number): boolean {
   try {
     process.kill(-pid, 0);
     return true;
@@ -131,6 +133,16 @@ export function freePort(): Promise<number> {
       s.close(() => resolvePort(port));
     });
   });
+}
+
+/** A fresh GitHub App identity for a run against the stand-in: its webhook secret and private key (PEM). */
+export function appCredentials(): { webhookSecret: string; privateKey: string } {
+  const { privateKey } = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs1", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  });
+  return { webhookSecret: randomBytes(20).toString("hex"), privateKey };
 }
 
 /** The settings the server (SERVER_ARGS, node-runtime.ts) runs with against the GitHub stand-in and the simulator, as a deployment would set them. */

@@ -5,7 +5,6 @@
 // KUBECONFIG, and APP_ID/PRIVATE_KEY/WEBHOOK_SECRET made for this run. Then a person plays the
 // story through the stand-in's API, as on GitHub. Every child runs in its own process group,
 // which is killed on exit and on failure (unless --keep).
-import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +12,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AppsV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { Octokit } from "@octokit/rest";
-import { appEnvironment, childProcesses, freePort, readyLine, tail } from "./child-processes.ts";
+import { appCredentials, appEnvironment, childProcesses, freePort, readyLine, tail } from "./child-processes.ts";
 import { SERVER_ARGS } from "./node-runtime.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -61,12 +60,7 @@ interface Timings {
 
 async function main(): Promise<void> {
   section("starting: GitHub stand-in, cluster simulator, kustodian (separate processes)");
-  const secret = randomBytes(20).toString("hex");
-  const { privateKey } = generateKeyPairSync("rsa", {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: "pkcs1", format: "pem" },
-    publicKeyEncoding: { type: "spki", format: "pem" },
-  });
+  const { webhookSecret: secret, privateKey } = appCredentials();
   const appPort = await freePort();
   const webhookUrl = `http://127.0.0.1:${appPort}/api/github/webhooks`;
 

@@ -7,17 +7,9 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
+import { groupAlive } from "../../scripts/child-processes.ts";
 import { repoRoot } from "../helpers/repo-root.ts";
 import { checkRequests, deployPermissions } from "../deploy/rbac.ts";
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 let running: ReturnType<typeof spawn> | undefined;
 afterEach(() => {

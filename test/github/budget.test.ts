@@ -161,17 +161,28 @@ async function pullRequestEvent(payloadHead: string) {
 
 const planComment = "<!-- kustodian:plan -->\nthe plan";
 
+/**
+ * The reads of a pull request event from base to head `h`: the context query (with the sticky
+ * plan comment when given) and both trees; with `blobs`, the blobs of both sides, one query per
+ * 100 distinct ones (the files they share are asked once). Returns how many blob queries.
+ */
+function mockEventReads(before: Map<string, string>, head: Map<string, string>, options: { comment?: string; blobs: boolean }): number {
+  mockContext(options.comment);
+  mockTree(base, before);
+  mockTree(sha("h"), head);
+  if (!options.blobs) return 0;
+  const queries = Math.ceil(new Set([...before.values(), ...head.values()]).size / 100);
+  for (let i = 0; i < queries; i++) mockBlobs(before, head);
+  return queries;
+}
+
 describe("API calls per pull request event: at most 5 reads and 3 writes", () => {
   for (const environments of [1, 12, 50]) {
     it(`${environments} environment(s), cold: 1 context query, 2 trees, ⌈new blobs / 100⌉ blob queries; 1 commit, 1 comment, 1 check`, async () => {
       const head = files(environments, "6.5.2", "6.5.1"); // environment files bumped, overlays stale
       const before = files(environments, "6.5.1", "6.5.1");
-      mockContext(undefined);
-      mockTree(base, before);
-      mockTree(sha("h"), head);
       // Blobs of both commits in one query per 100 (the overlays they share are asked once).
-      const unique = new Set([...before.values(), ...head.values()]).size;
-      for (let i = 0; i < Math.ceil(unique / 100); i++) mockBlobs(before, head);
+      const blobQueries = mockEventReads(before, head, { blobs: true });
       mockCommit("ok");
       nock(api).post("/repos/acme/gitops/issues/7/comments").reply(201, { id: 10, html_url: "c" });
       nock(api).post("/repos/acme/gitops/check-runs").reply(201, { id: 1, html_url: "r" });
@@ -180,7 +191,7 @@ describe("API calls per pull request event: at most 5 reads and 3 writes", () =>
 
       expect(committed?.oid).toBe(sha("n"));
       expect(comment.written).toBe(true);
-      expect(count.reads).toBe(3 + Math.ceil(unique / 100));
+      expect(count.reads).toBe(3 + blobQueries);
       expect(count.reads).toBeLessThanOrEqual(5);
       expect(count.writes).toBe(3);
     });
@@ -188,18 +199,12 @@ describe("API calls per pull request event: at most 5 reads and 3 writes", () =>
     it(`${environments} environment(s), warm (everything cached, the plan comment unchanged): 3 reads, 1 write`, async () => {
       const head = files(environments, "6.5.2", "6.5.2"); // overlays in step: nothing to commit
       const before = files(environments, "6.5.1", "6.5.1");
-      mockContext(undefined);
-      mockTree(base, before);
-      mockTree(sha("h"), head);
-      const unique = new Set([...before.values(), ...head.values()]).size;
-      for (let i = 0; i < Math.ceil(unique / 100); i++) mockBlobs(before, head);
+      mockEventReads(before, head, { blobs: true });
       nock(api).post("/repos/acme/gitops/issues/7/comments").reply(201, { id: 10, html_url: "c" });
       nock(api).post("/repos/acme/gitops/check-runs").reply(201, { id: 1, html_url: "r" });
       await pullRequestEvent(sha("h"));
 
-      mockContext(planComment);
-      mockTree(base, before);
-      mockTree(sha("h"), head);
+      mockEventReads(before, head, { comment: planComment, blobs: false });
       nock(api).post("/repos/acme/gitops/check-runs").reply(201, { id: 2, html_url: "r" });
       const { committed, comment, count } = await pullRequestEvent(sha("h"));
 
