@@ -1,17 +1,14 @@
 // The renders behind a failed verdict's attribution (issue 13): the environment rendered at each
 // undone merge and at its first parent, the way detect-merge.ts rendered them when the merge was
-// pushed (renderSnapshot, overlays regenerated). The push's renders are kept (the Deployments of
+// pushed (environment-render.ts). The push's renders are kept (the Deployments of
 // the environments it touched, a few dozen commits): the usual failure costs no read and no
 // render. Otherwise every build comes from the render cache when this process rendered those
 // bytes, so the cost is one tree read per commit (blobs are cached too) and no kustomize run;
 // another replica or a restarted one renders the one environment (others are left out).
 // src/revert/blame.ts decides.
-import { readGitOpsFilesAt } from "../github/read-files.ts";
 import type { KubeObject } from "../k8s/manifest-types.ts";
-import { layoutOfFiles } from "../layout/parse-layout.ts";
-import { environmentsOf } from "../layout/paths.ts";
 import { blameByPodTemplate, maxBlamedMerges, type Blame, type FailingWorkload } from "../revert/blame.ts";
-import { renderSnapshot } from "../repo/render-snapshot.ts";
+import { renderEnvironmentAt } from "./environment-render.ts";
 import type { RepoClient } from "./repo-client.ts";
 import { fullName } from "../github/client.ts";
 import type { RenderedSnapshot } from "../plan/rendered-snapshot.ts";
@@ -40,14 +37,8 @@ export function keepPushRenders(gh: RepoClient, sha: string, snapshot: RenderedS
 export async function renderedEnvironmentAt(gh: RepoClient, sha: string, environment: string): Promise<KubeObject[] | undefined> {
   const pushed = kept.get(keyOf(gh, sha, environment));
   if (pushed) return pushed;
-  const { files } = await readGitOpsFilesAt(gh.octokit, gh.repo, sha);
-  const layout = layoutOfFiles(files);
-  if (!layout.ok) return undefined;
-  const others = environmentsOf(layout.layout, files.keys())
-    .map((r) => r.key)
-    .filter((k) => k !== environment);
-  const snapshot = await renderSnapshot(files, { unchanged: new Set(others) });
-  return snapshot.environments.get(environment)?.objects;
+  const render = await renderEnvironmentAt(gh, sha, environment);
+  return render.kind === "rendered" ? [...render.objects] : undefined;
 }
 
 /**

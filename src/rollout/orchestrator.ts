@@ -40,7 +40,8 @@ import { watchUntilVerdict, type WatchedRollout, type WatchOutcome } from "./wat
 import { targetOf } from "./payload.ts";
 import { isDeepStrictEqual } from "node:util";
 import { secretWordsOf } from "../plan/secret-values.ts";
-import { renderedTextMask, type EnvironmentRender } from "./secret-mask.ts";
+import type { EnvironmentRender } from "./environment-render.ts";
+import { renderedTextMask } from "./secret-mask.ts";
 
 export type { RevertEditContext } from "./execute-actions.ts";
 

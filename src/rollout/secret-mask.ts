@@ -4,13 +4,9 @@
 // termination message). Every such text is masked with the sensitive values of the environment
 // rendered at the commits involved (src/plan/secret-values.ts), recomputed from the render each
 // time (the render cache makes a second render a cache hit): the values are never stored.
-import { readGitOpsFilesAt } from "../github/read-files.ts";
-import type { KubeObject } from "../k8s/manifest-types.ts";
-import { layoutOfFiles } from "../layout/parse-layout.ts";
-import { environmentsOf } from "../layout/paths.ts";
 import { maskedMarker } from "../plan/secret-masking.ts";
 import { defaultSecretKeyWords, redact, sensitiveValues } from "../plan/secret-values.ts";
-import { renderSnapshot } from "../repo/render-snapshot.ts";
+import { renderEnvironmentAt, type EnvironmentRender } from "./environment-render.ts";
 import type { RepoClient } from "./repo-client.ts";
 
 /** A text as it may be sent to GitHub; `gap` says (in one sentence) which values could not be computed. */
@@ -22,8 +18,6 @@ export interface TextMask {
 
 /** Masks nothing: for callers that have no environment (tests of the pure parts). */
 export const noMask: TextMask = { apply: (text) => text, gap: undefined };
-
-export type EnvironmentRender = { kind: "rendered"; objects: readonly KubeObject[] } | { kind: "absent" } | { kind: "failed" };
 
 const escaped = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -60,22 +54,6 @@ export function textMaskOf(
   };
 }
 
-/** One environment of a commit, rendered with every object (Secrets included); one tree read, the render cache. */
-export async function renderEnvironmentAt(gh: RepoClient, sha: string, environment: string): Promise<EnvironmentRender> {
-  try {
-    const { files } = await readGitOpsFilesAt(gh.octokit, gh.repo, sha);
-    const layout = layoutOfFiles(files);
-    if (!layout.ok) return { kind: "failed" };
-    const keys = environmentsOf(layout.layout, files.keys()).map((r) => r.key);
-    if (!keys.includes(environment)) return { kind: "absent" };
-    const snapshot = await renderSnapshot(files, { unchanged: new Set(keys.filter((k) => k !== environment)) });
-    const objects = snapshot.environments.get(environment)?.objects;
-    return objects ? { kind: "rendered", objects } : { kind: "failed" };
-  } catch {
-    return { kind: "failed" };
-  }
-}
-
 /**
  * The mask of `environment` rendered at `shas` (the merge, the commit before it, and for a revert
  * the commit it restores and the merges it undoes): each distinct commit rendered once. Never
@@ -95,7 +73,9 @@ export async function renderedTextMask(
   const memo = input.renders ?? new Map<string, Promise<EnvironmentRender>>();
   const renderOf = (sha: string) => {
     let render = memo.get(sha);
-    if (!render) memo.set(sha, (render = renderEnvironmentAt(gh, sha, input.environment)));
+    // A commit that cannot be read or rendered is a gap, not an error: the texts still go out, masked with what is known.
+    if (!render)
+      memo.set(sha, (render = renderEnvironmentAt(gh, sha, input.environment).catch((): EnvironmentRender => ({ kind: "failed" }))));
     return render;
   };
   const renders = await Promise.all(shas.map(async (sha) => ({ sha, render: await renderOf(sha) })));

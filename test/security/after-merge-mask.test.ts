@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/k8s/manifest-types.ts";
 import { maskedMarker } from "../../src/plan/secret-masking.ts";
 import { secretWordsOf } from "../../src/plan/secret-values.ts";
-import { textMaskOf, type EnvironmentRender } from "../../src/rollout/secret-mask.ts";
+import type { EnvironmentRender } from "../../src/rollout/environment-render.ts";
+import { textMaskOf } from "../../src/rollout/secret-mask.ts";
 
 const secret = (value: string): KubeObject =>
   ({ apiVersion: "v1", kind: "Secret", metadata: { name: "db", namespace: "shop" }, stringData: { password: value } }) as KubeObject;
