@@ -5,7 +5,7 @@
 // rendered at the commits involved (src/plan/secret-values.ts), recomputed from the render each
 // time (the render cache makes a second render a cache hit): the values are never stored.
 import { maskedMarker } from "../plan/secret-masking.ts";
-import { defaultSecretKeyWords, redact, sensitiveValues } from "../plan/secret-values.ts";
+import { defaultSecretKeyWords, namesASecret, redact, sensitiveValues } from "../plan/secret-values.ts";
 import { renderEnvironmentAt, type EnvironmentRender } from "./environment-render.ts";
 import type { RepoClient } from "./repo-client.ts";
 
@@ -19,15 +19,26 @@ export interface TextMask {
 /** Masks nothing: for callers that have no environment (tests of the pure parts). */
 export const noMask: TextMask = { apply: (text) => text, gap: undefined };
 
-const escaped = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
 /**
- * `key=value` / `key: value` pairs whose key names a secret, anywhere in a text (what can still be
- * masked when the values themselves are unknown): the value up to the next space, quote, comma or `|`.
+ * The text with the value of every `key=value` / `key: value` pair whose key names a secret masked
+ * (what can still be masked when the values themselves are unknown): the value up to the next
+ * space, quote, comma or `|`. A key is a whole run of word characters, dots and dashes; a match
+ * starts only where such a run starts, and a value is scanned again as a possible key, so the
+ * scan is linear in the text (the messages quoted come from the cluster, which a merge's app
+ * fills: a pattern with nested runs took 46 s on 10 KB of "password").
  */
-function keyedValues(words: readonly string[]): RegExp {
-  const word = words.map(escaped).join("|");
-  return new RegExp(`([\\w.-]*(?:${word})[\\w.-]*["']?[ \\t]*[:=][ \\t]*["']?)([^\\s"',|]+)`, "gi");
+function maskKeyedValues(text: string, words: readonly string[]): string {
+  const pair = /(?<![\w.-])([\w.-]+)(["']?[ \t]*[:=][ \t]*["']?)([^\s"',|]+)/g;
+  let out = "";
+  let copied = 0;
+  for (let m = pair.exec(text); m; m = pair.exec(text)) {
+    const [whole, key = "", separator = ""] = m;
+    if (namesASecret(key, words)) {
+      out += text.slice(copied, m.index) + key + separator + maskedMarker;
+      copied = m.index + whole.length;
+    } else pair.lastIndex = m.index + key.length + separator.length; // `a=password=x`: the value may be a pair
+  }
+  return out + text.slice(copied);
 }
 
 /**
@@ -45,9 +56,8 @@ export function textMaskOf(
   const values = sensitiveValues(objects, words);
   const failed = renders.filter((r) => r.render.kind === "failed").map((r) => r.sha.slice(0, 7));
   if (failed.length === 0) return { apply: (text) => redact(text, values), gap: undefined };
-  const keyed = keyedValues(words);
   return {
-    apply: (text) => redact(text, values).replace(keyed, (_, key: string) => `${key}${maskedMarker}`),
+    apply: (text) => maskKeyedValues(redact(text, values), words),
     gap:
       `Secret values of ${environment} at ${failed.join(", ")} could not be computed (the render failed): ` +
       `quoted messages are masked only with the values of the other renders and where a key names a secret.`,

@@ -50,6 +50,19 @@ describe("textMaskOf", () => {
     );
   });
 
+  it("hostile quotes after a failed render: runs built to make a pattern backtrack are masked in one pass, pairs inside values too", () => {
+    // What an app can print into a probe body or a termination message. With a pattern of nested
+    // runs, 10 KB of "password" took 46 s; these are 200 KB each.
+    const mask = textMaskOf("prod", [{ sha: merge, render: { kind: "failed" } }]);
+    const words = "password".repeat(25_000);
+    expect(mask.apply(words)).toBe(words);
+    const run = "x".repeat(200_000);
+    expect(mask.apply(`${run}=1 token=t0k`)).toBe(`${run}=1 token=${maskedMarker}`);
+    expect(mask.apply("a=password=hunter22 b.secret_key:'k3y'")).toBe(`a=password=${maskedMarker} b.secret_key:'${maskedMarker}'`);
+    const pairs = "a=".repeat(100_000);
+    expect(mask.apply(`${pairs}password=x`)).toBe(`${pairs}password=${maskedMarker}`);
+  });
+
   it("an environment absent at a commit (created by the merge) is no gap", () => {
     const mask = textMaskOf("prod", [
       { sha: merge, render: rendered(secret("new-password-42")) },
